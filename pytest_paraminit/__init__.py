@@ -1,0 +1,1 @@
+"""paraminit runtime checker and pytest plugin."""

@@ -1,0 +1,1 @@
+"""paraminit static analyzer: Ruff-style rules for uninitialized PyTorch parameters."""
