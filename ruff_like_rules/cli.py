@@ -1,0 +1,263 @@
+"""``paraminit``: the command line, shaped like Ruff's (``check``, ``rule``, ``clean``, ``server``).
+
+Exit codes: 0 nothing found, 1 findings, 2 a usage, settings or internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from ruff_like_rules.cache import tool_version
+from ruff_like_rules.config import ConfigError, Overrides, Resolver, split_selectors
+
+if TYPE_CHECKING:
+    from ruff_like_rules.rules.base import Rule
+    from ruff_like_rules.runner import FileResult
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A command line that cannot be carried out (exit code 2)."""
+
+
+# ---------------------------------------------------------------------------- arguments
+
+
+def _jobs(value: str) -> int:
+    jobs = int(value)
+    if jobs < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return jobs
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from ruff_like_rules.output import DEFAULT_FORMAT, FORMATS
+
+    parser = argparse.ArgumentParser(
+        prog="paraminit", description="Find PyTorch parameters built from uninitialized memory."
+    )
+    parser.add_argument("--version", action="version", version=f"paraminit {tool_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser("check", help="check files and directories (default: .)")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - reads standard input")
+    selection = check.add_argument_group("rule selection")
+    selection.add_argument(
+        "--select",
+        action="append",
+        metavar="CODES",
+        help="rules to enable, replacing the settings' `select` (comma-separated codes or prefixes, or ALL)",
+    )
+    selection.add_argument(
+        "--extend-select", action="append", metavar="CODES", help="rules to enable on top of the selection"
+    )
+    selection.add_argument("--ignore", action="append", metavar="CODES", help="rules to disable")
+    selection.add_argument(
+        "--preview", action=argparse.BooleanOptionalAction, default=None, help="let prefixes select preview rules"
+    )
+    files = check.add_argument_group("file selection")
+    files.add_argument("--config", type=Path, metavar="PATH", help="use this settings file for every checked file")
+    files.add_argument("--stdin-filename", metavar="PATH", help="the name of the file read from standard input")
+    files.add_argument(
+        "--force-exclude", action="store_true", help="apply exclusions to paths named on the command line too"
+    )
+    files.add_argument("--show-files", action="store_true", help="list the files that would be checked, and stop")
+    out = check.add_argument_group("output")
+    out.add_argument("--output-format", choices=sorted(FORMATS), default=DEFAULT_FORMAT)
+    out.add_argument(
+        "--statistics", action="store_true", help="show how many findings each code has instead of the findings"
+    )
+    out.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    out.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
+    out.add_argument("-s", "--silent", action="store_true", help="print nothing; the exit code tells")
+    out.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    run = check.add_argument_group("run")
+    run.add_argument("--no-cache", action="store_true", help="neither read nor write the results cache")
+    run.add_argument("-j", "--jobs", type=_jobs, default=os.cpu_count() or 1, help="worker processes (1: no workers)")
+
+    rule = commands.add_parser("rule", help="explain a rule, or list them all")
+    which = rule.add_mutually_exclusive_group(required=True)
+    which.add_argument("code", nargs="?", metavar="CODE")
+    which.add_argument("--all", action="store_true", help="list every rule")
+    rule.add_argument("--output-format", choices=("text", "json"), default="text")
+
+    clean = commands.add_parser("clean", help="remove the results cache")
+    clean.add_argument("--config", type=Path, metavar="PATH", help="the settings file that names the cache directory")
+
+    commands.add_parser("server", help="run the language server (needs the `lsp` extra)")
+    return parser
+
+
+# ---------------------------------------------------------------------------- check
+
+
+def use_color(choice: str, stream: TextIO) -> bool:
+    """``auto`` colours a terminal unless ``NO_COLOR`` is set (``FORCE_COLOR`` forces it)."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or stream.isatty()
+
+
+def make_resolver(args: argparse.Namespace) -> Resolver:
+    config = getattr(args, "config", None)
+    if config is not None and not config.is_file():
+        raise UsageError(f"settings file not found: {config}")
+    overrides = Overrides(
+        select=split_selectors(getattr(args, "select", None)),
+        extend_select=split_selectors(getattr(args, "extend_select", None)) or (),
+        ignore=split_selectors(getattr(args, "ignore", None)) or (),
+        preview=getattr(args, "preview", None),
+    )
+    return Resolver(overrides=overrides, explicit=config.resolve() if config is not None else None)
+
+
+def command_check(args: argparse.Namespace, stdout: TextIO) -> int:
+    from ruff_like_rules.output import FORMATS, statistics, summary_line
+    from ruff_like_rules.runner import STDIN, Discovery, Runner, RunOptions
+
+    paths = tuple(args.paths) or ((STDIN,) if args.stdin_filename else (".",))
+    if STDIN in paths and len(paths) > 1:
+        raise UsageError("`-` (standard input) cannot be combined with other paths")
+    resolver = make_resolver(args)
+    options = RunOptions(
+        paths=paths,
+        jobs=args.jobs,
+        use_cache=not args.no_cache,
+        force_exclude=args.force_exclude,
+        stdin_filename=args.stdin_filename,
+    )
+    runner = Runner(resolver, options)
+    if args.show_files:
+        shown = sorted(str(c.path) for c in Discovery(resolver, args.force_exclude).files(paths) if paths != (STDIN,))
+        stdout.write("".join(f"{path}\n" for path in shown))
+        return EXIT_CLEAN
+    results: list[FileResult] = (
+        runner.check_stdin(sys.stdin.buffer.read()) if paths == (STDIN,) else runner.check_paths()
+    )
+    count = sum(len(result.findings) for result in results)
+    if not args.silent:
+        output = FORMATS[args.output_format]
+        if args.statistics:
+            statistics.write(results, stdout, as_json=args.output_format == "json")
+        else:
+            output.write(results, stdout, output.textual and use_color(args.color, stdout))
+        if output.textual and not args.quiet and not args.statistics:
+            stdout.write(summary_line(count) + "\n")
+    return EXIT_FINDINGS if count and not args.exit_zero else EXIT_CLEAN
+
+
+# ---------------------------------------------------------------------------- rule
+
+
+def _fix_sentence(rule: type[Rule]) -> str:
+    return {
+        "always": "Fix is always available.",
+        "sometimes": "Fix is sometimes available.",
+    }.get(rule.fix_availability, "Fix is not available.")
+
+
+def rule_object(rule: type[Rule]) -> dict[str, object]:
+    return {
+        "name": rule.name,
+        "code": rule.code,
+        "linter": "paraminit",
+        "summary": rule.summary,
+        "fix": _fix_sentence(rule),
+        "fix_availability": rule.fix_availability,
+        "explanation": rule.doc(),
+        "preview": rule.preview,
+        "url": rule.url(),
+    }
+
+
+def rule_markdown(rule: type[Rule]) -> str:
+    parts = [f"# {rule.name} ({rule.code})", _fix_sentence(rule)]
+    if rule.preview:
+        parts.append(
+            "This rule is in preview and is not stable. The `--preview` flag or its full code is required to use it."
+        )
+    parts.append(rule.doc())
+    return "\n\n".join(parts) + "\n"
+
+
+def command_rule(args: argparse.Namespace, stdout: TextIO) -> int:
+    from ruff_like_rules.rules import ALL_RULES
+
+    if args.all:
+        chosen = list(ALL_RULES)
+    else:
+        code = args.code.strip().upper()
+        chosen = [rule for rule in ALL_RULES if rule.code == code]
+        if not chosen:
+            raise UsageError(f"unknown rule `{args.code}` (see `paraminit rule --all`)")
+    if args.output_format == "json":
+        payload = [rule_object(rule) for rule in chosen] if args.all else rule_object(chosen[0])
+        stdout.write(json.dumps(payload, indent=2) + "\n")
+    elif args.all:
+        width = max((len(rule.name) for rule in chosen), default=0)
+        for rule in chosen:
+            fix = "[*]" if rule.fix_availability != "none" else ""
+            preview = "[preview]" if rule.preview else ""
+            stdout.write(f"{rule.code}  {rule.name:<{width}}  {fix:<3}  {preview:<9}  {rule.summary}\n")
+    else:
+        stdout.write(rule_markdown(chosen[0]))
+    return EXIT_CLEAN
+
+
+# ---------------------------------------------------------------------------- clean, server
+
+
+def command_clean(args: argparse.Namespace, stdout: TextIO) -> int:
+    from ruff_like_rules.cache import clean
+
+    directory = make_resolver(args).project_config().cache_directory()
+    if clean(directory):
+        stdout.write(f"Removed cache at: {directory}\n")
+    return EXIT_CLEAN
+
+
+def command_server(args: argparse.Namespace, stdout: TextIO) -> int:
+    import importlib.util
+
+    if importlib.util.find_spec("pygls") is None:
+        raise UsageError("the language server needs pygls: pip install 'pytest-paraminit[lsp]'")
+    from ruff_like_rules import lsp
+
+    lsp.main()
+    return EXIT_CLEAN
+
+
+COMMANDS = {"check": command_check, "rule": command_rule, "clean": command_clean, "server": command_server}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args, sys.stdout)
+    except (ConfigError, UsageError) as error:
+        sys.stderr.write(f"paraminit: error: {error}\n")
+        return EXIT_ERROR
+    except BrokenPipeError:
+        # the reader (`| head`) went away: stop quietly, and keep Python from complaining
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_CLEAN
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # a bug: say so briefly, exit 2 rather than 1 ("findings")
+        if os.environ.get("PARAMINIT_TRACEBACK"):
+            traceback.print_exc()
+        sys.stderr.write(
+            f"paraminit: internal error: {type(error).__name__}: {error}\n"
+            "(set PARAMINIT_TRACEBACK=1 to see where; please report it)\n"
+        )
+        return EXIT_ERROR

@@ -1,0 +1,333 @@
+"""``paraminit check``: find the files, reuse cached results, analyse the rest in parallel.
+
+The run is shaped for speed on large trees: discovery uses ``os.scandir`` (the stat comes
+free), a warm run answers from the cache by size and mtime without reading files or
+starting workers, and only cache misses are read, hashed and analysed — in this process
+when there are few, else in a process pool fed in chunks.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ruff_like_rules.cache import Cache, CacheFile, content_digest
+from ruff_like_rules.config import Config, Resolver, glob_regex, relative_to
+from ruff_like_rules.model import PARSE_ERROR_CODE, PARSE_ERROR_NAME, Finding, Position
+
+if TYPE_CHECKING:
+    from ruff_like_rules.analyzer import AnalysisSettings
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+IN_PROCESS_LIMIT = 8
+"""Up to this many files to analyse, starting workers costs more than it saves."""
+STDIN = "-"
+
+
+@dataclass
+class FileResult:
+    """One checked file: where it is, how to show its name, and what was found.
+
+    ``source`` is kept when the run had to read the file anyway; ``text()`` reads it on
+    demand otherwise (outputs that quote lines, and fixers, need it).
+    """
+
+    path: Path
+    display: str
+    findings: list[Finding]
+    source: bytes | None = None
+
+    def text(self) -> str:
+        from ruff_like_rules.analyzer import decode
+
+        if self.source is None:
+            self.source = self.path.read_bytes()
+        try:
+            return decode(self.source)
+        except (UnicodeDecodeError, SyntaxError, LookupError):
+            return self.source.decode("utf-8", errors="replace")
+
+
+# ---------------------------------------------------------------------------- .gitignore
+
+
+@dataclass(frozen=True)
+class IgnorePattern:
+    """One line of a ``.gitignore``, matched against paths relative to ``base``."""
+
+    base: Path
+    regex: re.Pattern[str]
+    negated: bool
+    directory_only: bool
+
+    @classmethod
+    def parse(cls, line: str, base: Path) -> IgnorePattern | None:
+        line = line.rstrip("\n").rstrip("\r")
+        if not line.strip() or line.startswith("#"):
+            return None
+        stripped = line.rstrip(" ")
+        if stripped.endswith("\\") and len(stripped) < len(line):
+            stripped += " "  # "\ " keeps one trailing space
+        line = stripped
+        negated = line.startswith("!")
+        if negated or line.startswith("\\!") or line.startswith("\\#"):
+            line = line[1:]
+        directory_only = line.endswith("/")
+        line = line.rstrip("/")
+        if not line:
+            return None
+        anchored = "/" in line
+        line = line.lstrip("/")
+        if not anchored:
+            line = "**/" + line
+        if line.endswith("/**"):
+            line += "/*"  # "dir/**" means what is inside dir, not dir itself
+        return cls(base, glob_regex(line.replace("\\", "")), negated, directory_only)
+
+
+class GitIgnore:
+    """The ``.gitignore`` files (and ``.git/info/exclude``) that apply inside a repository.
+
+    Outside a git repository nothing is ignored, as with Ruff and ripgrep. Deeper files and
+    later lines win; an ignored directory is never entered, so nothing inside it comes back.
+    """
+
+    def __init__(self) -> None:
+        self._by_directory: dict[Path, tuple[IgnorePattern, ...] | None] = {}
+
+    def patterns(self, directory: Path) -> tuple[IgnorePattern, ...] | None:
+        """The patterns in force in ``directory``; None outside any git repository."""
+        if directory in self._by_directory:
+            return self._by_directory[directory]
+        patterns: tuple[IgnorePattern, ...] | None
+        if (directory / ".git").exists():
+            patterns = _read_patterns(directory / ".git" / "info" / "exclude", directory)
+            patterns += _read_patterns(directory / ".gitignore", directory)
+        elif directory.parent == directory:
+            patterns = None
+        else:
+            inherited = self.patterns(directory.parent)
+            patterns = None if inherited is None else inherited + _read_patterns(directory / ".gitignore", directory)
+        self._by_directory[directory] = patterns
+        return patterns
+
+    def ignores(self, path: Path, is_directory: bool) -> bool:
+        for pattern in reversed(self.patterns(path.parent) or ()):
+            if pattern.directory_only and not is_directory:
+                continue
+            relative = relative_to(path, pattern.base)
+            if pattern.regex.match(relative):
+                return not pattern.negated
+        return False
+
+
+def _read_patterns(path: Path, base: Path) -> tuple[IgnorePattern, ...]:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ()
+    return tuple(p for p in (IgnorePattern.parse(line, base) for line in lines) if p is not None)
+
+
+# ---------------------------------------------------------------------------- discovery
+
+
+@dataclass(frozen=True)
+class Candidate:
+    path: Path
+    stat: os.stat_result | None
+
+
+@dataclass
+class Discovery:
+    """Walks the paths given on the command line, skipping what settings and git exclude."""
+
+    resolver: Resolver
+    force_exclude: bool = False
+    gitignore: GitIgnore = field(default_factory=GitIgnore)
+
+    def excluded(self, path: Path, is_directory: bool, config: Config) -> bool:
+        return config.is_excluded(path) or self.gitignore.ignores(path, is_directory)
+
+    def excluded_with_parents(self, path: Path) -> bool:
+        """For ``--force-exclude``: the path or any directory above it is excluded."""
+        for candidate in (path, *path.parents):
+            config = self.resolver.config_for(candidate.parent)
+            if candidate != path and not _is_relative(candidate, config.root):
+                break
+            if self.excluded(candidate, candidate != path or candidate.is_dir(), config):
+                return True
+        return False
+
+    def files(self, paths: Sequence[str]) -> Iterator[Candidate]:
+        cwd = self.resolver.cwd
+        for given in paths:
+            path = Path(os.path.normpath(cwd / given))
+            if self.force_exclude and self.excluded_with_parents(path):
+                continue
+            if path.is_dir():
+                yield from self._walk(path)
+            else:
+                try:
+                    stat = path.stat()
+                except OSError:
+                    stat = None  # reported as unreadable when analysed
+                yield Candidate(path, stat)
+
+    def _walk(self, directory: Path) -> Iterator[Candidate]:
+        config = self.resolver.config_for(directory)
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            path = directory / entry.name
+            try:
+                is_directory = entry.is_dir()
+            except OSError:
+                continue
+            if not is_directory and not entry.name.endswith(PYTHON_SUFFIXES):
+                continue
+            if self.excluded(path, is_directory, config):
+                continue
+            if is_directory:
+                yield from self._walk(path)
+            else:
+                try:
+                    stat = entry.stat()
+                except OSError:
+                    stat = None
+                yield Candidate(path, stat)
+
+
+def _is_relative(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+# ---------------------------------------------------------------------------- analysis
+
+
+def analyze_file(path: Path, settings: AnalysisSettings) -> tuple[str | None, list[Finding]]:
+    """Read and analyse one file: (content digest or None if unreadable, findings)."""
+    from ruff_like_rules.analyzer import analyze_source
+
+    try:
+        source = path.read_bytes()
+    except OSError as error:
+        message = f"cannot read file: {error.strerror or error}"
+        return None, [Finding(PARSE_ERROR_CODE, PARSE_ERROR_NAME, message, Position(1, 0), Position(1, 0))]
+    return content_digest(source), analyze_source(source, settings)
+
+
+def _analyze_chunk(chunk: list[tuple[Path, AnalysisSettings]]) -> list[tuple[str | None, list[Finding]]]:
+    return [analyze_file(path, settings) for path, settings in chunk]
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    # fork shares the already imported analyzer with the workers; elsewhere use the default
+    if sys.platform == "linux":
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def analyze_many(tasks: list[tuple[Path, AnalysisSettings]], jobs: int) -> list[tuple[str | None, list[Finding]]]:
+    if jobs <= 1 or len(tasks) <= IN_PROCESS_LIMIT:
+        return _analyze_chunk(tasks)
+    import ruff_like_rules.analyzer  # noqa: F401 - imported once here, inherited by forked workers
+
+    size = max(1, min(32, len(tasks) // (jobs * 8)))
+    chunks = [tasks[start : start + size] for start in range(0, len(tasks), size)]
+    workers = min(jobs, len(chunks))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+        return [result for chunk in pool.map(_analyze_chunk, chunks) for result in chunk]
+
+
+# ---------------------------------------------------------------------------- a run
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    paths: tuple[str, ...] = (".",)
+    jobs: int = os.cpu_count() or 1
+    use_cache: bool = True
+    force_exclude: bool = False
+    stdin_filename: str | None = None
+
+
+@dataclass
+class Runner:
+    """Checks files with settings from ``resolver``; results come back sorted by path."""
+
+    resolver: Resolver
+    options: RunOptions = RunOptions()
+
+    @cached_property
+    def cache(self) -> Cache | None:
+        if not self.options.use_cache:
+            return None
+        return Cache(self.resolver.project_config().cache_directory())
+
+    def display(self, path: Path) -> str:
+        return relative_to(path, self.resolver.cwd)
+
+    def check_paths(self) -> list[FileResult]:
+        discovery = Discovery(self.resolver, self.options.force_exclude)
+        results: list[FileResult] = []
+        pending: list[tuple[Candidate, CacheFile | None, str]] = []
+        for candidate in discovery.files(self.options.paths):
+            cache_file, key = self._cache_slot(candidate.path)
+            cached = self._lookup(candidate, cache_file, key)
+            if cached is not None:
+                results.append(cached)
+            else:
+                pending.append((candidate, cache_file, key))
+        tasks = [(candidate.path, self.resolver.settings_for(candidate.path)) for candidate, _, _ in pending]
+        for (candidate, cache_file, key), (digest, findings) in zip(
+            pending, analyze_many(tasks, self.options.jobs), strict=True
+        ):
+            if cache_file is not None and digest is not None and candidate.stat is not None:
+                cache_file.put(key, candidate.stat, digest, findings)
+            results.append(FileResult(candidate.path, self.display(candidate.path), findings))
+        if self.cache is not None:
+            self.cache.save()
+        return sorted(results, key=lambda r: r.display)
+
+    def _cache_slot(self, path: Path) -> tuple[CacheFile | None, str]:
+        config = self.resolver.config_for(path)
+        if self.cache is None:
+            return None, ""
+        return self.cache.file_for(self.resolver.fingerprint(config)), relative_to(path, config.root)
+
+    def _lookup(self, candidate: Candidate, cache_file: CacheFile | None, key: str) -> FileResult | None:
+        if cache_file is None or candidate.stat is None:
+            return None
+        findings = cache_file.by_stat(key, candidate.stat)
+        source = None
+        if findings is None:
+            try:
+                source = candidate.path.read_bytes()
+            except OSError:
+                return None
+            findings = cache_file.by_digest(key, candidate.stat, content_digest(source))
+        if findings is None:
+            return None
+        return FileResult(candidate.path, self.display(candidate.path), findings, source)
+
+    def check_stdin(self, source: bytes) -> list[FileResult]:
+        """Check ``source`` as if it were the file named by ``--stdin-filename``."""
+        from ruff_like_rules.analyzer import analyze_source
+
+        name = self.options.stdin_filename
+        path = Path(os.path.normpath(self.resolver.cwd / name)) if name else self.resolver.cwd / STDIN
+        if name and self.options.force_exclude and Discovery(self.resolver).excluded_with_parents(path):
+            return []
+        findings = analyze_source(source, self.resolver.settings_for(path))
+        return [FileResult(path, name or STDIN, findings, source)]
