@@ -1,0 +1,101 @@
+"""One file in, findings out: decode, pick the regions that matter, parse, run the rules."""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from ruff_like_rules.context import FileContext
+from ruff_like_rules.model import PARSE_ERROR_CODE, PARSE_ERROR_NAME, Finding, Position
+from ruff_like_rules.regions import sparse_source
+from ruff_like_rules.rules.base import Rule
+
+DEFAULT_INITIALIZER_METHODS = frozenset(
+    {
+        "reset_parameters",
+        "_reset_parameters",
+        "reset_params",
+        "_reset_params",
+        "init_weights",
+        "_init_weights",
+        "init_parameters",
+        "_init_parameters",
+        "init_params",
+        "_init_params",
+        "initialize_weights",
+        "_initialize_weights",
+        "initialize_parameters",
+        "_initialize_parameters",
+        "weight_init",
+        "_weight_init",
+    }
+)
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    rules: tuple[type[Rule], ...]
+    initializer_methods: frozenset[str] = DEFAULT_INITIALIZER_METHODS
+    init_functions: frozenset[str] = field(default_factory=frozenset)
+
+    def trigger(self) -> re.Pattern[str] | None:
+        return _combined_trigger(tuple(rule.trigger.pattern for rule in self.rules))
+
+
+_TRIGGER_CACHE: dict[tuple[str, ...], re.Pattern[str] | None] = {}
+
+
+def _combined_trigger(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    if patterns not in _TRIGGER_CACHE:
+        unique = sorted(set(patterns))
+        _TRIGGER_CACHE[patterns] = re.compile("|".join(f"(?:{p})" for p in unique)) if unique else None
+    return _TRIGGER_CACHE[patterns]
+
+
+def decode(source: bytes) -> str:
+    """Decode as Python does: a BOM, then a PEP 263 coding cookie, else UTF-8."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    return source.decode(encoding)
+
+
+def analyze_source(source: bytes | str, settings: AnalysisSettings) -> list[Finding]:
+    try:
+        text = source if isinstance(source, str) else decode(source)
+    except (UnicodeDecodeError, SyntaxError, LookupError) as error:
+        return [_parse_error(f"cannot decode file: {error}", Position(1, 0))]
+    trigger = settings.trigger()
+    if trigger is None:
+        return []
+    sparse = sparse_source(text, trigger)
+    if sparse is None:
+        return []
+    try:
+        module = _parse(sparse, text)
+    except cst.ParserSyntaxError as error:
+        message = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
+        return [_parse_error(f"cannot parse file: {message}", Position(error.raw_line, error.raw_column))]
+    context = FileContext(module, text, settings)
+    findings = [finding for rule in settings.rules for finding in rule().check(context)]
+    if findings:
+        from ruff_like_rules.noqa import filter_suppressed
+
+        findings = filter_suppressed(findings, text)
+    return sorted(findings, key=lambda f: (f.start, f.code))
+
+
+def _parse(sparse: str, text: str) -> cst.Module:
+    """Parse the sparse text; if the cut was wrong, the whole file decides."""
+    try:
+        return cst.parse_module(sparse)
+    except cst.ParserSyntaxError:
+        if sparse is text:
+            raise
+        return cst.parse_module(text)
+
+
+def _parse_error(message: str, position: Position) -> Finding:
+    return Finding(PARSE_ERROR_CODE, PARSE_ERROR_NAME, message, position, position)

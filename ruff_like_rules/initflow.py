@@ -1,0 +1,895 @@
+"""What writes which storage: the initialization flow of parameters and buffers in one file.
+
+A *storage* is a tensor made by a factory (``torch.empty``, ``torch.Tensor(3, 4)``,
+``torch.randn``, ``torch.zeros`` …) that becomes a parameter or buffer. It is
+*initialized* when some write reaches it:
+
+* in the function that creates it, through any local name or attribute it was bound to
+  (``w = torch.empty(n); init.normal_(w); self.w = Parameter(w)``), unless the write sits
+  in the other branch of an ``if`` that the creation sits in;
+* in a method of its class, a same-file base or subclass (``self.w.data.normal_()``,
+  loops over ``self.parameters()``, ``getattr(self, name)``) — a write in an
+  initializer-named method (``reset_parameters`` …) counts only when construction reaches
+  it, otherwise the storage is *initializer-not-called*;
+* anywhere in the file, through another object (``module.w.normal_()`` under
+  ``isinstance(module, ThisClass)``: the Hugging Face ``_init_weights`` pattern, or a
+  loop over ``module.parameters()``).
+
+Writes are in-place writer methods, ``torch.nn.init`` functions and configured
+``init-functions``, ``out=`` arguments, slice and ``.data`` assignment, rebinding, and
+same-file helpers that write the argument they are given. The analysis errs towards
+"initialized": a finding must be a real bug.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from ruff_like_rules.torchnames import EMPTY_FACTORIES, EMPTY_METHODS, dotted_parts, legacy_constructor_dtype
+
+if TYPE_CHECKING:
+    from ruff_like_rules.context import FileContext
+
+# In-place methods that overwrite (part of) a tensor's values. Arithmetic in place
+# (add_, mul_, clamp_) keeps garbage garbage, so it is not here.
+WRITER_METHODS = frozenset(
+    {
+        "normal_", "uniform_", "zero_", "fill_", "copy_", "random_", "bernoulli_",
+        "exponential_", "geometric_", "log_normal_", "cauchy_", "set_", "fill_diagonal_",
+        "index_fill_", "index_copy_", "index_put_", "masked_fill_", "masked_scatter_",
+        "scatter_", "scatter_add_", "put_", "trunc_normal_", "orthogonal_", "eye_",
+    }
+)
+# Methods that hand back the same storage (or a view of it).
+PASSTHROUGH_METHODS = frozenset(
+    {
+        "to", "cuda", "cpu", "float", "double", "half", "bfloat16", "type", "type_as",
+        "requires_grad_", "contiguous", "detach", "detach_", "view", "view_as", "reshape",
+        "t", "transpose", "permute", "pin_memory", "share_memory_", "squeeze", "unsqueeze",
+        "expand", "flatten", "unflatten", "narrow", "select", "as_strided", "xpu", "mps",
+    }
+)
+INIT_FUNCTION_NAMES = frozenset(
+    {
+        "normal_", "uniform_", "trunc_normal_", "trunc_normal_tf_", "xavier_uniform_",
+        "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "constant_",
+        "zeros_", "ones_", "eye_", "dirac_", "sparse_", "lecun_normal_", "variance_scaling_",
+        "normal", "uniform", "xavier_uniform", "xavier_normal", "kaiming_uniform",
+        "kaiming_normal", "orthogonal", "constant", "trunc_normal",
+    }
+)
+# An imported helper whose name says it fills a tensor is trusted to do so.
+_INITISH_NAME = re.compile(r"init|fill|normal|uniform|xavier|kaiming|orthogonal|reset|load|copy|zero", re.I)
+
+RANDOM_NORMAL_FACTORIES = frozenset({"torch.randn"})
+RANDOM_UNIFORM_FACTORIES = frozenset({"torch.rand"})
+CONSTANT_FACTORIES = frozenset({"torch.zeros", "torch.ones"})
+
+PARAMETER_ITERATORS = frozenset({"parameters", "named_parameters", "buffers", "named_buffers"})
+MODULE_ITERATORS = frozenset({"modules", "named_modules", "children", "named_children"})
+
+_SIZE_NAME = re.compile(
+    r"(?i)(?:^|_)(?:n|num|nb|number|size|dim|len|length|count|features|feats|channels|chans|"
+    r"width|height|depth|hidden|heads|units|classes|vocab|rank|order|total|seq|emb|embed|embd|"
+    r"nx|nf|ny|planes|filters|tokens|experts|groups|kernel|k|d|m|h|c|ch)(?:_|$|\d)"
+)
+_SIZE_CALLS = frozenset({"len", "int", "max", "min", "sum", "round", "math.prod", "prod"})
+_SIZE_METHODS = frozenset({"size", "numel", "dim", "nelement", "item"})
+
+ALL = "<all>"  # key for writes that reach every parameter (loops over parameters())
+MODULES = "<modules>"  # what a loop over X.modules() binds
+DYNAMIC = "<dynamic>"  # key for writes through getattr(self, name)
+
+
+class Kind:
+    UNINITIALIZED = "uninitialized"
+    RANDOM_NORMAL = "random-normal"
+    RANDOM_UNIFORM = "random-uniform"
+    CONSTANT = "constant"
+
+
+class Verdict:
+    INITIALIZED = "initialized"
+    INITIALIZER_NOT_CALLED = "initializer-not-called"
+    UNINITIALIZED = "uninitialized"
+
+
+@dataclass(frozen=True)
+class Source:
+    call: cst.Call
+    kind: str
+    display: str  # how the factory is spelled for messages, e.g. "torch.empty"
+
+
+@dataclass(eq=False)
+class Function:
+    node: cst.FunctionDef | cst.Module
+    owner: ClassInfo | None  # nearest enclosing class
+    self_name: str | None  # first parameter of the nearest enclosing method
+    params: list[str] = field(default_factory=list)
+    local_defs: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
+    loop_aliases: dict[str, list[str]] = field(default_factory=dict)
+    wraps: list[tuple[cst.Call, str, tuple[str, ...]]] = field(default_factory=list)  # (call, kind, branch path)
+    attachments: list[tuple[str, cst.BaseExpression, tuple[str, ...]]] = field(default_factory=list)
+    writes: list[_Write] = field(default_factory=list)
+    helper_calls: list[tuple[str, cst.Call, tuple[str, ...], dict[str, frozenset[str]]]] = field(default_factory=list)  # (callee, call, branch, guards)
+    self_calls: set[str] = field(default_factory=set)  # methods called on self (or super())
+    super_calls: set[str] = field(default_factory=set)
+    opaque_self_call: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.node.name.value if isinstance(self.node, cst.FunctionDef) else "<module>"
+
+
+@dataclass(frozen=True)
+class _Write:
+    root: str  # dotted root of what is written, loop aliases already substituted
+    branch: tuple[str, ...]
+    guard: frozenset[str] | None  # classes the written object was isinstance-checked against
+    rebinding: cst.BaseExpression | None = None  # the new value, for ``x.k = value``
+
+
+@dataclass(eq=False)
+class ClassInfo:
+    name: str
+    node: cst.ClassDef
+    bases: list[str]  # dotted spellings
+    base_nodes: list[cst.BaseExpression]
+    methods: dict[str, Function] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class Storage:
+    source: Source
+    function: Function
+    wrapper: str  # "parameter" or "buffer"
+    branch: tuple[str, ...]
+    roots: set[str] = field(default_factory=set)  # local names and dotted attributes bound to it
+    wrap_calls: list[cst.Call] = field(default_factory=list)
+    verdict: str = Verdict.UNINITIALIZED
+    initializer: str | None = None  # for initializer-not-called: the method that would do it
+
+    @property
+    def owner(self) -> ClassInfo | None:
+        return self.function.owner
+
+    def attribute_keys(self) -> set[str]:
+        """Attribute names on ``self`` it is bound to (``DYNAMIC`` for setattr with a computed name)."""
+        self_name = self.function.self_name
+        keys = set()
+        for root in self.roots:
+            parts = root.split(".")
+            if self_name and len(parts) == 2 and parts[0] == self_name:
+                keys.add(parts[1])
+        return keys
+
+    def display(self) -> str:
+        keys = sorted(self.attribute_keys() - {DYNAMIC})
+        if keys and self.function.self_name:
+            return f"{self.function.self_name}.{keys[0]}"
+        named = sorted(r for r in self.roots if "." not in r)
+        return named[0] if named else self.wrapper
+
+
+class InitFlow:
+    """Every storage of the file, each with its verdict."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+        collector = _Collector(ctx)
+        ctx.wrapper.visit(collector)
+        self.functions: list[Function] = collector.functions
+        self.classes: dict[str, ClassInfo] = collector.classes
+        self.module_functions: dict[str, Function] = collector.module_functions
+        self._helper_memo: dict[int, frozenset[int]] = {}
+        self._reachable: dict[int, set[str]] = {}
+        self.storages = self._storages()
+        self._class_writes, self._foreign_writes = self._all_writes()
+        for storage in self.storages:
+            self._judge(storage)
+
+    # -- sources ------------------------------------------------------------------------
+
+    def source_of(self, node: cst.BaseExpression) -> Source | None:
+        """The factory a call is, if it makes a storage this module cares about."""
+        if not isinstance(node, cst.Call):
+            return None
+        names = self.ctx.names
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in EMPTY_METHODS:
+            if names.qualify(node.func.value) is None:  # a method on a tensor, not a module function
+                return Source(node, Kind.UNINITIALIZED, f".{node.func.attr.value}")
+            return None
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "new":
+            if names.qualify(node.func.value) is None and size_arguments(node) == "size":
+                return Source(node, Kind.UNINITIALIZED, ".new")
+            return None
+        qualified = names.qualify_torch(node.func)
+        if qualified is None:
+            return None
+        if qualified in EMPTY_FACTORIES:
+            return Source(node, Kind.UNINITIALIZED, qualified)
+        if legacy_constructor_dtype(qualified) is not None and size_arguments(node) == "size":
+            return Source(node, Kind.UNINITIALIZED, qualified)
+        if qualified in RANDOM_NORMAL_FACTORIES:
+            return Source(node, Kind.RANDOM_NORMAL, qualified)
+        if qualified in RANDOM_UNIFORM_FACTORIES:
+            return Source(node, Kind.RANDOM_UNIFORM, qualified)
+        if qualified in CONSTANT_FACTORIES:
+            return Source(node, Kind.CONSTANT, qualified)
+        return None
+
+    def sources_of(
+        self, expr: cst.BaseExpression, function: Function, aliases: frozenset[str] = frozenset()
+    ) -> Iterator[tuple[Source, frozenset[str]]]:
+        """Storages an expression evaluates to, with the local names it went through."""
+        seen = set(aliases)
+        while True:
+            if isinstance(expr, cst.Attribute) and expr.attr.value == "data":
+                expr = expr.value
+            elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+                method = expr.func.attr.value
+                if method in WRITER_METHODS:
+                    return  # torch.empty(n).normal_(): initialized on the spot
+                if method not in PASSTHROUGH_METHODS or self.ctx.names.qualify(expr.func.value):
+                    break
+                expr = expr.func.value
+            else:
+                break
+        source = self.source_of(expr)
+        if source is not None:
+            yield source, frozenset(seen)
+            return
+        if isinstance(expr, cst.Call) and self._wrapper_kind(expr) is not None:
+            data = _argument(expr, 0, "data")
+            if data is not None:
+                yield from self.sources_of(data, function, frozenset(seen))
+            return
+        if isinstance(expr, cst.Name) and expr.value not in seen:
+            for value in function.local_defs.get(expr.value, ()):
+                yield from self.sources_of(value, function, frozenset(seen | {expr.value}))
+
+    def _wrapper_kind(self, call: cst.Call) -> str | None:
+        names = self.ctx.names
+        if names.is_parameter_class(call.func):
+            return "parameter"
+        if names.is_buffer_class(call.func):
+            return "buffer"
+        return None
+
+    # -- storages ----------------------------------------------------------------------
+
+    def _storages(self) -> list[Storage]:
+        by_source: dict[int, Storage] = {}
+        for function in self.functions:
+            for call, wrapper, branch in function.wraps:
+                data = _argument(call, 0, "data") if wrapper != "register" else _argument(call, 1, "tensor")
+                if wrapper == "register":
+                    wrapper = "buffer" if _method_name(call) == "register_buffer" else "parameter"
+                if data is None:
+                    continue
+                for source, aliases in self.sources_of(data, function):
+                    storage = by_source.get(id(source.call))
+                    if storage is None:
+                        storage = by_source[id(source.call)] = Storage(source, function, wrapper, branch)
+                    if wrapper == "parameter":
+                        storage.wrapper = "parameter"
+                    storage.roots |= aliases
+                    storage.wrap_calls.append(call)
+            for root, value, _branch in function.attachments:
+                for source, aliases in self.sources_of(value, function):
+                    storage = by_source.get(id(source.call))
+                    if storage is not None:
+                        storage.roots |= aliases | {root}
+            for name, values in function.local_defs.items():
+                for value in values:
+                    for source, aliases in self.sources_of(value, function):
+                        storage = by_source.get(id(source.call))
+                        if storage is not None:
+                            storage.roots |= aliases | {name}
+        return list(by_source.values())
+
+    # -- writes ------------------------------------------------------------------------
+
+    def _all_writes(self) -> tuple[dict[tuple[str, str], list[tuple[Function, _Write]]], list[tuple[str, frozenset[str] | None]]]:
+        """Writes to ``self.<key>`` by class, and writes through other objects by key."""
+        class_writes: dict[tuple[str, str], list[tuple[Function, _Write]]] = {}
+        foreign: list[tuple[str, frozenset[str] | None]] = []
+        for function in self.functions:
+            for write in self.writes_in(function):
+                parts = write.root.split(".")
+                head = parts[0]
+                owner = function.owner
+                if owner is not None and head in (function.self_name, f"{ALL}:{function.self_name}"):
+                    if head != function.self_name:
+                        class_writes.setdefault((owner.name, ALL), []).append((function, write))
+                    elif len(parts) == 2:
+                        class_writes.setdefault((owner.name, parts[1]), []).append((function, write))
+                    elif len(parts) > 2:
+                        foreign.append((parts[-1], None))  # self.sub.weight: a submodule's parameter
+                elif head.startswith(ALL):
+                    foreign.append((ALL, write.guard))
+                elif len(parts) >= 2 and (head in function.params or head.startswith(MODULES)):
+                    foreign.append((parts[-1], write.guard if len(parts) == 2 else None))
+        return class_writes, foreign
+
+    def writes_in(self, function: Function) -> Iterator[_Write]:
+        yield from function.writes
+        for callee, call, branch, guards in function.helper_calls:
+            target = self._resolve_helper(function, callee)
+            if target is None:
+                continue
+            written = self._params_written(target)
+            offset = 1 if target.self_name and target.owner is not None and target.params[:1] == [target.self_name] else 0
+            for index, argument in enumerate(call.args):
+                if argument.keyword is not None or argument.star:
+                    continue
+                if index + offset in written:
+                    for root, head in _roots(argument.value, function):
+                        yield _Write(root, branch, guards.get(head))
+
+    def _resolve_helper(self, function: Function, callee: str) -> Function | None:
+        parts = callee.split(".")
+        if len(parts) == 1:
+            return self.module_functions.get(parts[0])
+        if len(parts) == 2 and function.owner is not None and parts[0] == function.self_name:
+            return self.method(function.owner, parts[1])
+        return None
+
+    def _params_written(self, function: Function) -> frozenset[int]:
+        """Positions of the parameters a helper writes (directly or through helpers it calls)."""
+        key = id(function)
+        if key in self._helper_memo:
+            return self._helper_memo[key]
+        self._helper_memo[key] = frozenset()  # recursion guard
+        written = set()
+        for write in self.writes_in(function):
+            head = write.root.split(".")[0]
+            if head in function.params:
+                written.add(function.params.index(head))
+        result = self._helper_memo[key] = frozenset(written)
+        return result
+
+    # -- classes -----------------------------------------------------------------------
+
+    def method(self, cls: ClassInfo, name: str) -> Function | None:
+        for klass in self.lineage(cls):
+            if name in klass.methods:
+                return klass.methods[name]
+        return None
+
+    def lineage(self, cls: ClassInfo) -> list[ClassInfo]:
+        """The class and its same-file bases, nearest first."""
+        order: list[ClassInfo] = []
+        pending = [cls]
+        while pending:
+            klass = pending.pop(0)
+            if klass in order:
+                continue
+            order.append(klass)
+            pending.extend(self.classes[b.split(".")[-1]] for b in klass.bases if b.split(".")[-1] in self.classes)
+        return order
+
+    def subclasses(self, cls: ClassInfo) -> list[ClassInfo]:
+        return [k for k in self.classes.values() if k is not cls and cls in self.lineage(k)]
+
+    def has_opaque_base(self, cls: ClassInfo) -> bool:
+        """A base defined elsewhere (other than nn.Module) may call initializers itself."""
+        for klass in self.lineage(cls):
+            for name, node in zip(klass.bases, klass.base_nodes):
+                if name.split(".")[-1] in self.classes or name in ("object", "ABC", "abc.ABC", "Generic"):
+                    continue
+                if self.ctx.names.qualify(node) != "torch.nn.Module":
+                    return True
+        return False
+
+    def reachable(self, cls: ClassInfo) -> set[str]:
+        """Method names construction of ``cls`` runs, as far as this file shows.
+
+        Where construction reaches code this file cannot see (a base from elsewhere, a
+        call that takes ``self``), initializer methods count as reached.
+        """
+        if id(cls) in self._reachable:
+            return self._reachable[id(cls)]
+        seen: set[str] = set()
+        pending = ["__init__"]
+        opaque = self.has_opaque_base(cls)
+        while pending:
+            name = pending.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            function = self.method(cls, name)
+            if function is None:
+                continue
+            pending.extend(function.self_calls | function.super_calls)
+            if any(self.method(cls, called) is None for called in function.self_calls):
+                opaque = True
+            if function.opaque_self_call:
+                opaque = True
+        if opaque:
+            seen |= set(self.ctx.settings.initializer_methods)
+        self._reachable[id(cls)] = seen
+        return seen
+
+    # -- verdicts ----------------------------------------------------------------------
+
+    def _judge(self, storage: Storage) -> None:
+        function = storage.function
+        for write in self.writes_in(function):
+            if write.root in storage.roots and not _exclusive(write.branch, storage.branch):
+                if write.rebinding is not None and any(
+                    s.call is storage.source.call for s, _ in self.sources_of(write.rebinding, function)
+                ):
+                    continue
+                storage.verdict = Verdict.INITIALIZED
+                return
+        owner = storage.owner
+        keys = storage.attribute_keys()
+        if owner is None:
+            if keys and any(key == ALL and guard is None for key, guard in self._foreign_writes):
+                storage.verdict = Verdict.INITIALIZED
+            return
+        subclasses = self.subclasses(owner)
+        related = self.lineage(owner) + subclasses
+        related_names = {k.name for k in related}
+        wanted = keys | {ALL, DYNAMIC}
+        for key, guard in self._foreign_writes:
+            if key in wanted and (guard is None or guard & related_names):
+                storage.verdict = Verdict.INITIALIZED
+                return
+        uncalled_initializer: str | None = None
+        for klass in related:
+            reachable = self.reachable(klass if klass in subclasses else owner)
+            for key in wanted:
+                for writer, write in self._class_writes.get((klass.name, key), ()):
+                    if writer is function and _exclusive(write.branch, storage.branch):
+                        continue
+                    if writer is function and write.rebinding is not None and any(
+                        s.call is storage.source.call for s, _ in self.sources_of(write.rebinding, function)
+                    ):
+                        continue
+                    if write.rebinding is not None and any(
+                        s.kind == Kind.UNINITIALIZED for s, _ in self.sources_of(write.rebinding, writer)
+                    ):
+                        continue  # rebound to more uninitialized memory: judged on its own
+                    if writer.name in reachable or writer.name not in self.ctx.settings.initializer_methods:
+                        storage.verdict = Verdict.INITIALIZED
+                        return
+                    uncalled_initializer = uncalled_initializer or writer.name
+        if uncalled_initializer is not None:
+            storage.verdict = Verdict.INITIALIZER_NOT_CALLED
+            storage.initializer = uncalled_initializer
+
+    # -- usage -------------------------------------------------------------------------
+
+    def used_as_weight(self, storage: Storage) -> bool:
+        """Whether a method other than construction multiplies inputs by this storage."""
+        owner = storage.owner
+        keys = storage.attribute_keys() - {DYNAMIC}
+        if owner is None or not keys:
+            return False
+        for function in owner.methods.values():
+            if function.name == "__init__" or function.name in self.ctx.settings.initializer_methods:
+                continue
+            finder = _WeightUse(function.self_name or "self", keys)
+            function.node.visit(finder)
+            if finder.found:
+                return True
+        return False
+
+
+def _exclusive(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Two branch paths lie in different arms of the same ``if``."""
+    arms_a = {item.rsplit(":", 1)[0]: item for item in a}
+    for item in b:
+        decision = item.rsplit(":", 1)[0]
+        if decision in arms_a and arms_a[decision] != item:
+            return True
+    return False
+
+
+def _argument(call: cst.Call, position: int, keyword: str) -> cst.BaseExpression | None:
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    for argument in call.args:
+        if argument.keyword is not None and argument.keyword.value == keyword:
+            return argument.value
+    if position < len(positional):
+        return positional[position].value
+    return None
+
+
+def _method_name(call: cst.Call) -> str | None:
+    return call.func.attr.value if isinstance(call.func, cst.Attribute) else None
+
+
+def size_arguments(call: cst.Call) -> str:
+    """Whether a legacy constructor's arguments are sizes, data, ambiguous, or absent.
+
+    ``torch.Tensor(3, 4)`` and ``torch.Tensor(*shape)`` allocate; ``torch.Tensor([3, 4])``
+    copies; a single name could be either (an int allocates uninitialized memory).
+    """
+    positional = [a for a in call.args if a.keyword is None]
+    if not positional:
+        return "none"
+    if any(a.star == "*" for a in positional) or len(positional) >= 2:
+        return "size"
+    return _classify_single(positional[0].value)
+
+
+def _classify_single(value: cst.BaseExpression) -> str:
+    if isinstance(value, (cst.Integer, cst.BinaryOperation)) or (
+        isinstance(value, cst.UnaryOperation) and isinstance(value.expression, cst.Integer)
+    ):
+        return "size" if not isinstance(value, cst.BinaryOperation) or _arith_of_sizes(value) else "ambiguous"
+    if isinstance(value, (cst.List, cst.Tuple, cst.ListComp, cst.Set, cst.Float, cst.GeneratorExp)):
+        return "data"
+    if isinstance(value, cst.Call):
+        parts = dotted_parts(value.func)
+        if parts is None:
+            return "ambiguous"
+        name = ".".join(parts)
+        if parts[0] == "torch" and parts[-1] == "Size":
+            return "size"
+        if name in _SIZE_CALLS or parts[-1] in _SIZE_METHODS:
+            return "size"
+        if parts[0] in ("np", "numpy") or parts[-1] in ("numpy", "tolist", "list", "array", "asarray", "load"):
+            return "data"
+        return "ambiguous"
+    if isinstance(value, cst.Attribute) and value.attr.value == "shape":
+        return "size"
+    if isinstance(value, cst.Subscript):
+        inner = value.value
+        if isinstance(inner, cst.Attribute) and inner.attr.value == "shape":
+            return "size"
+        return "ambiguous"
+    parts = dotted_parts(value)
+    if parts is not None and _SIZE_NAME.search(parts[-1]) and not parts[-1].endswith(("s", "shape")):
+        return "size"
+    return "ambiguous"
+
+
+def _arith_of_sizes(value: cst.BaseExpression) -> bool:
+    if isinstance(value, cst.BinaryOperation):
+        return _arith_of_sizes(value.left) and _arith_of_sizes(value.right)
+    if isinstance(value, cst.Integer):
+        return True
+    return _classify_single(value) == "size"
+
+
+def _roots(expr: cst.BaseExpression, function: Function) -> list[tuple[str, str]]:
+    """Dotted roots a write through ``expr`` reaches (loop aliases substituted), each with
+    the variable it was written through (for ``isinstance`` guards)."""
+    while True:
+        if isinstance(expr, cst.Subscript):
+            expr = expr.value
+        elif isinstance(expr, cst.Attribute) and expr.attr.value == "data":
+            expr = expr.value
+        elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value in PASSTHROUGH_METHODS:
+            expr = expr.func.value
+        elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value == "getattr" and len(expr.args) >= 2:
+            base = dotted_parts(expr.args[0].value)
+            name = expr.args[1].value
+            if base is None:
+                return []
+            key = name.raw_value if isinstance(name, cst.SimpleString) and name.raw_value.isidentifier() else DYNAMIC
+            return _substitute([*base, key], function)
+        else:
+            break
+    parts = dotted_parts(expr)
+    return _substitute(parts, function) if parts is not None else []
+
+
+def _substitute(parts: list[str], function: Function) -> list[tuple[str, str]]:
+    head = parts[0]
+    if head in function.loop_aliases:
+        return [(".".join([alias, *parts[1:]]), head) for alias in function.loop_aliases[head]]
+    return [(".".join(parts), head)]
+
+
+class _WeightUse(cst.CSTVisitor):
+    """Finds ``self.key`` as an operand that multiplies inputs: ``@``, matmul, linear, einsum, conv."""
+
+    _MULTIPLYING = re.compile(r"(?:^|\.)(?:linear|bilinear|matmul|mm|bmm|einsum|addmm|baddbmm|conv\w*|tensordot|mv|chain_matmul)$")
+
+    def __init__(self, self_name: str, keys: set[str]) -> None:
+        self.targets = {f"{self_name}.{key}" for key in keys}
+        self.found = False
+
+    def _is_weight(self, operand: cst.BaseExpression) -> bool:
+        while True:
+            if isinstance(operand, cst.Subscript):
+                operand = operand.value
+            elif isinstance(operand, cst.Attribute) and operand.attr.value in ("T", "mT", "H", "data"):
+                operand = operand.value
+            elif isinstance(operand, cst.Call) and isinstance(operand.func, cst.Attribute) and operand.func.attr.value in PASSTHROUGH_METHODS:
+                operand = operand.func.value
+            else:
+                break
+        parts = dotted_parts(operand)
+        return parts is not None and ".".join(parts) in self.targets
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if isinstance(node.operator, cst.MatrixMultiply) and (self._is_weight(node.left) or self._is_weight(node.right)):
+            self.found = True
+
+    def visit_Call(self, node: cst.Call) -> None:
+        parts = dotted_parts(node.func)
+        if parts and self._MULTIPLYING.search(".".join(parts)) and any(self._is_weight(a.value) for a in node.args):
+            self.found = True
+
+
+class _Collector(cst.CSTVisitor):
+    """One pass over the module that records, per function, what InitFlow needs."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+        module_function = Function(ctx.module, None, None)
+        self.functions: list[Function] = [module_function]
+        self.classes: dict[str, ClassInfo] = {}
+        self.module_functions: dict[str, Function] = {}
+        self._functions: list[Function] = [module_function]
+        self._classes: list[ClassInfo | None] = [None]  # None inside a function body
+        self._branch: list[str] = []
+        self._guards: list[dict[str, frozenset[str]]] = [{}]
+        self._if_numbers: dict[int, int] = {}
+
+    @property
+    def _function(self) -> Function:
+        return self._functions[-1]
+
+    # scopes
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        base_nodes = [arg.value for arg in node.bases if arg.keyword is None]
+        spelled = [".".join(dotted_parts(base) or []) for base in base_nodes]
+        info = ClassInfo(node.name.value, node, spelled, base_nodes)
+        self.classes.setdefault(info.name, info)
+        self._classes.append(info)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._classes.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        enclosing_class = self._classes[-1]
+        params = [p.name.value for p in (*node.params.posonly_params, *node.params.params)]
+        if enclosing_class is not None:
+            static = any(_decorator_name(d) == "staticmethod" for d in node.decorators)
+            owner, self_name = enclosing_class, (None if static or not params else params[0])
+        else:
+            owner, self_name = self._function.owner, self._function.self_name
+        function = Function(node, owner, self_name, params)
+        self.functions.append(function)
+        if enclosing_class is not None:
+            enclosing_class.methods.setdefault(node.name.value, function)
+        elif self._function.node is self.ctx.module:
+            self.module_functions.setdefault(node.name.value, function)
+        self._functions.append(function)
+        self._classes.append(None)
+        self._guards.append({})
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._functions.pop()
+        self._classes.pop()
+        self._guards.pop()
+
+    # branches and guards
+    def visit_If(self, node: cst.If) -> None:
+        self._if_numbers[id(node)] = len(self._if_numbers)
+
+    def visit_If_body(self, node: cst.If) -> None:
+        self._branch.append(f"if{self._if_numbers[id(node)]}:body")
+        self._guards.append({**self._guards[-1], **_isinstance_guards(node.test)})
+
+    def leave_If_body(self, node: cst.If) -> None:
+        self._branch.pop()
+        self._guards.pop()
+
+    def visit_If_orelse(self, node: cst.If) -> None:
+        self._branch.append(f"if{self._if_numbers[id(node)]}:else")
+
+    def leave_If_orelse(self, node: cst.If) -> None:
+        self._branch.pop()
+
+    # bindings
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._bind(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._bind(node.target, node.value)
+
+    def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        function = self._function
+        if isinstance(target, cst.Name):
+            function.local_defs.setdefault(target.value, []).append(value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            if isinstance(value, (cst.Tuple, cst.List)) and len(target.elements) == len(value.elements):
+                for element, item in zip(target.elements, value.elements):
+                    self._bind(element.value, item.value)
+        elif isinstance(target, cst.Subscript) or (isinstance(target, cst.Attribute) and target.attr.value == "data"):
+            self._write(target, attach=value)  # slice or .data assignment
+        elif isinstance(target, cst.Attribute):
+            self._write(target, attach=value, rebinding=value)
+
+    def visit_For(self, node: cst.For) -> None:
+        aliases = _iteration_aliases(node.iter, self._function)
+        target = node.target
+        if isinstance(target, (cst.Tuple, cst.List)) and target.elements:
+            target = target.elements[-1].value  # for name, p in named_parameters()
+        if aliases and isinstance(target, cst.Name):
+            self._function.loop_aliases.setdefault(target.value, []).extend(aliases)
+
+    # calls
+    def visit_Call(self, node: cst.Call) -> None:
+        function = self._function
+        names = self.ctx.names
+        branch = tuple(self._branch)
+        func = node.func
+        if names.is_parameter_class(func):
+            function.wraps.append((node, "parameter", branch))
+        elif names.is_buffer_class(func):
+            function.wraps.append((node, "buffer", branch))
+        method = func.attr.value if isinstance(func, cst.Attribute) else None
+        if isinstance(func, cst.Attribute) and method in ("register_parameter", "register_buffer") and len(node.args) >= 2:
+            function.wraps.append((node, "register", branch))
+            self._attach_named(func.value, node.args[0].value, node.args[1].value, rebinding=False)
+        elif isinstance(func, cst.Name) and func.value == "setattr" and len(node.args) >= 3:
+            self._attach_named(node.args[0].value, node.args[1].value, node.args[2].value, rebinding=True)
+        elif isinstance(func, cst.Attribute) and method in ("append", "extend", "insert", "add_module") and node.args:
+            owner = dotted_parts(func.value)
+            if owner is not None:
+                function.attachments.append((".".join(owner), node.args[-1].value, branch))
+        if isinstance(func, cst.Attribute) and method in WRITER_METHODS:
+            self._write(func.value)
+        for argument in node.args:
+            if argument.keyword is not None and argument.keyword.value == "out":
+                self._write(argument.value)
+        parts = dotted_parts(func)
+        qualified = names.qualify(func)
+        if _is_init_function(parts, qualified, self.ctx):
+            target = _argument(node, 0, "tensor")
+            if target is not None:
+                self._write(target)
+        elif parts is not None and qualified is None:
+            function.helper_calls.append((".".join(parts), node, branch, self._guards[-1]))
+        self._note_construction_call(node, method, parts)
+
+    def _attach_named(
+        self, owner_node: cst.BaseExpression, key: cst.BaseExpression, value: cst.BaseExpression, rebinding: bool
+    ) -> None:
+        """``register_*(name, value)`` and ``setattr(owner, name, value)``."""
+        owner = dotted_parts(owner_node)
+        if owner is None:
+            return
+        name = key.raw_value if isinstance(key, cst.SimpleString) else DYNAMIC
+        root = ".".join([*owner, name])
+        self._function.attachments.append((root, value, tuple(self._branch)))
+        if rebinding:
+            self._function.writes.append(_Write(root, tuple(self._branch), None, rebinding=value))
+
+    def _note_construction_call(self, node: cst.Call, method: str | None, parts: list[str] | None) -> None:
+        """Record what construction may run: self methods, super() methods, opaque calls."""
+        function = self._function
+        func = node.func
+        if isinstance(func, cst.Attribute) and method is not None:
+            receiver = func.value
+            if _is_name(receiver, function.self_name):
+                function.self_calls.add(method)
+                if method == "apply":
+                    for argument in node.args:
+                        callback = dotted_parts(argument.value)
+                        if callback and len(callback) == 2 and callback[0] == function.self_name:
+                            function.self_calls.add(callback[1])
+            elif isinstance(receiver, cst.Call) and _is_name(receiver.func, "super"):
+                function.super_calls.add(method)
+            elif isinstance(receiver, cst.Name) and node.args and _is_name(node.args[0].value, function.self_name):
+                function.super_calls.add(method)  # Base.__init__(self, ...)
+        if (
+            parts is not None
+            and len(parts) == 1
+            and parts[0] not in _INERT_BUILTINS
+            and any(_is_name(a.value, function.self_name) for a in node.args)
+        ):
+            function.opaque_self_call = True  # some_helper(self) may call initializers
+
+    def _write(
+        self,
+        target: cst.BaseExpression,
+        attach: cst.BaseExpression | None = None,
+        rebinding: cst.BaseExpression | None = None,
+    ) -> None:
+        function = self._function
+        branch = tuple(self._branch)
+        for root, head in _roots(target, function):
+            function.writes.append(_Write(root, branch, self._guards[-1].get(head), rebinding))
+            if attach is not None:
+                function.attachments.append((root, attach, branch))
+
+
+_INERT_BUILTINS = frozenset({"isinstance", "hasattr", "getattr", "setattr", "type", "id", "print", "len", "super", "repr", "str"})
+
+
+def _is_name(node: cst.BaseExpression, name: str | None) -> bool:
+    return name is not None and isinstance(node, cst.Name) and node.value == name
+
+
+def _decorator_name(decorator: cst.Decorator) -> str:
+    parts = dotted_parts(decorator.decorator)
+    return parts[-1] if parts else ""
+
+
+def _is_init_function(parts: list[str] | None, qualified: str | None, ctx: FileContext) -> bool:
+    """``torch.nn.init.*``, configured ``init-functions``, and imported helpers named like one."""
+    if parts is None:
+        return False
+    extra = ctx.settings.init_functions
+    if ".".join(parts) in extra or parts[-1] in extra or qualified in extra:
+        return True
+    if qualified is not None:
+        if qualified.startswith("torch.nn.init."):
+            return True
+        if qualified == "torch" or qualified.startswith("torch."):
+            return False
+        return bool(_INITISH_NAME.search(parts[-1]))
+    return parts[-1] in INIT_FUNCTION_NAMES
+
+
+def _isinstance_guards(test: cst.BaseExpression) -> dict[str, frozenset[str]]:
+    guards: dict[str, frozenset[str]] = {}
+    for call in _calls_in_test(test):
+        if not (isinstance(call.func, cst.Name) and call.func.value == "isinstance" and len(call.args) == 2):
+            continue
+        variable = call.args[0].value
+        if not isinstance(variable, cst.Name):
+            continue
+        classes = call.args[1].value
+        elements = classes.elements if isinstance(classes, (cst.Tuple, cst.List)) else [classes]
+        names = set()
+        for element in elements:
+            value = element.value if isinstance(element, cst.BaseElement) else element
+            parts = dotted_parts(value)  # type: ignore[arg-type]
+            if parts:
+                names.add(parts[-1])
+        guards[variable.value] = guards.get(variable.value, frozenset()) | frozenset(names)
+    return guards
+
+
+def _calls_in_test(test: cst.BaseExpression) -> Sequence[cst.Call]:
+    if isinstance(test, cst.Call):
+        return [test]
+    if isinstance(test, cst.BooleanOperation):
+        return [*_calls_in_test(test.left), *_calls_in_test(test.right)]
+    return []
+
+
+def _iteration_aliases(iterable: cst.BaseExpression, function: Function) -> list[str]:
+    """What a loop variable stands for: every parameter of X, every module of X, or roots."""
+    if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute):
+        method = iterable.func.attr.value
+        owner = dotted_parts(iterable.func.value)
+        if method in ("values", "items") and isinstance(iterable.func.value, cst.Call):
+            inner = iterable.func.value
+            if isinstance(inner.func, cst.Attribute) and inner.func.attr.value == "state_dict":
+                owner_parts = dotted_parts(inner.func.value)
+                return [f"{ALL}:{'.'.join(owner_parts)}"] if owner_parts else []
+        if owner is not None and method in PARAMETER_ITERATORS:
+            return [f"{ALL}:{'.'.join(owner)}"]
+        if owner is not None and method in MODULE_ITERATORS:
+            return [f"{MODULES}:{'.'.join(owner)}"]
+    if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) and iterable.func.value in ("enumerate", "zip", "reversed", "list", "tuple"):
+        aliases: list[str] = []
+        for argument in iterable.args:
+            aliases.extend(_iteration_aliases(argument.value, function))
+        return aliases
+    if isinstance(iterable, (cst.List, cst.Tuple)):
+        roots: list[str] = []
+        for element in iterable.elements:
+            roots.extend(root for root, _ in _roots(element.value, function))
+        return roots
+    return [root for root, _ in _roots(iterable, function) if "." in root or root in function.params]

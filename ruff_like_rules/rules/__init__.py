@@ -1,0 +1,28 @@
+"""The rule registry: every rule class, in code order."""
+
+from __future__ import annotations
+
+from ruff_like_rules.rules.base import Rule
+from ruff_like_rules.rules.pin001_uninitialized_parameter import UninitializedParameter
+from ruff_like_rules.rules.pin002_uninitialized_legacy_constructor import UninitializedLegacyConstructor
+from ruff_like_rules.rules.pin003_initializer_not_called import InitializerNotCalled
+from ruff_like_rules.rules.pin004_legacy_tensor_constructor import LegacyTensorConstructor
+from ruff_like_rules.rules.pin101_missing_reset_parameters import MissingResetParameters
+from ruff_like_rules.rules.pin102_unscaled_random_weight import UnscaledRandomWeight
+from ruff_like_rules.rules.pin103_constant_weight import ConstantWeight
+
+ALL_RULES: tuple[type[Rule], ...] = (
+    UninitializedParameter,
+    UninitializedLegacyConstructor,
+    InitializerNotCalled,
+    LegacyTensorConstructor,
+    MissingResetParameters,
+    UnscaledRandomWeight,
+    ConstantWeight,
+)
+
+_BY_CODE = {rule.code: rule for rule in ALL_RULES}
+
+
+def rule_by_code(code: str) -> type[Rule] | None:
+    return _BY_CODE.get(code.upper())

@@ -1,0 +1,55 @@
+"""The shape every rule has, modelled on Fixit and Ruff.
+
+A rule is a small class: a stable code, a kebab-case name, a Ruff-style doc (its class
+docstring), a cheap text ``trigger`` that decides whether a file can concern it at all,
+and ``VALID``/``INVALID`` snippets that are its own tests.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from ruff_like_rules.model import Applicability, Finding
+
+if TYPE_CHECKING:
+    from ruff_like_rules.context import FileContext
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A snippet the rule must flag: ``lines`` are where each of its findings starts.
+
+    ``fixed`` is the source after applying the rule's fixes of ``applicability`` or
+    safer (None: no fix is expected).
+    """
+
+    source: str
+    lines: tuple[int, ...]
+    fixed: str | None = None
+    applicability: Applicability = Applicability.SAFE
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    preview: ClassVar[bool] = False
+    fix_availability: ClassVar[str] = "none"  # "none", "sometimes" or "always"
+    trigger: ClassVar[re.Pattern[str]]
+    VALID: ClassVar[tuple[str, ...]] = ()
+    INVALID: ClassVar[tuple[Invalid, ...]] = ()
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    @classmethod
+    def doc(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def url(cls) -> str:
+        return f"https://github.com/paraminit/paraminit/blob/main/docs/rules.md#{cls.code.lower()}-{cls.name}"

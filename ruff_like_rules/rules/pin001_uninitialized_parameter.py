@@ -1,0 +1,148 @@
+"""PIN001: a parameter or buffer made from uninitialized memory that nothing initializes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ruff_like_rules.context import FileContext
+from ruff_like_rules.initflow import Kind, Verdict
+from ruff_like_rules.model import Finding
+from ruff_like_rules.rules.base import Invalid, Rule
+
+
+class UninitializedParameter(Rule):
+    """
+    ## What it does
+    Checks for parameters and buffers whose data comes from uninitialized storage —
+    `torch.empty`, `empty_like`, `empty_strided`, `x.new_empty`, or a legacy constructor
+    with sizes such as `torch.Tensor(3, 4)` or `torch.FloatTensor(n)` — when nothing in the
+    file ever writes that storage.
+
+    A write counts wherever it reaches the storage: `nn.init.*_` calls, in-place methods
+    such as `normal_()`, `copy_()` or `fill_()`, slice or `.data` assignment, loops over
+    `self.parameters()`, `self.apply(fn)`, helpers of the same file, and
+    `isinstance(module, ThisClass)` branches of an `_init_weights`.
+
+    ## Why is this bad?
+    Uninitialized memory holds whatever was there before: zeros on one run, `1.4e-45` or
+    `-7643.4` on the next. A model built this way trains badly or not at all, and the
+    failure is not reproducible. `nn.Linear` is safe only because its constructor calls
+    `reset_parameters()`.
+
+    ## Example
+    ```python
+    class Scale(nn.Module):
+        def __init__(self, n):
+            super().__init__()
+            self.weight = nn.Parameter(torch.Tensor(n, n))
+    ```
+
+    ## Use instead
+    ```python
+    class Scale(nn.Module):
+        def __init__(self, n):
+            super().__init__()
+            self.weight = nn.Parameter(torch.empty(n, n))
+            self.reset_parameters()
+
+        def reset_parameters(self):
+            nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+    ```
+
+    ## Fix safety
+    No automatic fix yet: which initialization a parameter needs is a modelling decision.
+    """
+
+    code = "PIN001"
+    name = "uninitialized-parameter"
+    summary = "Parameter or buffer created from uninitialized memory and never initialized"
+    trigger = re.compile(r"Tensor\s*\(|empty|\.new\s*\(")
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        for storage in ctx.flow.storages:
+            if storage.source.kind == Kind.UNINITIALIZED and storage.verdict == Verdict.UNINITIALIZED:
+                what = "Parameter" if storage.wrapper == "parameter" else "Buffer"
+                yield ctx.finding(
+                    self,
+                    storage.source.call,
+                    f"{what} `{storage.display()}` is created from uninitialized memory "
+                    f"(`{storage.source.display}`) and nothing initializes it",
+                )
+
+    VALID = (
+        """
+import math
+import torch
+from torch import nn
+from torch.nn import init
+
+class Linear(nn.Module):
+    def __init__(self, n_in, n_out):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(n_out, n_in))
+        self.bias = nn.Parameter(torch.empty(n_out))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        init.uniform_(self.bias, -0.1, 0.1)
+""",
+        """
+import torch
+import torch.nn as nn
+
+class Gain(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        w = torch.empty(n)
+        nn.init.ones_(w)
+        self.w = nn.Parameter(w)
+""",
+        """
+import torch as th
+
+class Prelu(th.nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.weight = th.nn.Parameter(th.empty(n).fill_(0.25))
+""",
+        """
+import torch
+from torch import nn
+
+class Tensor:
+    def __init__(self, *shape):
+        self.shape = shape
+
+class Holder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.spec = Tensor(3, 4)
+""",
+    )
+    INVALID = (
+        Invalid(
+            lines=(3, 4),
+            source="""
+import torch
+a = torch.nn.Parameter(torch.FloatTensor(2, 2))
+b = torch.nn.Parameter(torch.Tensor(100, 32))
+""",
+        ),
+        Invalid(
+            lines=(8,),
+            source="""
+from torch import nn, Tensor
+from torch.nn import Parameter as P
+
+class Scale(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.scale = P(Tensor(n, n))
+
+    def forward(self, x):
+        return x @ self.scale
+""",
+        ),
+    )

@@ -1,0 +1,303 @@
+"""PIN002: a legacy constructor's uninitialized result is read before anything writes it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import libcst as cst
+
+from ruff_like_rules.context import FileContext
+from ruff_like_rules.initflow import (
+    INIT_FUNCTION_NAMES,
+    PASSTHROUGH_METHODS,
+    WRITER_METHODS,
+    Function,
+    InitFlow,
+    Kind,
+    size_arguments,
+)
+from ruff_like_rules.legacy import as_empty
+from ruff_like_rules.model import Applicability, Finding
+from ruff_like_rules.rules.base import Invalid, Rule
+from ruff_like_rules.torchnames import dotted_parts, legacy_constructor_dtype
+
+# Reading these tells nothing about the values.
+_METADATA = frozenset(
+    {"shape", "size", "dim", "ndim", "dtype", "device", "numel", "nelement", "is_cuda", "requires_grad",
+     "element_size", "stride", "is_contiguous", "layout", "resize_", "resize_as_", "storage_offset"}
+)
+
+WRITE, READ, NEUTRAL, REBIND = "write", "read", "neutral", "rebind"
+_READING = (cst.BinaryOperation, cst.Comparison, cst.UnaryOperation, cst.FormattedStringExpression, cst.AugAssign)
+
+
+class UninitializedLegacyConstructor(Rule):
+    """
+    ## What it does
+    Checks for legacy tensor constructors called with sizes — `torch.FloatTensor(2, 2)`,
+    `torch.Tensor(n)`, `torch.cuda.HalfTensor(...)`, `x.new(3, 4)` — whose result is read
+    (printed, used in arithmetic, passed to a torch function) before anything writes it.
+
+    ## Why is this bad?
+    With sizes, these constructors allocate memory without initializing it, just like
+    `torch.empty`, but their names suggest otherwise. Reading the result reads garbage.
+
+    ## Example
+    ```python
+    a = torch.FloatTensor(2, 2)
+    print(a.sum())
+    ```
+
+    ## Use instead
+    ```python
+    a = torch.zeros(2, 2, dtype=torch.float32)
+    print(a.sum())
+    ```
+
+    ## Fix safety
+    The fix rewrites the constructor as `torch.empty(..., dtype=..., device=...)`, which
+    allocates the same uninitialized memory under an honest name; it is safe. Deciding
+    what the values should be is left to you.
+    """
+
+    code = "PIN002"
+    name = "uninitialized-legacy-constructor"
+    summary = "Legacy constructor with sizes whose uninitialized result is read before it is written"
+    fix_availability = "sometimes"
+    trigger = re.compile(r"Tensor\s*\(|\.new\s*\(")
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        flow = ctx.flow
+        stored = {id(s.source.call) for s in flow.storages}
+        for function in flow.functions:
+            candidates: dict[str, list[cst.Call]] = {}
+            direct: list[cst.Call] = []
+            for call in _legacy_sources(function, flow):
+                if id(call) not in stored:
+                    direct.append(call)
+            for name, values in function.local_defs.items():
+                for value in values:
+                    call = _strip_passthrough(value)
+                    if isinstance(call, cst.Call) and any(call is c for c in direct):
+                        candidates.setdefault(name, []).append(call)
+            if not direct:
+                continue
+            uses = _Uses(ctx, flow, function, set(candidates), direct)
+            function.node.visit(uses)
+            for call in direct:
+                if _first_effect(uses.of_call(call), ctx.span(call)[0]) == READ:
+                    yield self._finding(ctx, call, None)
+            for name, calls in candidates.items():
+                for call in calls:
+                    if _first_effect(uses.of_name(name), ctx.span(call)[1]) == READ:
+                        yield self._finding(ctx, call, name)
+
+    def _finding(self, ctx: FileContext, call: cst.Call, name: str | None) -> Finding:
+        spelled = ctx.code(call.func)
+        what = f"`{name}`" if name else "its result"
+        replacement = as_empty(call, ctx.names)
+        fix = None
+        if replacement is not None:
+            fix = ctx.replacement(call, replacement, f"Replace with `{ctx.code(replacement)}`", Applicability.SAFE)
+        return ctx.finding(
+            self, call, f"`{spelled}(...)` returns uninitialized memory and {what} is read before anything writes it", fix
+        )
+
+    VALID = (
+        """
+import torch
+a = torch.FloatTensor(2, 2)
+a.zero_()
+print(a)
+""",
+        """
+import torch
+def fill(n):
+    out = torch.Tensor(n)
+    for i in range(n):
+        out[i] = i
+    return out
+""",
+        """
+import torch
+x = torch.FloatTensor([1.0, 2.0])
+print(x)
+""",
+        """
+import torch
+def buffer(n):
+    return torch.LongTensor(n)
+""",
+    )
+    INVALID = (
+        Invalid(
+            lines=(3,),
+            source="""
+import torch
+a = torch.FloatTensor(2,2)
+print(a)
+""",
+            fixed="""
+import torch
+a = torch.empty(2,2, dtype=torch.float32)
+print(a)
+""",
+        ),
+        Invalid(
+            lines=(4,),
+            source="""
+import torch as th
+def f(x):
+    h = th.cuda.HalfTensor(x.size(0), 8)
+    return x @ h
+""",
+            fixed="""
+import torch as th
+def f(x):
+    h = th.empty(x.size(0), 8, dtype=th.float16, device="cuda")
+    return x @ h
+""",
+        ),
+        Invalid(
+            lines=(4,),
+            source="""
+import torch
+def f(x):
+    print(torch.Tensor(3, 4).sum())
+""",
+            fixed="""
+import torch
+def f(x):
+    print(torch.empty(3, 4).sum())
+""",
+        ),
+    )
+
+
+def _legacy_sources(function: Function, flow: InitFlow) -> list[cst.Call]:
+    finder = _LegacyCalls(flow, function.node)
+    function.node.visit(finder)
+    return finder.calls
+
+
+class _LegacyCalls(cst.CSTVisitor):
+    """Legacy size-form constructor calls directly in one function (not nested ones)."""
+
+    def __init__(self, flow: InitFlow, root: cst.CSTNode) -> None:
+        self.flow = flow
+        self.root = root
+        self.calls: list[cst.Call] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return node is self.root
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        source = self.flow.source_of(node)
+        if source is None or source.kind != Kind.UNINITIALIZED:
+            return
+        if source.display == ".new" or (legacy_constructor_dtype(source.display) and size_arguments(node) == "size"):
+            self.calls.append(node)
+
+
+def _strip_passthrough(expr: cst.BaseExpression) -> cst.BaseExpression:
+    while isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value in PASSTHROUGH_METHODS:
+        expr = expr.func.value
+    return expr
+
+
+def _first_effect(uses: list[tuple[object, str]], after: object) -> str:
+    for position, effect in sorted(uses, key=lambda item: item[0]):  # type: ignore[arg-type]
+        if position < after:  # type: ignore[operator]
+            continue
+        if effect in (WRITE, READ, REBIND):
+            return effect
+    return NEUTRAL
+
+
+class _Uses(cst.CSTVisitor):
+    """Classifies each use of the tracked names and calls as a write, a read or neutral."""
+
+    def __init__(self, ctx: FileContext, flow: InitFlow, function: Function, names: set[str], calls: list[cst.Call]) -> None:
+        self.ctx = ctx
+        self.flow = flow
+        self.function = function
+        self.names = names
+        self.call_ids = {id(c) for c in calls}
+        self._parents: list[cst.CSTNode] = []
+        self._names: dict[str, list[tuple[object, str]]] = {}
+        self._calls: dict[int, list[tuple[object, str]]] = {}
+        self._root = function.node
+
+    def of_name(self, name: str) -> list[tuple[object, str]]:
+        return self._names.get(name, [])
+
+    def of_call(self, call: cst.Call) -> list[tuple[object, str]]:
+        return self._calls.get(id(call), [])
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if node is not self._root and isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            return False
+        if isinstance(node, cst.Name) and node.value in self.names:
+            self._names.setdefault(node.value, []).append((self.ctx.span(node)[0], self._effect(node)))
+        elif isinstance(node, cst.Call) and id(node) in self.call_ids:
+            self._calls.setdefault(id(node), []).append((self.ctx.span(node)[0], self._effect(node)))
+        self._parents.append(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if self._parents and self._parents[-1] is original_node:
+            self._parents.pop()
+
+    def _effect(self, node: cst.CSTNode) -> str:
+        """Climb from a use through ``.data``, views and subscripts to what decides its effect."""
+        parents = self._parents
+        current = node
+        index = len(parents) - 1
+        while index >= 0:
+            parent = parents[index]
+            grand = parents[index - 1] if index > 0 else None
+            if isinstance(parent, cst.Attribute) and parent.value is current:
+                attribute = parent.attr.value
+                called = isinstance(grand, cst.Call) and grand.func is parent
+                if attribute == "data":
+                    current, index = parent, index - 1
+                elif attribute in _METADATA:
+                    return NEUTRAL
+                elif called and attribute in WRITER_METHODS:
+                    return WRITE
+                elif called and attribute in PASSTHROUGH_METHODS:
+                    current, index = grand, index - 2  # type: ignore[assignment]
+                else:
+                    return READ
+            elif isinstance(parent, cst.Subscript) and parent.value is current:
+                if isinstance(grand, cst.AssignTarget):
+                    return WRITE
+                current, index = parent, index - 1
+            elif isinstance(parent, cst.AssignTarget):
+                return REBIND
+            elif isinstance(parent, cst.Arg) and isinstance(grand, cst.Call):
+                return self._argument_effect(grand, parent)
+            elif isinstance(parent, _READING):
+                return READ
+            else:
+                return NEUTRAL
+        return NEUTRAL
+
+    def _argument_effect(self, call: cst.Call, argument: cst.Arg) -> str:
+        if argument.keyword is not None and argument.keyword.value == "out":
+            return WRITE
+        parts = dotted_parts(call.func)
+        if parts is None:
+            return NEUTRAL
+        qualified = self.ctx.names.qualify(call.func)
+        if parts[-1] in INIT_FUNCTION_NAMES or (qualified or "").startswith("torch.nn.init."):
+            return WRITE
+        if parts == ["print"]:
+            return READ
+        if qualified is not None and qualified.startswith("torch.") and not self.ctx.names.is_parameter_class(call.func):
+            return READ
+        return NEUTRAL  # len(), isinstance(), or an unknown callee that may fill it: never cry wolf

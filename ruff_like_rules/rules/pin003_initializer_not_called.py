@@ -1,0 +1,131 @@
+"""PIN003: the only initialization of a parameter sits in a method construction never calls."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ruff_like_rules.context import FileContext
+from ruff_like_rules.initflow import Kind, Verdict
+from ruff_like_rules.model import Finding
+from ruff_like_rules.rules.base import Invalid, Rule
+
+
+class InitializerNotCalled(Rule):
+    """
+    ## What it does
+    Checks for parameters and buffers made from uninitialized memory that are initialized
+    only in an initializer method — `reset_parameters`, `_reset_parameters`,
+    `init_weights`, `_init_weights` and the other names in `initializer-methods` — that
+    the constructor never calls (directly, through other methods, `self.apply`, or a base
+    class that calls it).
+
+    ## Why is this bad?
+    The module looks correct when read, but a freshly built instance holds garbage until
+    somebody remembers to call the initializer. Most callers never do.
+
+    ## Example
+    ```python
+    class Gate(nn.Module):
+        def __init__(self, n):
+            super().__init__()
+            self.weight = nn.Parameter(torch.empty(n, n))
+
+        def reset_parameters(self):
+            nn.init.orthogonal_(self.weight)
+    ```
+
+    ## Use instead
+    ```python
+    class Gate(nn.Module):
+        def __init__(self, n):
+            super().__init__()
+            self.weight = nn.Parameter(torch.empty(n, n))
+            self.reset_parameters()
+
+        def reset_parameters(self):
+            nn.init.orthogonal_(self.weight)
+    ```
+
+    ## Fix safety
+    No automatic fix yet: calling the initializer changes the values a module starts with.
+    """
+
+    code = "PIN003"
+    name = "initializer-not-called"
+    summary = "Parameter initialized only in an initializer method that construction never calls"
+    trigger = re.compile(r"Tensor\s*\(|empty|\.new\s*\(")
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        for storage in ctx.flow.storages:
+            if storage.source.kind == Kind.UNINITIALIZED and storage.verdict == Verdict.INITIALIZER_NOT_CALLED:
+                what = "Parameter" if storage.wrapper == "parameter" else "Buffer"
+                yield ctx.finding(
+                    self,
+                    storage.source.call,
+                    f"{what} `{storage.display()}` is initialized only in `{storage.initializer}()`, "
+                    "which construction never calls",
+                )
+
+    VALID = (
+        """
+import torch
+from torch import nn
+
+class Gate(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(n, n))
+        self._reset_parameters()
+
+    def _reset_parameters(self):
+        nn.init.orthogonal_(self.weight)
+""",
+        """
+import torch
+from torch import nn
+
+class Base(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.build()
+        self.reset_parameters()
+
+class Gate(Base):
+    def build(self):
+        self.weight = nn.Parameter(torch.empty(4, 4))
+
+    def reset_parameters(self):
+        nn.init.orthogonal_(self.weight)
+""",
+        """
+import torch
+from transformers import PreTrainedModel
+
+class Model(PreTrainedModel):
+    def __init__(self, config):
+        super().__init__(config)
+        self.w = torch.nn.Parameter(torch.empty(4, 4))
+        self.post_init()
+
+    def _init_weights(self, module):
+        torch.nn.init.normal_(self.w)
+""",
+    )
+    INVALID = (
+        Invalid(
+            lines=(8,),
+            source="""
+import torch
+from torch import nn
+
+class Gate(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(n, n))
+
+    def reset_parameters(self):
+        nn.init.orthogonal_(self.weight)
+""",
+        ),
+    )

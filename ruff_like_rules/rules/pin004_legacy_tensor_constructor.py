@@ -1,0 +1,141 @@
+"""PIN004: legacy constructors used with data, where the dtype is a surprise."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import libcst as cst
+
+from ruff_like_rules.context import FileContext
+from ruff_like_rules.initflow import size_arguments
+from ruff_like_rules.legacy import as_tensor
+from ruff_like_rules.model import Applicability, Finding
+from ruff_like_rules.rules.base import Invalid, Rule
+from ruff_like_rules.torchnames import legacy_constructor_dtype
+
+_LITERAL_DATA = (cst.List, cst.Tuple, cst.ListComp)
+
+
+class LegacyTensorConstructor(Rule):
+    """
+    ## What it does
+    Checks for legacy tensor constructors called with data: `torch.FloatTensor([1, 2])`,
+    `torch.Tensor(np_array)`, `torch.LongTensor(ids)`. With a single argument that is not a
+    literal, such as `torch.Tensor(x)`, it says the call is ambiguous.
+
+    ## Why is this bad?
+    The legacy constructors are deprecated. Their dtype comes from the type name or the
+    global default, not from the data, and a single argument means two different things:
+    `torch.Tensor([3])` is a one-element tensor holding 3, while `torch.Tensor(3)` is three
+    elements of uninitialized memory.
+
+    ## Example
+    ```python
+    ids = torch.LongTensor([1, 2, 3])
+    mean = torch.Tensor([0.485, 0.456, 0.406])
+    ```
+
+    ## Use instead
+    ```python
+    ids = torch.tensor([1, 2, 3], dtype=torch.int64)
+    mean = torch.tensor([0.485, 0.456, 0.406], dtype=torch.get_default_dtype())
+    ```
+
+    ## Fix safety
+    For literal data (`[...]`, `(...)`, comprehensions) the fix to `torch.tensor(...)` with
+    the implied dtype and device spelled out is safe. For other data it is unsafe:
+    `torch.tensor` always copies, while a legacy constructor given a tensor may share its
+    memory. An ambiguous single argument gets no fix.
+    """
+
+    code = "PIN004"
+    name = "legacy-tensor-constructor"
+    summary = "Legacy tensor constructor called with data; use torch.tensor with an explicit dtype"
+    fix_availability = "sometimes"
+    trigger = re.compile(r"Tensor\s*\(")
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        finder = _LegacyDataCalls(ctx)
+        ctx.module.visit(finder)
+        yield from finder.findings
+
+    VALID = (
+        """
+import torch
+a = torch.tensor([1, 2], dtype=torch.float32)
+b = torch.empty(3, 4)
+c = torch.Tensor(3, 4)
+d = torch.Tensor()
+""",
+        """
+class Tensor:
+    pass
+t = Tensor([1, 2])
+""",
+    )
+    INVALID = (
+        Invalid(
+            lines=(3, 4, 5),
+            source="""
+import torch
+a = torch.FloatTensor([1, 2])
+b = torch.cuda.LongTensor((1, 2))
+c = torch.Tensor([[0.5], [1.5]])
+""",
+            fixed="""
+import torch
+a = torch.tensor([1, 2], dtype=torch.float32)
+b = torch.tensor((1, 2), dtype=torch.int64, device="cuda")
+c = torch.tensor([[0.5], [1.5]], dtype=torch.get_default_dtype())
+""",
+        ),
+        Invalid(
+            lines=(5, 6),
+            source="""
+import numpy as np
+from torch import Tensor, DoubleTensor
+x = np.zeros(3)
+t = Tensor(x)
+u = DoubleTensor(np.ones(3))
+""",
+        ),
+    )
+
+
+class _LegacyDataCalls(cst.CSTVisitor):
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+        self.findings: list[Finding] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        qualified = self.ctx.names.qualify_torch(node.func)
+        if qualified is None or legacy_constructor_dtype(qualified) is None:
+            return
+        form = size_arguments(node)
+        spelled = self.ctx.code(node.func)
+        rule = LegacyTensorConstructor
+        if form == "ambiguous":
+            argument = self.ctx.code(node.args[0].value)
+            self.findings.append(
+                self.ctx.finding(
+                    rule,
+                    node,
+                    f"`{spelled}({argument})` is ambiguous: it copies `{argument}` if that is data but allocates "
+                    f"uninitialized memory if it is an int; use `torch.tensor(...)` or `torch.empty(...)`",
+                )
+            )
+        elif form == "data":
+            replacement = as_tensor(node, self.ctx.names)
+            fix = None
+            if replacement is not None:
+                literal = isinstance(node.args[0].value, _LITERAL_DATA)
+                fix = self.ctx.replacement(
+                    node,
+                    replacement,
+                    f"Replace with `{self.ctx.code(replacement.func)}(...)` and an explicit dtype",
+                    Applicability.SAFE if literal else Applicability.UNSAFE,
+                )
+            self.findings.append(
+                self.ctx.finding(rule, node, f"Legacy constructor `{spelled}(...)` called with data; use `torch.tensor(...)` with an explicit dtype", fix)
+            )

@@ -1,0 +1,108 @@
+"""PIN101 (preview): a module that creates parameters but has no reset_parameters()."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ruff_like_rules.context import FileContext
+from ruff_like_rules.model import Finding
+from ruff_like_rules.rules.base import Invalid, Rule
+
+
+class MissingResetParameters(Rule):
+    """
+    ## What it does
+    Checks for `nn.Module` subclasses that create parameters themselves
+    (`nn.Parameter(...)`, `register_parameter`) but define no `reset_parameters()`, in the
+    class or a base class of the same file.
+
+    ## Why is this bad?
+    Large models are built on the meta device and materialized with `to_empty()`, after
+    which FSDP, `torch.distributed` and most trainers call `reset_parameters()` on every
+    submodule that has one. A module without it keeps whatever `to_empty()` left: garbage.
+
+    ## Example
+    ```python
+    class Scale(nn.Module):
+        def __init__(self, n):
+            super().__init__()
+            self.gain = nn.Parameter(torch.ones(n))
+    ```
+
+    ## Use instead
+    ```python
+    class Scale(nn.Module):
+        def __init__(self, n):
+            super().__init__()
+            self.gain = nn.Parameter(torch.empty(n))
+            self.reset_parameters()
+
+        def reset_parameters(self):
+            nn.init.ones_(self.gain)
+    ```
+
+    ## Fix safety
+    No automatic fix.
+    """
+
+    code = "PIN101"
+    name = "missing-reset-parameters"
+    summary = "Module creates parameters directly but has no reset_parameters() for meta-device init"
+    preview = True
+    trigger = re.compile(r"Parameter")
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        flow = ctx.flow
+        creators = {id(s.owner): s.owner for s in flow.storages if s.owner is not None and s.wrapper == "parameter"}
+        for function in flow.functions:
+            if function.owner is not None and any(kind == "parameter" for _, kind, _ in function.wraps):
+                creators.setdefault(id(function.owner), function.owner)
+        for owner in creators.values():
+            if flow.has_opaque_base(owner) or flow.method(owner, "reset_parameters") is not None:
+                continue
+            yield ctx.finding(
+                self,
+                owner.node.name,
+                f"`{owner.name}` creates parameters but has no `reset_parameters()`; "
+                "meta-device initialization (`to_empty()` + `reset_parameters()`) leaves them uninitialized",
+            )
+
+    VALID = (
+        """
+import torch
+from torch import nn
+
+class Scale(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.gain = nn.Parameter(torch.empty(n))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        nn.init.ones_(self.gain)
+""",
+        """
+import torch
+from torch import nn
+
+class Wide(nn.Linear):
+    def __init__(self, n):
+        super().__init__(n, n)
+        self.extra = nn.Parameter(torch.ones(n))
+""",
+    )
+    INVALID = (
+        Invalid(
+            lines=(5,),
+            source="""
+import torch
+from torch import nn
+
+class Scale(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.gain = nn.Parameter(torch.ones(n))
+""",
+        ),
+    )

@@ -1,0 +1,103 @@
+"""PIN102 (preview): a weight matrix drawn from randn with std 1, never rescaled."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import libcst as cst
+
+from ruff_like_rules.context import FileContext
+from ruff_like_rules.initflow import InitFlow, Kind, Storage, Verdict
+from ruff_like_rules.model import Finding
+from ruff_like_rules.rules.base import Invalid, Rule
+
+
+def matrix_storages(flow: InitFlow, kind: str) -> Iterator[Storage]:
+    """Never re-initialized parameters of ``kind`` with two or more non-unit sizes, used as weights."""
+    for storage in flow.storages:
+        if storage.source.kind != kind or storage.verdict != Verdict.UNINITIALIZED or storage.wrapper != "parameter":
+            continue
+        sizes = [a.value for a in storage.source.call.args if a.keyword is None]
+        if len(sizes) == 1 and isinstance(sizes[0], (cst.Tuple, cst.List)):
+            sizes = [e.value for e in sizes[0].elements]
+        unit = [s for s in sizes if isinstance(s, cst.Integer) and s.evaluated_value == 1]
+        if len(sizes) - len(unit) >= 2 and flow.used_as_weight(storage):
+            yield storage
+
+
+class UnscaledRandomWeight(Rule):
+    """
+    ## What it does
+    Checks for weight matrices created with `nn.Parameter(torch.randn(out, in))` and never
+    re-initialized, where a method such as `forward` multiplies inputs by them (`@`,
+    `matmul`, `F.linear`, `einsum`, `conv`). Tables used as embeddings or learned positions
+    (`torch.randn(1, n, dim)` added to activations) are not weights and are not flagged.
+
+    ## Why is this bad?
+    `randn` has std 1. A layer with fan-in `n` then multiplies activations by about `√n`
+    (32× at 1024), so activations and gradients explode with depth. Standard inits use std
+    about `1/√fan_in`.
+
+    ## Example
+    ```python
+    self.weight = nn.Parameter(torch.randn(d_out, d_in))
+    ```
+
+    ## Use instead
+    ```python
+    self.weight = nn.Parameter(torch.randn(d_out, d_in) / math.sqrt(d_in))
+    ```
+
+    ## Fix safety
+    No automatic fix.
+    """
+
+    code = "PIN102"
+    name = "unscaled-random-weight"
+    summary = "Weight matrix initialized with torch.randn (std 1) instead of ~1/sqrt(fan_in)"
+    preview = True
+    trigger = re.compile(r"randn")
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        for storage in matrix_storages(ctx.flow, Kind.RANDOM_NORMAL):
+            yield ctx.finding(
+                self,
+                storage.source.call,
+                f"Weight `{storage.display()}` is drawn from `{storage.source.display}` with std 1; "
+                "scale it by ~1/sqrt(fan_in) or use an `nn.init` function",
+            )
+
+    VALID = (
+        """
+import math, torch
+from torch import nn
+
+class Proj(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.w = nn.Parameter(torch.randn(d, d) / math.sqrt(d))
+        self.pos = nn.Parameter(torch.randn(1, 16, d))
+
+    def forward(self, x):
+        return (x + self.pos) @ self.w
+""",
+    )
+    INVALID = (
+        Invalid(
+            lines=(9,),
+            source="""
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+class Proj(nn.Module):
+    def __init__(self, d_in, d_out):
+        super().__init__()
+        self.w = nn.Parameter(torch.randn(d_out, d_in))
+
+    def forward(self, x):
+        return F.linear(x, self.w)
+""",
+        ),
+    )

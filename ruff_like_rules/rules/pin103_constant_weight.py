@@ -1,0 +1,88 @@
+"""PIN103 (preview): a weight matrix of zeros or ones that is never re-initialized."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ruff_like_rules.context import FileContext
+from ruff_like_rules.initflow import Kind
+from ruff_like_rules.model import Finding
+from ruff_like_rules.rules.base import Invalid, Rule
+from ruff_like_rules.rules.pin102_unscaled_random_weight import matrix_storages
+
+
+class ConstantWeight(Rule):
+    """
+    ## What it does
+    Checks for weight matrices created with `nn.Parameter(torch.zeros(out, in))` or
+    `torch.ones(out, in)`, never re-initialized, that a method multiplies inputs by.
+
+    ## Why is this bad?
+    Every output unit starts identical and receives the same gradient, so the units never
+    become different: symmetry is never broken. (A zero matrix on purpose — LoRA's `B`, a
+    zero-initialized residual branch — is fine; add `# noqa: PIN103`.)
+
+    ## Example
+    ```python
+    self.weight = nn.Parameter(torch.zeros(d_out, d_in))
+    ```
+
+    ## Use instead
+    ```python
+    self.weight = nn.Parameter(torch.empty(d_out, d_in))
+    nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+    ```
+
+    ## Fix safety
+    No automatic fix.
+    """
+
+    code = "PIN103"
+    name = "constant-weight"
+    summary = "Weight matrix of zeros or ones never re-initialized: no symmetry breaking"
+    preview = True
+    trigger = re.compile(r"zeros|ones")
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        for storage in matrix_storages(ctx.flow, Kind.CONSTANT):
+            yield ctx.finding(
+                self,
+                storage.source.call,
+                f"Weight `{storage.display()}` is all `{storage.source.display.split('.')[-1]}` and never "
+                "re-initialized: its units can never become different",
+            )
+
+    VALID = (
+        """
+import torch
+from torch import nn
+
+class Proj(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.w = nn.Parameter(torch.zeros(d, d))
+        nn.init.xavier_uniform_(self.w)
+        self.gain = nn.Parameter(torch.ones(d))
+
+    def forward(self, x):
+        return (x @ self.w) * self.gain
+""",
+    )
+    INVALID = (
+        Invalid(
+            lines=(8,),
+            source="""
+import torch
+from torch import nn
+
+class Proj(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.w = nn.Parameter(torch.ones(d, 2 * d))
+
+    def forward(self, x):
+        return x @ self.w
+""",
+        ),
+    )

@@ -1,0 +1,159 @@
+"""Alias-proof names for the torch API.
+
+``import torch as th``, ``from torch import nn, Tensor`` and
+``from torch.nn import Parameter as P`` all have to lead to the same canonical name,
+while a user's own class called ``Tensor`` must not. This resolver reads the file's
+imports (module level and inside functions) and the names the file binds itself; it is
+deliberately lighter than libcst's scope analysis, which costs more than the rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+# Legacy typed constructors: torch.<Name>(...) and torch.cuda.<Name>(...) -> dtype attribute.
+LEGACY_TENSOR_DTYPES: dict[str, str | None] = {
+    "Tensor": None,  # the default dtype
+    "FloatTensor": "float32",
+    "DoubleTensor": "float64",
+    "HalfTensor": "float16",
+    "BFloat16Tensor": "bfloat16",
+    "ByteTensor": "uint8",
+    "CharTensor": "int8",
+    "ShortTensor": "int16",
+    "IntTensor": "int32",
+    "LongTensor": "int64",
+    "BoolTensor": "bool",
+}
+
+EMPTY_FACTORIES = frozenset({"torch.empty", "torch.empty_like", "torch.empty_strided"})
+EMPTY_METHODS = frozenset({"new_empty", "new_empty_strided"})
+
+PARAMETER_CLASSES = frozenset({"torch.nn.Parameter"})
+BUFFER_CLASSES = frozenset({"torch.nn.Buffer"})
+
+# Paths under which torch re-exports the same object.
+_CANONICAL_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("torch.nn.parameter.", "torch.nn."),
+    ("torch.nn.modules.module.", "torch.nn."),
+    ("torch.nn.modules.", "torch.nn."),
+    ("torch.nn.init.", "torch.nn.init."),
+    ("torch.autograd.variable.", "torch.autograd."),
+)
+
+
+def canonical(qualified: str) -> str:
+    for prefix, replacement in _CANONICAL_PREFIXES:
+        if qualified.startswith(prefix):
+            tail = qualified[len(prefix) :]
+            if replacement == "torch.nn." and "." in tail:
+                continue  # e.g. torch.nn.modules.linear.Linear stays distinct from a module path
+            return replacement + tail
+    return qualified
+
+
+def legacy_constructor_dtype(qualified: str) -> tuple[bool, str | None, bool] | None:
+    """(is legacy constructor, dtype attribute or None for default, is cuda) or None."""
+    if qualified.startswith("torch.cuda."):
+        name, cuda = qualified[len("torch.cuda.") :], True
+    elif qualified.startswith("torch."):
+        name, cuda = qualified[len("torch.") :], False
+    else:
+        return None
+    if name not in LEGACY_TENSOR_DTYPES or (cuda and name == "Tensor"):
+        return None
+    return True, LEGACY_TENSOR_DTYPES[name], cuda
+
+
+def dotted_parts(node: cst.BaseExpression) -> list[str] | None:
+    """``a.b.c`` as ``["a", "b", "c"]``; None for anything that is not a plain dotted name."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    parts.reverse()
+    return parts
+
+
+def _dotted_name(node: cst.BaseExpression) -> str:
+    parts = dotted_parts(node)
+    return ".".join(parts) if parts else ""
+
+
+class TorchNames:
+    """Maps local spellings to canonical torch names for one file.
+
+    Imports anywhere in the file count (a function-level ``import torch`` is common in
+    model code); a name the file itself binds with ``class``/``def`` at module level
+    resolves to nothing, even where it also imports that name.
+    """
+
+    def __init__(self, module: cst.Module) -> None:
+        self._aliases: dict[str, str] = {}
+        shadowed: set[str] = set()
+        for node in _walk_imports_and_defs(module):
+            if isinstance(node, cst.Import):
+                for alias in node.names:
+                    full = _dotted_name(alias.name)
+                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                        self._aliases[alias.asname.name.value] = full
+                    else:
+                        head = full.split(".")[0]
+                        self._aliases.setdefault(head, head)
+            elif isinstance(node, cst.ImportFrom):
+                if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+                    continue
+                base = _dotted_name(node.module)
+                for alias in node.names:
+                    name = _dotted_name(alias.name)
+                    local = name
+                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                        local = alias.asname.name.value
+                    self._aliases[local] = f"{base}.{name}"
+            elif isinstance(node, (cst.ClassDef, cst.FunctionDef)):
+                shadowed.add(node.name.value)
+        for name in shadowed:
+            self._aliases.pop(name, None)
+        self.torch_aliases = frozenset(k for k, v in self._aliases.items() if v == "torch")
+
+    def qualify(self, node: cst.BaseExpression) -> str | None:
+        """Canonical qualified name of a dotted expression, if it starts at an import."""
+        parts = dotted_parts(node)
+        if not parts or parts[0] not in self._aliases:
+            return None
+        return canonical(".".join([self._aliases[parts[0]], *parts[1:]]))
+
+    def qualify_torch(self, node: cst.BaseExpression) -> str | None:
+        name = self.qualify(node)
+        return name if name is not None and (name == "torch" or name.startswith("torch.")) else None
+
+    def is_parameter_class(self, node: cst.BaseExpression) -> bool:
+        return self.qualify(node) in PARAMETER_CLASSES
+
+    def is_buffer_class(self, node: cst.BaseExpression) -> bool:
+        return self.qualify(node) in BUFFER_CLASSES
+
+    def torch_module_spelling(self) -> str | None:
+        """How this file spells the ``torch`` module, for fixes that emit torch calls."""
+        if "torch" in self.torch_aliases:
+            return "torch"
+        return min(self.torch_aliases) if self.torch_aliases else None
+
+
+def _walk_imports_and_defs(module: cst.Module) -> Iterator[cst.CSTNode]:
+    """Imports at any depth, and the classes/functions bound at module level."""
+    stack: list[cst.CSTNode] = [module]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            yield node
+        elif not isinstance(node, cst.BaseExpression):  # expressions never hold imports
+            stack.extend(node.children)
+    for stmt in module.body:
+        if isinstance(stmt, (cst.ClassDef, cst.FunctionDef)):
+            yield stmt
