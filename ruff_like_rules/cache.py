@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from functools import cache
@@ -139,9 +138,9 @@ class CacheFile:
         oldest = _today() - FORGET_AFTER_DAYS
         entries = {key: entry for key, entry in self.entries.items() if entry[3] >= oldest}
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-            json.dump(entries, stream, separators=(",", ":"))
+        # write aside, then rename: a concurrent run reads the old file or the new, never half
+        temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(entries, separators=(",", ":")), encoding="utf-8")
         os.replace(temporary, self.path)
         self.dirty = False
 
