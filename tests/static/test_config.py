@@ -111,11 +111,13 @@ def test_per_file_ignores_match_relative_to_the_settings_directory(tmp_path: Pat
         '"!src/**" = ["PIN102"]\n',
     )
     chosen = resolver(tmp_path / "src")
-    assert codes(chosen.settings_for(tmp_path / "tests" / "unit" / "t.py").rules) == ["PIN101"]
-    assert codes(chosen.settings_for(tmp_path / "src" / "deep" / "conftest.py").rules) == ["PIN001", "PIN002",
-                                                                                            "PIN003", "PIN102"]  # fmt: skip
-    assert codes(chosen.settings_for(tmp_path / "src" / "a.py").rules) == ["PIN001", "PIN002", "PIN003", "PIN101",
-                                                                           "PIN102"]  # fmt: skip
+
+    def rules_for(relative: str) -> list[str]:
+        return codes(chosen.settings_for(tmp_path / relative).rules)
+
+    assert rules_for("tests/unit/t.py") == ["PIN101"]
+    assert rules_for("src/deep/conftest.py") == ["PIN001", "PIN002", "PIN003", "PIN102"]
+    assert rules_for("src/a.py") == ["PIN001", "PIN002", "PIN003", "PIN101", "PIN102"]
 
 
 def test_analysis_options_reach_the_analysis_settings(tmp_path: Path) -> None:

@@ -57,7 +57,7 @@ def test_file_directive_with_codes_suppresses_only_those() -> None:
 
 
 def test_file_directive_after_code_suppresses_nothing() -> None:
-    # like `# ruff: noqa`, it must stand alone; it is not a line directive either
+    # like Ruff's file-level directive, it must stand alone; nor is it a line directive
     source = "w = torch.empty(3)  # paraminit: noqa\nv = torch.empty(3)\n"
     assert kept(source, finding(1), finding(2)) == [(1, "PIN001"), (2, "PIN001")]
 
