@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from ruff_like_rules.context import FileContext
+from ruff_like_rules.context import FileContext, ParsedChunk
 from ruff_like_rules.model import PARSE_ERROR_CODE, PARSE_ERROR_NAME, Finding, Position
-from ruff_like_rules.regions import sparse_source
+from ruff_like_rules.regions import Chunk, select_chunks
 from ruff_like_rules.rules.base import Rule
 
 DEFAULT_INITIALIZER_METHODS = frozenset(
@@ -70,15 +70,15 @@ def analyze_source(source: bytes | str, settings: AnalysisSettings) -> list[Find
     trigger = settings.trigger()
     if trigger is None:
         return []
-    sparse = sparse_source(text, trigger)
-    if sparse is None:
+    chunks = select_chunks(text, trigger)
+    if chunks is None:
         return []
     try:
-        module = _parse(sparse, text)
+        parsed = _parse(chunks, text)
     except cst.ParserSyntaxError as error:
         message = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
         return [_parse_error(f"cannot parse file: {message}", Position(error.raw_line, error.raw_column))]
-    context = FileContext(module, text, settings)
+    context = FileContext(parsed, text, settings)
     findings = [finding for rule in settings.rules for finding in rule().check(context)]
     if findings:
         from ruff_like_rules.noqa import filter_suppressed
@@ -87,14 +87,14 @@ def analyze_source(source: bytes | str, settings: AnalysisSettings) -> list[Find
     return sorted(findings, key=lambda f: (f.start, f.code))
 
 
-def _parse(sparse: str, text: str) -> cst.Module:
-    """Parse the sparse text; if the cut was wrong, the whole file decides."""
+def _parse(chunks: list[Chunk], text: str) -> list[ParsedChunk]:
+    """Parse each chunk alone; if the cut was wrong somewhere, the whole file decides."""
     try:
-        return cst.parse_module(sparse)
+        return [ParsedChunk(chunk.first_line, cst.parse_module(chunk.text)) for chunk in chunks]
     except cst.ParserSyntaxError:
-        if sparse is text:
+        if len(chunks) == 1 and chunks[0].text is text:
             raise
-        return cst.parse_module(text)
+        return [ParsedChunk(1, cst.parse_module(text))]
 
 
 def _parse_error(message: str, position: Position) -> Finding:

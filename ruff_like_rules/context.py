@@ -1,7 +1,8 @@
-"""What a rule sees of one file: the parsed module, positions, torch names, settings.
+"""What a rule sees of one file: the parsed chunks, positions, torch names, settings.
 
 Everything is computed once per file and shared by the rules, including the
-initialization-flow analysis that PIN001-PIN003 and the preview rules all read.
+initialization-flow analysis that every rule reads. Positions are resolved per chunk and
+only when a rule reports something there: resolving them costs more than parsing.
 """
 
 from __future__ import annotations
@@ -21,17 +22,22 @@ if TYPE_CHECKING:
     from ruff_like_rules.rules.base import Rule
 
 
-class FileContext:
-    def __init__(self, module: cst.Module, text: str, settings: AnalysisSettings) -> None:
-        self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+class ParsedChunk:
+    def __init__(self, first_line: int, module: cst.Module) -> None:
+        self.first_line = first_line
         self.module = module
-        self.text = text
-        self.settings = settings
-        self.names = TorchNames(module)
 
     @cached_property
-    def _positions(self) -> dict[cst.CSTNode, CodeRange]:
-        return self.wrapper.resolve(PositionProvider)  # type: ignore[return-value]
+    def positions(self) -> dict[cst.CSTNode, CodeRange]:
+        return MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)  # type: ignore[return-value]
+
+
+class FileContext:
+    def __init__(self, chunks: list[ParsedChunk], text: str, settings: AnalysisSettings) -> None:
+        self.chunks = chunks
+        self.text = text
+        self.settings = settings
+        self.names = TorchNames([chunk.module for chunk in chunks])
 
     @cached_property
     def flow(self) -> InitFlow:
@@ -40,14 +46,16 @@ class FileContext:
         return InitFlow(self)
 
     def span(self, node: cst.CSTNode) -> tuple[Position, Position]:
-        code_range = self._positions[node]
+        chunk = self.flow.chunk_of(node)
+        code_range = chunk.positions[node]
+        offset = chunk.first_line - 1
         return (
-            Position(code_range.start.line, code_range.start.column),
-            Position(code_range.end.line, code_range.end.column),
+            Position(code_range.start.line + offset, code_range.start.column),
+            Position(code_range.end.line + offset, code_range.end.column),
         )
 
     def code(self, node: cst.CSTNode) -> str:
-        return self.module.code_for_node(node)
+        return self.chunks[0].module.code_for_node(node)
 
     def finding(self, rule: type[Rule] | Rule, node: cst.CSTNode, message: str, fix: Fix | None = None) -> Finding:
         start, end = self.span(node)

@@ -11,6 +11,12 @@ A *storage* is a tensor made by a factory (``torch.empty``, ``torch.Tensor(3, 4)
   loops over ``self.parameters()``, ``getattr(self, name)``) — a write in an
   initializer-named method (``reset_parameters`` …) counts only when construction reaches
   it, otherwise the storage is *initializer-not-called*;
+* never, by design, in a *load-only* container: a class holding a frozen
+  (``requires_grad=False``) or quantized-dtype (int8, FP8 …) storage exists to receive a
+  checkpoint, so none of its storages is judged;
+* possibly, in another file of the same package, when the class derives from a base
+  imported relatively (``from ..bert.modeling_bert import BertAttention``): that file's
+  ``_init_weights`` may match it with ``isinstance``, so it is not judged;
 * anywhere in the file, through another object (``module.w.normal_()`` under
   ``isinstance(module, ThisClass)``: the Hugging Face ``_init_weights`` pattern, or a
   loop over ``module.parameters()``).
@@ -33,7 +39,7 @@ import libcst as cst
 from ruff_like_rules.torchnames import EMPTY_FACTORIES, EMPTY_METHODS, dotted_parts, legacy_constructor_dtype
 
 if TYPE_CHECKING:
-    from ruff_like_rules.context import FileContext
+    from ruff_like_rules.context import FileContext, ParsedChunk
 
 # In-place methods that overwrite (part of) a tensor's values. Arithmetic in place
 # (add_, mul_, clamp_) keeps garbage garbage, so it is not here.
@@ -60,7 +66,7 @@ INIT_FUNCTION_NAMES = frozenset(
         "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "constant_",
         "zeros_", "ones_", "eye_", "dirac_", "sparse_", "lecun_normal_", "variance_scaling_",
         "normal", "uniform", "xavier_uniform", "xavier_normal", "kaiming_uniform",
-        "kaiming_normal", "orthogonal", "constant", "trunc_normal",
+        "kaiming_normal", "orthogonal", "constant", "trunc_normal", "copy_",
     }
 )
 # An imported helper whose name says it fills a tensor is trusted to do so.
@@ -95,6 +101,8 @@ class Kind:
 
 class Verdict:
     INITIALIZED = "initialized"
+    LOAD_ONLY = "load-only"  # a frozen or quantized container that only a checkpoint fills
+    ELSEWHERE = "maybe-elsewhere"  # its class's base lives in a sibling module that may initialize it
     INITIALIZER_NOT_CALLED = "initializer-not-called"
     UNINITIALIZED = "uninitialized"
 
@@ -108,7 +116,7 @@ class Source:
 
 @dataclass(eq=False)
 class Function:
-    node: cst.FunctionDef | cst.Module
+    node: cst.FunctionDef | None  # None: the module's own top-level code
     owner: ClassInfo | None  # nearest enclosing class
     self_name: str | None  # first parameter of the nearest enclosing method
     params: list[str] = field(default_factory=list)
@@ -121,10 +129,12 @@ class Function:
     self_calls: set[str] = field(default_factory=set)  # methods called on self (or super())
     super_calls: set[str] = field(default_factory=set)
     opaque_self_call: bool = False
+    bodies: list[cst.CSTNode] = field(default_factory=list)  # the def, or each chunk's module
+    legacy_calls: list[cst.Call] = field(default_factory=list)  # torch.Tensor(...), x.new(...) calls
 
     @property
     def name(self) -> str:
-        return self.node.name.value if isinstance(self.node, cst.FunctionDef) else "<module>"
+        return self.node.name.value if self.node is not None else "<module>"
 
 
 @dataclass(frozen=True)
@@ -183,7 +193,11 @@ class InitFlow:
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
         collector = _Collector(ctx)
-        ctx.wrapper.visit(collector)
+        for chunk in ctx.chunks:
+            collector.chunk = chunk
+            collector.module_function.bodies.append(chunk.module)
+            chunk.module.visit(collector)
+        self._chunk_of = collector.chunk_of
         self.functions: list[Function] = collector.functions
         self.classes: dict[str, ClassInfo] = collector.classes
         self.module_functions: dict[str, Function] = collector.module_functions
@@ -191,8 +205,21 @@ class InitFlow:
         self._reachable: dict[int, set[str]] = {}
         self.storages = self._storages()
         self._class_writes, self._foreign_writes = self._all_writes()
+        load_only = {id(s.owner) for s in self.storages if s.owner is not None and _is_load_only(s)}
         for storage in self.storages:
-            self._judge(storage)
+            if _is_load_only(storage) or id(storage.owner) in load_only:
+                storage.verdict = Verdict.LOAD_ONLY
+            elif storage.owner is not None and self._has_sibling_base(storage.owner):
+                storage.verdict = Verdict.ELSEWHERE
+            else:
+                self._judge(storage)
+
+    def chunk_of(self, node: cst.CSTNode) -> ParsedChunk:
+        """The parsed chunk a call or class (anything a rule reports) belongs to."""
+        chunk = self._chunk_of.get(id(node))
+        if chunk is not None:
+            return chunk
+        return next(c for c in self.ctx.chunks if node in c.positions)
 
     # -- sources ------------------------------------------------------------------------
 
@@ -241,6 +268,10 @@ class InitFlow:
                 expr = expr.func.value
             else:
                 break
+        if isinstance(expr, cst.IfExp):
+            yield from self.sources_of(expr.body, function, frozenset(seen))
+            yield from self.sources_of(expr.orelse, function, frozenset(seen))
+            return
         source = self.source_of(expr)
         if source is not None:
             yield source, frozenset(seen)
@@ -388,6 +419,13 @@ class InitFlow:
                     return True
         return False
 
+    def _has_sibling_base(self, cls: ClassInfo) -> bool:
+        return any(
+            (self.ctx.names.qualify(node) or "").startswith(".")
+            for klass in self.lineage(cls)
+            for node in klass.base_nodes
+        )
+
     def reachable(self, cls: ClassInfo) -> set[str]:
         """Method names construction of ``cls`` runs, as far as this file shows.
 
@@ -478,10 +516,27 @@ class InitFlow:
             if function.name == "__init__" or function.name in self.ctx.settings.initializer_methods:
                 continue
             finder = _WeightUse(function.self_name or "self", keys)
-            function.node.visit(finder)
+            for body in function.bodies:
+                body.visit(finder)
             if finder.found:
                 return True
         return False
+
+
+_LOADED_DTYPE = re.compile(r"(?i)\bu?int\d|float8|fp8|fp4|int4|qu?int|\bbool\b")
+
+
+def _is_load_only(storage: Storage) -> bool:
+    """Frozen (``requires_grad`` anything but ``True``) or of a dtype nothing trains: a
+    container a checkpoint fills."""
+    for call in storage.wrap_calls:
+        if _method_name(call) in ("register_parameter", "register_buffer"):
+            continue
+        requires_grad = _argument(call, 1, "requires_grad")
+        if requires_grad is not None and not (isinstance(requires_grad, cst.Name) and requires_grad.value == "True"):
+            return True
+    dtype = _argument(storage.source.call, 99, "dtype")
+    return dtype is not None and bool(_LOADED_DTYPE.search(cst.Module([]).code_for_node(dtype)))
 
 
 def _exclusive(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
@@ -629,8 +684,10 @@ class _Collector(cst.CSTVisitor):
 
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
-        module_function = Function(ctx.module, None, None)
+        self.module_function = module_function = Function(None, None, None)
         self.functions: list[Function] = [module_function]
+        self.chunk: ParsedChunk | None = None
+        self.chunk_of: dict[int, ParsedChunk] = {}
         self.classes: dict[str, ClassInfo] = {}
         self.module_functions: dict[str, Function] = {}
         self._functions: list[Function] = [module_function]
@@ -648,6 +705,7 @@ class _Collector(cst.CSTVisitor):
         base_nodes = [arg.value for arg in node.bases if arg.keyword is None]
         spelled = [".".join(dotted_parts(base) or []) for base in base_nodes]
         info = ClassInfo(node.name.value, node, spelled, base_nodes)
+        self.chunk_of[id(node.name)] = self.chunk  # type: ignore[assignment]
         self.classes.setdefault(info.name, info)
         self._classes.append(info)
 
@@ -662,11 +720,11 @@ class _Collector(cst.CSTVisitor):
             owner, self_name = enclosing_class, (None if static or not params else params[0])
         else:
             owner, self_name = self._function.owner, self._function.self_name
-        function = Function(node, owner, self_name, params)
+        function = Function(node, owner, self_name, params, bodies=[node])
         self.functions.append(function)
         if enclosing_class is not None:
             enclosing_class.methods.setdefault(node.name.value, function)
-        elif self._function.node is self.ctx.module:
+        elif self._function is self.module_function:
             self.module_functions.setdefault(node.name.value, function)
         self._functions.append(function)
         self._classes.append(None)
@@ -731,6 +789,7 @@ class _Collector(cst.CSTVisitor):
         names = self.ctx.names
         branch = tuple(self._branch)
         func = node.func
+        self.chunk_of[id(node)] = self.chunk  # type: ignore[assignment]
         if names.is_parameter_class(func):
             function.wraps.append((node, "parameter", branch))
         elif names.is_buffer_class(func):
@@ -752,6 +811,8 @@ class _Collector(cst.CSTVisitor):
                 self._write(argument.value)
         parts = dotted_parts(func)
         qualified = names.qualify(func)
+        if (qualified and legacy_constructor_dtype(qualified)) or (method == "new" and names.qualify(func.value) is None):  # type: ignore[union-attr]
+            function.legacy_calls.append(node)
         if _is_init_function(parts, qualified, self.ctx):
             target = _argument(node, 0, "tensor")
             if target is not None:
@@ -836,8 +897,7 @@ def _is_init_function(parts: list[str] | None, qualified: str | None, ctx: FileC
             return True
         if qualified == "torch" or qualified.startswith("torch."):
             return False
-        return bool(_INITISH_NAME.search(parts[-1]))
-    return parts[-1] in INIT_FUNCTION_NAMES
+    return parts[-1] in INIT_FUNCTION_NAMES or (qualified is not None and bool(_INITISH_NAME.search(parts[-1])))
 
 
 def _isinstance_guards(test: cst.BaseExpression) -> dict[str, frozenset[str]]:
@@ -848,16 +908,22 @@ def _isinstance_guards(test: cst.BaseExpression) -> dict[str, frozenset[str]]:
         variable = call.args[0].value
         if not isinstance(variable, cst.Name):
             continue
-        classes = call.args[1].value
-        elements = classes.elements if isinstance(classes, (cst.Tuple, cst.List)) else [classes]
         names = set()
-        for element in elements:
-            value = element.value if isinstance(element, cst.BaseElement) else element
-            parts = dotted_parts(value)  # type: ignore[arg-type]
+        for value in _union_members(call.args[1].value):
+            parts = dotted_parts(value)
             if parts:
                 names.add(parts[-1])
         guards[variable.value] = guards.get(variable.value, frozenset()) | frozenset(names)
     return guards
+
+
+def _union_members(classes: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """``(A, B)``, ``[A, B]`` and ``A | B`` as their members."""
+    if isinstance(classes, (cst.Tuple, cst.List)):
+        return [m for element in classes.elements for m in _union_members(element.value)]
+    if isinstance(classes, cst.BinaryOperation) and isinstance(classes.operator, cst.BitOr):
+        return [*_union_members(classes.left), *_union_members(classes.right)]
+    return [classes]
 
 
 def _calls_in_test(test: cst.BaseExpression) -> Sequence[cst.Call]:

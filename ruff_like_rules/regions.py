@@ -10,9 +10,15 @@ cut into top-level blocks by scanning lines, and only these blocks are kept:
 * the blocks that mention a class defined in a triggered block (``isinstance(m, ThatClass)``
   in an ``_init_weights`` elsewhere, subclasses that initialize what their base created).
 
-Every other line is blanked, so line and column numbers of the sparse text are those of
-the file. The cut is a guess made from text; when the sparse text does not parse, the
-caller falls back to the whole file, so a wrong guess costs time, never findings.
+Inside a kept class only the methods the analysis can need survive: methods where the
+trigger occurs, ``__init__`` and methods named like initializers, methods that mention an
+attribute a triggered method assigns or a triggered class, loops over ``parameters()`` and
+the like, and what kept methods call. Other methods are blanked, so positions stay exact.
+
+Runs of kept blocks come back as chunks, each with the line it starts on, so libcst parses
+each alone and positions are only computed for chunks that hold a finding. The cut is a
+guess made from text; when a chunk does not parse, the caller falls back to the whole
+file, so a wrong guess costs time, never findings.
 """
 
 from __future__ import annotations
@@ -23,6 +29,13 @@ from dataclasses import dataclass
 _HEADER = re.compile(r"(?:async\s+def|def|class)\s+([A-Za-z_]\w*)")
 _CONTINUATION = re.compile(r"(?:else\b|elif\b|except\b|finally\b|[)\]}])")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+_ASSIGNED_KEY = re.compile(r"self\.(\w+)\s*(?::[^=\n]*)?=(?!=)|register_(?:parameter|buffer)\(\s*[\'\"](\w+)")
+_GENERIC_WRITE = re.compile(
+    r"parameters\(|buffers\(|modules\(|children\(|state_dict\(|(?:get|set)attr\(\s*self\s*,|\.apply\("
+)
+_INITIALIZER_NAME = re.compile(r"init|reset", re.I)
+_SELF_CALL = re.compile(r"(?:self|super\(\))\.(\w+)\s*[(),]")
+_SELF_CALL_WITH_ARGS = re.compile(r"self\.(\w+)\s*\(([^()]*)")
 
 
 @dataclass
@@ -33,50 +46,154 @@ class _Block:
     is_class: bool
 
 
-def _blocks(lines: list[str]) -> list[_Block]:
+def _statement_starts(lines: list[str], first: int, end: int, indent: str) -> list[int]:
+    """Lines in ``first:end`` that start a statement at exactly ``indent``.
+
+    A decorator and the ``def``/``class`` it decorates (however many lines the decorator's
+    arguments take) start one statement; ``else``/``except``/closing brackets continue one.
+    """
     starts: list[int] = []
-    open_string = False  # inside a triple-quoted string that started in an earlier line
-    after_decorator = False
-    continued = False  # previous line ended with a backslash
-    for index, line in enumerate(lines):
-        first = line[:1]
-        if (
-            not open_string
+    open_string = False  # inside a triple-quoted string that started on an earlier line
+    continued = False  # the previous line ended with a backslash
+    decorating = False  # a decorator started a statement that its def/class has not ended yet
+    width = len(indent)
+    for index in range(first, end):
+        line = lines[index]
+        body = line[width:]
+        at_indent = (
+            line.startswith(indent)
+            and body[:1] not in ("", " ", "\t", "\n", "\r", "#", "\f")
+            and not open_string
             and not continued
-            and first not in ("", " ", "\t", "\n", "\r", "#", "\f")
-            and not _CONTINUATION.match(line)
-            and not (after_decorator and _HEADER.match(line))
-        ):
-            starts.append(index)
-        if not open_string and first == "@":
-            after_decorator = True
-        elif first not in ("", " ", "\t", "\n", "\r", "#"):
-            after_decorator = False
-        if (line.count('"""') + line.count("'''")) % 2:
+        )
+        if at_indent and not _CONTINUATION.match(body):
+            if body.startswith("@"):
+                if not decorating:
+                    starts.append(index)
+                decorating = True
+            elif decorating and _HEADER.match(body):
+                decorating = False
+            else:
+                decorating = False
+                starts.append(index)
+        if (line.count('"""') + line.count("\'\'\'")) % 2:
             open_string = not open_string
-        stripped = line.rstrip("\r\n")
-        continued = stripped.endswith("\\") and not open_string
+        continued = line.rstrip("\r\n").endswith("\\") and not open_string
+    return starts
+
+
+def _header(lines: list[str], start: int, end: int, indent: str) -> tuple[str | None, bool]:
+    """The name a statement binds if it is a (decorated) def or class, and whether a class."""
+    for index in range(start, end):
+        line = lines[index]
+        if not line.startswith(indent):
+            continue
+        body = line[len(indent) :]
+        match = _HEADER.match(body)
+        if match is not None:
+            return match.group(1), body.startswith("class")
+        if index == start and not body.startswith("@"):
+            break
+    return None, False
+
+
+def _blocks(lines: list[str]) -> list[_Block]:
+    starts = _statement_starts(lines, 0, len(lines), "")
     blocks: list[_Block] = []
     for position, start in enumerate(starts):
         end = starts[position + 1] if position + 1 < len(starts) else len(lines)
-        header_line = start
-        while lines[header_line].startswith("@") and header_line + 1 < end:
-            header_line += 1
-        match = _HEADER.match(lines[header_line])
-        is_class = match is not None and lines[header_line].startswith("class")
-        blocks.append(_Block(start, end, match.group(1) if match else None, is_class))
+        blocks.append(_Block(start, end, *_header(lines, start, end, "")))
     return blocks
 
 
-def sparse_source(text: str, trigger: re.Pattern[str]) -> str | None:
-    """The text with unneeded top-level blocks blanked; None when nothing can concern the rules."""
+@dataclass(frozen=True)
+class Chunk:
+    first_line: int  # 1-based line of the file where the chunk's text starts
+    text: str
+
+
+@dataclass
+class _Member:
+    start: int
+    end: int
+    name: str | None  # None for class-level statements, which are always kept
+
+
+def _members(lines: list[str], block: _Block) -> list[_Member]:
+    """Statements directly in a class body, found by their indentation."""
+    header = next(i for i in range(block.start, block.end) if lines[i].startswith("class"))
+    body = next(
+        (i for i in range(header + 1, block.end) if lines[i].strip() and not lines[i].lstrip().startswith("#")), None
+    )
+    if body is None:
+        return []
+    indent = lines[body][: len(lines[body]) - len(lines[body].lstrip())]
+    if not indent:
+        return []  # a one-line class body
+    starts = _statement_starts(lines, body, block.end, indent)
+    members: list[_Member] = []
+    for position, start in enumerate(starts):
+        end = starts[position + 1] if position + 1 < len(starts) else block.end
+        name, is_class = _header(lines, start, end, indent)
+        members.append(_Member(start, end, None if is_class else name))
+    return members
+
+
+def _prune_class(lines: list[str], block: _Block, trigger: re.Pattern[str], keys: re.Pattern[str] | None, classes: re.Pattern[str] | None) -> set[int]:
+    """Line indexes of the class's methods the analysis cannot need."""
+    members = _members(lines, block)
+    methods = [m for m in members if m.name is not None]
+    if len(methods) < 2:
+        return set()
+    texts = {id(m): "".join(lines[m.start : m.end]) for m in methods}
+    kept: list[_Member] = []
+    spreading: list[_Member] = []  # kept members whose callees construction or initializers run
+    for member in methods:
+        text = texts[id(member)]
+        if trigger.search(text) or _INITIALIZER_NAME.search(member.name or ""):
+            kept.append(member)
+            spreading.append(member)
+        elif (
+            _GENERIC_WRITE.search(text)
+            or (keys is not None and keys.search(text))
+            or (classes is not None and classes.search(text))
+        ):
+            kept.append(member)
+    by_name = {m.name: m for m in methods}
+    pending = list(kept)
+    while pending:
+        member = pending.pop()
+        text = texts[id(member)]
+        if member in spreading:
+            names = set(_SELF_CALL.findall(text))
+        elif keys is not None:  # a helper handed one of the storages: self.init_w(self.w)
+            names = {m.group(1) for m in _SELF_CALL_WITH_ARGS.finditer(text) if keys.search(m.group(2))}
+        else:
+            names = set()
+        for name in names:
+            called = by_name.get(name)
+            if called is not None and called not in kept:
+                kept.append(called)
+                spreading.append(called)
+                pending.append(called)
+    if not kept:
+        kept.append(methods[0])  # a class body must keep a statement to parse
+    dropped: set[int] = set()
+    for member in methods:
+        if member not in kept:
+            dropped.update(range(member.start, member.end))
+    return dropped
+
+
+def select_chunks(text: str, trigger: re.Pattern[str]) -> list[Chunk] | None:
+    """The parts of ``text`` the rules need; None when nothing can concern them."""
     if trigger.search(text) is None:
         return None
     lines = text.splitlines(keepends=True)
     blocks = _blocks(lines)
     block_text = ["".join(lines[b.start : b.end]) for b in blocks]
     keep = [block.defines is None for block in blocks]  # plain statements are cheap to keep
-    seeds: list[int] = []  # blocks whose referenced definitions are pulled in
+    seeds: list[int] = []  # triggered blocks: every definition they use is pulled in
     triggered_classes: list[str] = []
     for index, block in enumerate(blocks):
         if trigger.search(block_text[index]):
@@ -84,30 +201,70 @@ def sparse_source(text: str, trigger: re.Pattern[str]) -> str | None:
             seeds.append(index)
             if block.is_class and block.defines:
                 triggered_classes.append(block.defines)
-    if triggered_classes:
-        mention = re.compile(r"\b(?:" + "|".join(map(re.escape, triggered_classes)) + r")\b")
-        for index, text_of_block in enumerate(block_text):
-            if not keep[index] and mention.search(text_of_block):
-                keep[index] = True
-                seeds.append(index)
     definers: dict[str, list[int]] = {}
     for index, block in enumerate(blocks):
         if block.defines:
             definers.setdefault(block.defines, []).append(index)
-    pending = seeds
+    _pull_definitions(seeds, keep, block_text, definers, lambda index: True)
+    if triggered_classes:
+        mention = _alternation(triggered_classes)
+        mentioning = [i for i, t in enumerate(block_text) if not keep[i] and mention.search(t)]
+        for index in mentioning:
+            keep[index] = True
+        # What a mentioning block calls is pulled in only where it is a function: following
+        # the classes it names would drag in most of a modeling file.
+        _pull_definitions(mentioning, keep, block_text, definers, lambda index: not blocks[index].is_class)
+    keys = _alternation(
+        key
+        for i in seeds
+        for text_part in _triggered_parts(lines, blocks[i], block_text[i], trigger)
+        for match in _ASSIGNED_KEY.finditer(text_part)
+        for key in match.groups()
+        if key
+    )
+    classes = _alternation(triggered_classes)
+    dropped: set[int] = set()
+    for index, block in enumerate(blocks):
+        if keep[index] and block.is_class:
+            dropped |= _prune_class(lines, block, trigger, keys, classes)
+    if all(keep) and not dropped:
+        return [Chunk(1, text)]
+    chunks: list[Chunk] = []
+    run_start: int | None = None
+    for index, block in enumerate([*blocks, None]):
+        if block is not None and keep[index]:
+            run_start = block.start if run_start is None else run_start
+        elif run_start is not None:
+            end = blocks[index - 1].end
+            kept_lines = ["\n" if i in dropped else lines[i] for i in range(run_start, end)]
+            chunks.append(Chunk(run_start + 1, "".join(kept_lines)))
+            run_start = None
+    return chunks
+
+
+def _triggered_parts(lines: list[str], block: _Block, text: str, trigger: re.Pattern[str]) -> list[str]:
+    """The methods of a class where the trigger occurs (a non-class block: all of it)."""
+    if not block.is_class:
+        return [text]
+    parts = ["".join(lines[m.start : m.end]) for m in _members(lines, block)]
+    return [part for part in parts if trigger.search(part)]
+
+
+def _alternation(words) -> re.Pattern[str] | None:
+    unique = sorted(set(words))
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, unique)) + r")\b") if unique else None
+
+
+
+def _pull_definitions(
+    pending: list[int], keep: list[bool], block_text: list[str], definers: dict[str, list[int]], allowed
+) -> None:
+    """Keep the blocks defining a name the pending blocks use, transitively."""
+    pending = list(pending)
     while pending:
         index = pending.pop()
         for name in set(_IDENTIFIER.findall(block_text[index])):
             for definer in definers.get(name, ()):
-                if not keep[definer]:
+                if not keep[definer] and allowed(definer):
                     keep[definer] = True
                     pending.append(definer)
-    if all(keep):
-        return text
-    out = lines[:]
-    for index, block in enumerate(blocks):
-        if not keep[index]:
-            for line_index in range(block.start, block.end):
-                out[line_index] = "\n"
-    return "".join(out)
-

@@ -93,10 +93,10 @@ class TorchNames:
     resolves to nothing, even where it also imports that name.
     """
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, modules: list[cst.Module]) -> None:
         self._aliases: dict[str, str] = {}
         shadowed: set[str] = set()
-        for node in _walk_imports_and_defs(module):
+        for node in (n for module in modules for n in _walk_imports_and_defs(module)):
             if isinstance(node, cst.Import):
                 for alias in node.names:
                     full = _dotted_name(alias.name)
@@ -106,15 +106,19 @@ class TorchNames:
                         head = full.split(".")[0]
                         self._aliases.setdefault(head, head)
             elif isinstance(node, cst.ImportFrom):
-                if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+                if isinstance(node.names, cst.ImportStar):
                     continue
-                base = _dotted_name(node.module)
+                # A relative import resolves to a name that starts with dots: never torch's,
+                # but still known to be imported (``from ... import initialization as init``).
+                module = _dotted_name(node.module) if node.module is not None else ""
+                base = "." * len(node.relative) + module
+                separator = "." if module else ""
                 for alias in node.names:
                     name = _dotted_name(alias.name)
                     local = name
                     if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                         local = alias.asname.name.value
-                    self._aliases[local] = f"{base}.{name}"
+                    self._aliases[local] = f"{base}{separator}{name}"
             elif isinstance(node, (cst.ClassDef, cst.FunctionDef)):
                 shadowed.add(node.name.value)
         for name in shadowed:
@@ -146,14 +150,33 @@ class TorchNames:
 
 
 def _walk_imports_and_defs(module: cst.Module) -> Iterator[cst.CSTNode]:
-    """Imports at any depth, and the classes/functions bound at module level."""
-    stack: list[cst.CSTNode] = [module]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (cst.Import, cst.ImportFrom)):
-            yield node
-        elif not isinstance(node, cst.BaseExpression):  # expressions never hold imports
-            stack.extend(node.children)
-    for stmt in module.body:
-        if isinstance(stmt, (cst.ClassDef, cst.FunctionDef)):
-            yield stmt
+    """Imports at any depth, and the classes/functions bound at module level.
+
+    Only statements are walked: imports never sit inside expressions, and walking
+    libcst's ``children`` of every node costs more than the whole analysis.
+    """
+    pending: list[cst.CSTNode] = list(module.body)
+    while pending:
+        statement = pending.pop()
+        if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            pending.extend(s for s in statement.body if isinstance(s, (cst.Import, cst.ImportFrom)))
+        elif isinstance(statement, (cst.Import, cst.ImportFrom)):
+            yield statement
+        else:
+            pending.extend(_nested_statements(statement))
+    for statement in module.body:
+        if isinstance(statement, (cst.ClassDef, cst.FunctionDef)):
+            yield statement
+
+
+def _nested_statements(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """Statements directly inside a compound statement and its else/except/finally clauses."""
+    found: list[cst.CSTNode] = []
+    for attribute in ("body", "orelse", "handlers", "finalbody", "cases"):
+        value = getattr(node, attribute, None)
+        for part in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(part, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+                found.extend(part.body)
+            elif isinstance(part, cst.CSTNode) and not isinstance(part, cst.BaseExpression):
+                found.extend(_nested_statements(part))
+    return found

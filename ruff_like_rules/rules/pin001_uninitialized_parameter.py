@@ -57,7 +57,7 @@ class UninitializedParameter(Rule):
     code = "PIN001"
     name = "uninitialized-parameter"
     summary = "Parameter or buffer created from uninitialized memory and never initialized"
-    trigger = re.compile(r"Tensor\s*\(|empty|\.new\s*\(")
+    trigger = re.compile(r"Tensor\s*\(|empty(?:_like|_strided)?\s*\(|\.new\s*\(")
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         for storage in ctx.flow.storages:

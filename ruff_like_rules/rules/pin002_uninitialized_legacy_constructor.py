@@ -15,12 +15,11 @@ from ruff_like_rules.initflow import (
     Function,
     InitFlow,
     Kind,
-    size_arguments,
 )
 from ruff_like_rules.legacy import as_empty
 from ruff_like_rules.model import Applicability, Finding
 from ruff_like_rules.rules.base import Invalid, Rule
-from ruff_like_rules.torchnames import dotted_parts, legacy_constructor_dtype
+from ruff_like_rules.torchnames import dotted_parts
 
 # Reading these tells nothing about the values.
 _METADATA = frozenset(
@@ -71,26 +70,24 @@ class UninitializedLegacyConstructor(Rule):
         flow = ctx.flow
         stored = {id(s.source.call) for s in flow.storages}
         for function in flow.functions:
-            candidates: dict[str, list[cst.Call]] = {}
-            direct: list[cst.Call] = []
-            for call in _legacy_sources(function, flow):
-                if id(call) not in stored:
-                    direct.append(call)
+            direct = [call for call in function.legacy_calls if id(call) not in stored and _allocates(call, flow)]
+            if not direct:
+                continue
+            bound: dict[str, list[cst.Call]] = {}
             for name, values in function.local_defs.items():
                 for value in values:
                     call = _strip_passthrough(value)
-                    if isinstance(call, cst.Call) and any(call is c for c in direct):
-                        candidates.setdefault(name, []).append(call)
-            if not direct:
-                continue
-            uses = _Uses(ctx, flow, function, set(candidates), direct)
-            function.node.visit(uses)
+                    if any(call is c for c in direct):
+                        bound.setdefault(name, []).append(call)  # type: ignore[arg-type]
+            uses = _Uses(ctx, function, set(bound), direct)
+            for body in function.bodies:
+                body.visit(uses)
             for call in direct:
-                if _first_effect(uses.of_call(call), ctx.span(call)[0]) == READ:
+                if _first_effect(uses.of_call(call), uses.order_of(call)) == READ:
                     yield self._finding(ctx, call, None)
-            for name, calls in candidates.items():
+            for name, calls in bound.items():
                 for call in calls:
-                    if _first_effect(uses.of_name(name), ctx.span(call)[1]) == READ:
+                    if _first_effect(uses.of_name(name), uses.order_of(call)) == READ:
                         yield self._finding(ctx, call, name)
 
     def _finding(self, ctx: FileContext, call: cst.Call, name: str | None) -> Finding:
@@ -175,32 +172,9 @@ def f(x):
     )
 
 
-def _legacy_sources(function: Function, flow: InitFlow) -> list[cst.Call]:
-    finder = _LegacyCalls(flow, function.node)
-    function.node.visit(finder)
-    return finder.calls
-
-
-class _LegacyCalls(cst.CSTVisitor):
-    """Legacy size-form constructor calls directly in one function (not nested ones)."""
-
-    def __init__(self, flow: InitFlow, root: cst.CSTNode) -> None:
-        self.flow = flow
-        self.root = root
-        self.calls: list[cst.Call] = []
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return node is self.root
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_Call(self, node: cst.Call) -> None:
-        source = self.flow.source_of(node)
-        if source is None or source.kind != Kind.UNINITIALIZED:
-            return
-        if source.display == ".new" or (legacy_constructor_dtype(source.display) and size_arguments(node) == "size"):
-            self.calls.append(node)
+def _allocates(call: cst.Call, flow: InitFlow) -> bool:
+    source = flow.source_of(call)
+    return source is not None and source.kind == Kind.UNINITIALIZED
 
 
 def _strip_passthrough(expr: cst.BaseExpression) -> cst.BaseExpression:
@@ -209,42 +183,50 @@ def _strip_passthrough(expr: cst.BaseExpression) -> cst.BaseExpression:
     return expr
 
 
-def _first_effect(uses: list[tuple[object, str]], after: object) -> str:
-    for position, effect in sorted(uses, key=lambda item: item[0]):  # type: ignore[arg-type]
-        if position < after:  # type: ignore[operator]
-            continue
-        if effect in (WRITE, READ, REBIND):
+def _first_effect(uses: list[tuple[int, str]], after: int) -> str:
+    """The first write, read or rebinding among the uses from ``after`` on."""
+    for order, effect in uses:
+        if order >= after and effect in (WRITE, READ, REBIND):
             return effect
     return NEUTRAL
 
 
 class _Uses(cst.CSTVisitor):
-    """Classifies each use of the tracked names and calls as a write, a read or neutral."""
+    """Classifies each use of the tracked names and calls as a write, a read or neutral.
 
-    def __init__(self, ctx: FileContext, flow: InitFlow, function: Function, names: set[str], calls: list[cst.Call]) -> None:
+    Uses are numbered in visit order, which is source order (an assignment's targets
+    come before its value), so no positions are needed.
+    """
+
+    def __init__(self, ctx: FileContext, function: Function, names: set[str], calls: list[cst.Call]) -> None:
         self.ctx = ctx
-        self.flow = flow
-        self.function = function
         self.names = names
         self.call_ids = {id(c) for c in calls}
+        self._roots = {id(body) for body in function.bodies}
         self._parents: list[cst.CSTNode] = []
-        self._names: dict[str, list[tuple[object, str]]] = {}
-        self._calls: dict[int, list[tuple[object, str]]] = {}
-        self._root = function.node
+        self._order = 0
+        self._call_order: dict[int, int] = {}
+        self._names: dict[str, list[tuple[int, str]]] = {}
+        self._calls: dict[int, list[tuple[int, str]]] = {}
 
-    def of_name(self, name: str) -> list[tuple[object, str]]:
+    def of_name(self, name: str) -> list[tuple[int, str]]:
         return self._names.get(name, [])
 
-    def of_call(self, call: cst.Call) -> list[tuple[object, str]]:
+    def of_call(self, call: cst.Call) -> list[tuple[int, str]]:
         return self._calls.get(id(call), [])
 
+    def order_of(self, call: cst.Call) -> int:
+        return self._call_order[id(call)]
+
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if node is not self._root and isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if id(node) not in self._roots and isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             return False
+        self._order += 1
         if isinstance(node, cst.Name) and node.value in self.names:
-            self._names.setdefault(node.value, []).append((self.ctx.span(node)[0], self._effect(node)))
+            self._names.setdefault(node.value, []).append((self._order, self._effect(node)))
         elif isinstance(node, cst.Call) and id(node) in self.call_ids:
-            self._calls.setdefault(id(node), []).append((self.ctx.span(node)[0], self._effect(node)))
+            self._call_order[id(node)] = self._order
+            self._calls.setdefault(id(node), []).append((self._order, self._effect(node)))
         self._parents.append(node)
         return True
 

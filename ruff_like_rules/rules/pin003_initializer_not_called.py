@@ -54,7 +54,7 @@ class InitializerNotCalled(Rule):
     code = "PIN003"
     name = "initializer-not-called"
     summary = "Parameter initialized only in an initializer method that construction never calls"
-    trigger = re.compile(r"Tensor\s*\(|empty|\.new\s*\(")
+    trigger = re.compile(r"Tensor\s*\(|empty(?:_like|_strided)?\s*\(|\.new\s*\(")
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         for storage in ctx.flow.storages:

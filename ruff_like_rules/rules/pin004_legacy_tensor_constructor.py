@@ -56,9 +56,41 @@ class LegacyTensorConstructor(Rule):
     trigger = re.compile(r"Tensor\s*\(")
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        finder = _LegacyDataCalls(ctx)
-        ctx.module.visit(finder)
-        yield from finder.findings
+        for function in ctx.flow.functions:
+            for call in function.legacy_calls:
+                finding = self._check_call(ctx, call)
+                if finding is not None:
+                    yield finding
+
+    def _check_call(self, ctx: FileContext, node: cst.Call) -> Finding | None:
+        qualified = ctx.names.qualify_torch(node.func)
+        if qualified is None or legacy_constructor_dtype(qualified) is None:
+            return None  # x.new(...): not a torch.* constructor
+        form = size_arguments(node)
+        spelled = ctx.code(node.func)
+        if form == "ambiguous":
+            argument = ctx.code(node.args[0].value)
+            return ctx.finding(
+                self,
+                node,
+                f"`{spelled}({argument})` is ambiguous: it copies `{argument}` if that is data but allocates "
+                "uninitialized memory if it is an int; use `torch.tensor(...)` or `torch.empty(...)`",
+            )
+        if form != "data":
+            return None
+        replacement = as_tensor(node, ctx.names)
+        fix = None
+        if replacement is not None:
+            literal = isinstance(node.args[0].value, _LITERAL_DATA)
+            fix = ctx.replacement(
+                node,
+                replacement,
+                f"Replace with `{ctx.code(replacement.func)}(...)` and an explicit dtype",
+                Applicability.SAFE if literal else Applicability.UNSAFE,
+            )
+        return ctx.finding(
+            self, node, f"Legacy constructor `{spelled}(...)` called with data; use `torch.tensor(...)` with an explicit dtype", fix
+        )
 
     VALID = (
         """
@@ -102,40 +134,3 @@ u = DoubleTensor(np.ones(3))
         ),
     )
 
-
-class _LegacyDataCalls(cst.CSTVisitor):
-    def __init__(self, ctx: FileContext) -> None:
-        self.ctx = ctx
-        self.findings: list[Finding] = []
-
-    def visit_Call(self, node: cst.Call) -> None:
-        qualified = self.ctx.names.qualify_torch(node.func)
-        if qualified is None or legacy_constructor_dtype(qualified) is None:
-            return
-        form = size_arguments(node)
-        spelled = self.ctx.code(node.func)
-        rule = LegacyTensorConstructor
-        if form == "ambiguous":
-            argument = self.ctx.code(node.args[0].value)
-            self.findings.append(
-                self.ctx.finding(
-                    rule,
-                    node,
-                    f"`{spelled}({argument})` is ambiguous: it copies `{argument}` if that is data but allocates "
-                    f"uninitialized memory if it is an int; use `torch.tensor(...)` or `torch.empty(...)`",
-                )
-            )
-        elif form == "data":
-            replacement = as_tensor(node, self.ctx.names)
-            fix = None
-            if replacement is not None:
-                literal = isinstance(node.args[0].value, _LITERAL_DATA)
-                fix = self.ctx.replacement(
-                    node,
-                    replacement,
-                    f"Replace with `{self.ctx.code(replacement.func)}(...)` and an explicit dtype",
-                    Applicability.SAFE if literal else Applicability.UNSAFE,
-                )
-            self.findings.append(
-                self.ctx.finding(rule, node, f"Legacy constructor `{spelled}(...)` called with data; use `torch.tensor(...)` with an explicit dtype", fix)
-            )

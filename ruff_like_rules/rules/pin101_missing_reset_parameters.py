@@ -50,7 +50,7 @@ class MissingResetParameters(Rule):
     name = "missing-reset-parameters"
     summary = "Module creates parameters directly but has no reset_parameters() for meta-device init"
     preview = True
-    trigger = re.compile(r"Parameter")
+    trigger = re.compile(r"Parameter\s*\(|register_parameter\s*\(")
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         flow = ctx.flow

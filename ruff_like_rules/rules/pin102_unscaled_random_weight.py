@@ -57,7 +57,7 @@ class UnscaledRandomWeight(Rule):
     name = "unscaled-random-weight"
     summary = "Weight matrix initialized with torch.randn (std 1) instead of ~1/sqrt(fan_in)"
     preview = True
-    trigger = re.compile(r"randn")
+    trigger = re.compile(r"randn\s*\(")
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         for storage in matrix_storages(ctx.flow, Kind.RANDOM_NORMAL):

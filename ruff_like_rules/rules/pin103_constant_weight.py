@@ -42,7 +42,7 @@ class ConstantWeight(Rule):
     name = "constant-weight"
     summary = "Weight matrix of zeros or ones never re-initialized: no symmetry breaking"
     preview = True
-    trigger = re.compile(r"zeros|ones")
+    trigger = re.compile(r"(?:zeros|ones)\s*\(")
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         for storage in matrix_storages(ctx.flow, Kind.CONSTANT):
