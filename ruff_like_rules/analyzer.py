@@ -41,6 +41,9 @@ class AnalysisSettings:
     rules: tuple[type[Rule], ...]
     initializer_methods: frozenset[str] = DEFAULT_INITIALIZER_METHODS
     init_functions: frozenset[str] = field(default_factory=frozenset)
+    # False: no speed-ups, every file parsed whole. The findings must not change; tests
+    # and the benchmark compare both ways.
+    prefilter: bool = True
 
     def trigger(self) -> re.Pattern[str] | None:
         return _combined_trigger(tuple(rule.trigger.pattern for rule in self.rules))
@@ -70,7 +73,7 @@ def analyze_source(source: bytes | str, settings: AnalysisSettings) -> list[Find
     trigger = settings.trigger()
     if trigger is None:
         return []
-    chunks = select_chunks(text, trigger)
+    chunks = select_chunks(text, trigger) if settings.prefilter else [Chunk(1, text)]
     if chunks is None:
         return []
     try:
