@@ -151,17 +151,17 @@ def _today() -> int:
 
 @dataclass
 class Cache:
-    """All cache files of one run, under one cache directory."""
+    """All cache files of one run, under one cache directory, by settings fingerprint."""
 
     directory: Path
     files: dict[str, CacheFile] = field(default_factory=dict)
 
     def file_for(self, settings_repr: str) -> CacheFile:
-        key = settings_key(settings_repr)
-        cache_file = self.files.get(key)
+        cache_file = self.files.get(settings_repr)
         if cache_file is None:
+            key = settings_key(settings_repr)
             cache_file = CacheFile.load(self.directory / tool_version() / f"{key}.json")
-            self.files[key] = cache_file
+            self.files[settings_repr] = cache_file
         return cache_file
 
     def save(self) -> None:

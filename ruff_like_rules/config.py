@@ -10,6 +10,7 @@ real findings.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -202,9 +203,9 @@ class Config:
         names = frozenset(p.rstrip("/") for p in patterns if not _GLOB_CHARS.search(p.rstrip("/")))
         return names, tuple(PathGlob(p) for p in patterns if p.rstrip("/") not in names)
 
-    def is_excluded(self, path: Path) -> bool:
+    def is_excluded(self, path: str | Path) -> bool:
         names, globs = self._exclusion
-        if path.name in names:
+        if os.path.basename(path) in names:
             return True
         relative = relative_to(path, self.root)
         return any(glob.matches(relative) for glob in globs)
@@ -213,12 +214,18 @@ class Config:
         return self.cache_dir if self.cache_dir is not None else self.root / DEFAULT_CACHE_DIR
 
 
-def relative_to(path: Path, root: Path) -> str:
-    """``path`` relative to ``root`` with ``/`` separators (the absolute path if outside)."""
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+def relative_to(path: str | Path, root: Path) -> str:
+    """``path`` relative to ``root`` with ``/`` separators (the absolute path if outside).
+
+    String work rather than ``Path.relative_to``: discovery calls this for every file.
+    """
+    text, base = os.fspath(path), os.fspath(root)
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if text.startswith(prefix):
+        text = text[len(prefix) :]
+    elif text == base:
+        text = "."
+    return text.replace(os.sep, "/") if os.sep != "/" else text
 
 
 def _string_list(value: Any, where: str) -> tuple[str, ...]:
@@ -327,6 +334,7 @@ class Resolver:
     _by_directory: dict[Path, Config] = field(default_factory=dict, repr=False)
     _fixed: Config | None = field(default=None, repr=False)
     _rules_by_config: dict[Config, tuple[type[Rule], ...]] = field(default_factory=dict, repr=False)
+    _fingerprints: dict[Config, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.cwd = self.cwd.resolve()
@@ -352,9 +360,12 @@ class Resolver:
             return self._fixed
         path = path if path.is_absolute() else self.cwd / path
         directory = path if path.is_dir() else path.parent
-        return self._config_in(Path(directory))
+        return self.config_in(Path(directory))
 
-    def _config_in(self, directory: Path) -> Config:
+    def config_in(self, directory: Path) -> Config:
+        """The settings that govern the files of ``directory``."""
+        if self._fixed is not None:
+            return self._fixed
         cached = self._by_directory.get(directory)
         if cached is not None:
             return cached
@@ -367,7 +378,7 @@ class Resolver:
                     break
         if found is None:
             parent = directory.parent
-            found = self._config_in(parent) if parent != directory else Config(root=self.cwd)
+            found = self.config_in(parent) if parent != directory else Config(root=self.cwd)
         self._by_directory[directory] = found
         return found
 
@@ -377,7 +388,10 @@ class Resolver:
 
     def fingerprint(self, config: Config) -> str:
         """Everything besides the code that decides findings under ``config``, as a string."""
-        return repr((config, self.overrides))
+        fingerprint = self._fingerprints.get(config)
+        if fingerprint is None:
+            fingerprint = self._fingerprints[config] = repr((config, self.overrides))
+        return fingerprint
 
     def preview(self, config: Config) -> bool:
         return self.overrides.preview if self.overrides.preview is not None else config.preview

@@ -119,8 +119,9 @@ class GitIgnore:
         self._by_directory[directory] = patterns
         return patterns
 
-    def ignores(self, path: Path, is_directory: bool) -> bool:
-        for pattern in reversed(self.patterns(path.parent) or ()):
+    def ignores(self, path: str | Path, directory: Path, is_directory: bool) -> bool:
+        """Whether ``path``, an entry of ``directory``, is ignored."""
+        for pattern in reversed(self.patterns(directory) or ()):
             if pattern.directory_only and not is_directory:
                 continue
             relative = relative_to(path, pattern.base)
@@ -142,8 +143,11 @@ def _read_patterns(path: Path, base: Path) -> tuple[IgnorePattern, ...]:
 
 @dataclass(frozen=True)
 class Candidate:
+    """A file to check, with the stat the walk got for free and the settings that govern it."""
+
     path: Path
     stat: os.stat_result | None
+    config: Config
 
 
 @dataclass
@@ -154,16 +158,16 @@ class Discovery:
     force_exclude: bool = False
     gitignore: GitIgnore = field(default_factory=GitIgnore)
 
-    def excluded(self, path: Path, is_directory: bool, config: Config) -> bool:
-        return config.is_excluded(path) or self.gitignore.ignores(path, is_directory)
+    def excluded(self, path: str | Path, directory: Path, is_directory: bool, config: Config) -> bool:
+        return config.is_excluded(path) or self.gitignore.ignores(path, directory, is_directory)
 
     def excluded_with_parents(self, path: Path) -> bool:
         """For ``--force-exclude``: the path or any directory above it is excluded."""
         for candidate in (path, *path.parents):
-            config = self.resolver.config_for(candidate.parent)
+            config = self.resolver.config_in(candidate.parent)
             if candidate != path and not _is_relative(candidate, config.root):
                 break
-            if self.excluded(candidate, candidate != path or candidate.is_dir(), config):
+            if self.excluded(candidate, candidate.parent, candidate != path or candidate.is_dir(), config):
                 return True
         return False
 
@@ -180,32 +184,32 @@ class Discovery:
                     stat = path.stat()
                 except OSError:
                     stat = None  # reported as unreadable when analysed
-                yield Candidate(path, stat)
+                yield Candidate(path, stat, self.resolver.config_in(path.parent))
 
     def _walk(self, directory: Path) -> Iterator[Candidate]:
-        config = self.resolver.config_for(directory)
+        # strings, not Paths, for the entries: this loop runs once per file of the tree
+        config = self.resolver.config_in(directory)
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
             return
         for entry in entries:
-            path = directory / entry.name
             try:
                 is_directory = entry.is_dir()
             except OSError:
                 continue
             if not is_directory and not entry.name.endswith(PYTHON_SUFFIXES):
                 continue
-            if self.excluded(path, is_directory, config):
+            if self.excluded(entry.path, directory, is_directory, config):
                 continue
             if is_directory:
-                yield from self._walk(path)
+                yield from self._walk(Path(entry.path))
             else:
                 try:
                     stat = entry.stat()
                 except OSError:
                     stat = None
-                yield Candidate(path, stat)
+                yield Candidate(Path(entry.path), stat, config)
 
 
 def _is_relative(path: Path, root: Path) -> bool:
@@ -283,7 +287,7 @@ class Runner:
         results: list[FileResult] = []
         pending: list[tuple[Candidate, CacheFile | None, str]] = []
         for candidate in discovery.files(self.options.paths):
-            cache_file, key = self._cache_slot(candidate.path)
+            cache_file, key = self._cache_slot(candidate)
             cached = self._lookup(candidate, cache_file, key)
             if cached is not None:
                 results.append(cached)
@@ -300,11 +304,11 @@ class Runner:
             self.cache.save()
         return sorted(results, key=lambda r: r.display)
 
-    def _cache_slot(self, path: Path) -> tuple[CacheFile | None, str]:
-        config = self.resolver.config_for(path)
+    def _cache_slot(self, candidate: Candidate) -> tuple[CacheFile | None, str]:
         if self.cache is None:
             return None, ""
-        return self.cache.file_for(self.resolver.fingerprint(config)), relative_to(path, config.root)
+        config = candidate.config
+        return self.cache.file_for(self.resolver.fingerprint(config)), relative_to(candidate.path, config.root)
 
     def _lookup(self, candidate: Candidate, cache_file: CacheFile | None, key: str) -> FileResult | None:
         if cache_file is None or candidate.stat is None:
