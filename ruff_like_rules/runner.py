@@ -172,6 +172,14 @@ class Discovery:
         return False
 
     def files(self, paths: Sequence[str]) -> Iterator[Candidate]:
+        """Each file once, even if named twice or inside a directory also named."""
+        seen: set[Path] = set()
+        for candidate in self._files(paths):
+            if candidate.path not in seen:
+                seen.add(candidate.path)
+                yield candidate
+
+    def _files(self, paths: Sequence[str]) -> Iterator[Candidate]:
         cwd = self.resolver.cwd
         for given in paths:
             path = Path(os.path.normpath(cwd / given))

@@ -60,6 +60,11 @@ def test_directories_are_walked_for_python_files_skipping_default_excludes(tmp_p
     assert discovered(tmp_path) == ["a.py", "b.pyi", "pkg/d.py"]
 
 
+def test_each_file_is_checked_once(tmp_path: Path) -> None:
+    tree(tmp_path, {"pkg/a.py": "", "b.py": ""})
+    assert discovered(tmp_path, ".", "pkg", "pkg/a.py", "./b.py") == ["b.py", "pkg/a.py"]
+
+
 def test_gitignore_files_apply_within_a_repository(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     tree(tmp_path, {
