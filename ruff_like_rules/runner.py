@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 PYTHON_SUFFIXES = (".py", ".pyi")
 IN_PROCESS_LIMIT = 8
 """Up to this many files to analyse, starting workers costs more than it saves."""
+CHUNKS_PER_JOB = 16
+MAX_CHUNK = 64
+"""Chunks amortise the per-submission cost; enough of them per worker keep the load even."""
 STDIN = "-"
 
 
@@ -239,8 +242,20 @@ def analyze_file(path: Path, settings: AnalysisSettings) -> tuple[str | None, li
     return content_digest(source), analyze_source(source, settings)
 
 
-def _analyze_chunk(chunk: list[tuple[Path, AnalysisSettings]]) -> list[tuple[str | None, list[Finding]]]:
-    return [analyze_file(path, settings) for path, settings in chunk]
+@dataclass(frozen=True)
+class Task:
+    """A file to analyse; ``size`` (bytes) is its expected cost, for balancing workers."""
+
+    path: Path
+    settings: AnalysisSettings
+    size: int
+
+
+Outcome = tuple[str | None, list[Finding]]
+
+
+def _analyze_chunk(chunk: list[Task]) -> list[Outcome]:
+    return [analyze_file(task.path, task.settings) for task in chunk]
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -250,16 +265,39 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context()
 
 
-def analyze_many(tasks: list[tuple[Path, AnalysisSettings]], jobs: int) -> list[tuple[str | None, list[Finding]]]:
+def balanced_chunks(tasks: list[Task], jobs: int) -> list[list[int]]:
+    """Task indices in chunks of similar total size, biggest files first: big files do not
+    all land on one worker, and the run does not end waiting for one late giant."""
+    budget = max(1, sum(task.size for task in tasks) // (jobs * CHUNKS_PER_JOB))
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    weight = 0
+    for index in sorted(range(len(tasks)), key=lambda i: -tasks[i].size):
+        current.append(index)
+        weight += tasks[index].size
+        if weight >= budget or len(current) >= MAX_CHUNK:
+            chunks.append(current)
+            current, weight = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def analyze_many(tasks: list[Task], jobs: int) -> list[Outcome]:
+    """Outcomes in the order of ``tasks``: in this process for a few, else in a pool."""
     if jobs <= 1 or len(tasks) <= IN_PROCESS_LIMIT:
         return _analyze_chunk(tasks)
     import ruff_like_rules.analyzer  # noqa: F401 - imported once here, inherited by forked workers
 
-    size = max(1, min(32, len(tasks) // (jobs * 8)))
-    chunks = [tasks[start : start + size] for start in range(0, len(tasks), size)]
-    workers = min(jobs, len(chunks))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
-        return [result for chunk in pool.map(_analyze_chunk, chunks) for result in chunk]
+    chunks = balanced_chunks(tasks, jobs)
+    outcomes: list[Outcome | None] = [None] * len(tasks)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=_pool_context()) as pool:
+        for indices, chunk_outcomes in zip(
+            chunks, pool.map(_analyze_chunk, [[tasks[i] for i in c] for c in chunks]), strict=True
+        ):
+            for index, outcome in zip(indices, chunk_outcomes, strict=True):
+                outcomes[index] = outcome
+    return outcomes  # type: ignore[return-value]  # every index was filled
 
 
 # ---------------------------------------------------------------------------- a run
@@ -301,7 +339,9 @@ class Runner:
                 results.append(cached)
             else:
                 pending.append((candidate, cache_file, key))
-        tasks = [(candidate.path, self.resolver.settings_for(candidate.path)) for candidate, _, _ in pending]
+        tasks = [
+            Task(c.path, self.resolver.settings_for(c.path), c.stat.st_size if c.stat else 0) for c, _, _ in pending
+        ]
         for (candidate, cache_file, key), (digest, findings) in zip(
             pending, analyze_many(tasks, self.options.jobs), strict=True
         ):

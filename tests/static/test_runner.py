@@ -117,7 +117,7 @@ def analysed(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     real = runner_module.analyze_many
 
     def counting(tasks, jobs):  # type: ignore[no-untyped-def]
-        names.extend(path.name for path, _ in tasks)
+        names.extend(task.path.name for task in tasks)
         return real(tasks, jobs)
 
     monkeypatch.setattr(runner_module, "analyze_many", counting)
@@ -175,13 +175,25 @@ def test_cache_directory_is_marked_like_ruffs(tmp_path: Path) -> None:
 
 
 def test_many_files_are_analysed_by_worker_processes(tmp_path: Path) -> None:
-    tree(tmp_path, {f"m{i:02}.py": "BAD\n" for i in range(3 * runner_module.IN_PROCESS_LIMIT)})
+    # different sizes and lines per file: a result handed to the wrong file would show
+    tree(
+        tmp_path, {f"m{i:02}.py": "x = 1\n" * (i * 7 % 11) + "BAD\n" for i in range(3 * runner_module.IN_PROCESS_LIMIT)}
+    )
     parallel = make_runner(tmp_path, use_cache=False, jobs=2).check_paths()
     serial = make_runner(tmp_path, use_cache=False, jobs=1).check_paths()
     assert found(parallel) == found(serial)
     here = f"BAD in process {os.getpid()}"
     assert all(r.findings[0].message != here for r in parallel)
     assert all(r.findings[0].message == here for r in serial)
+
+
+def test_chunks_cover_every_task_once_biggest_first() -> None:
+    sizes = [5, 500, 50, 5000, 1, 1, 1, 1] * 10
+    tasks = [runner_module.Task(Path(f"{i}.py"), None, size) for i, size in enumerate(sizes)]  # type: ignore[arg-type]
+    chunks = runner_module.balanced_chunks(tasks, jobs=2)
+    assert sorted(i for chunk in chunks for i in chunk) == list(range(len(tasks)))
+    assert sizes[chunks[0][0]] == 5000 and len(chunks) >= 2 * 2
+    assert all(len(chunk) <= runner_module.MAX_CHUNK for chunk in chunks)
 
 
 def test_stdin_is_checked_as_the_named_file(tmp_path: Path) -> None:
