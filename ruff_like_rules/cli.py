@@ -81,7 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     run = check.add_argument_group("run")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the results cache")
-    run.add_argument("-j", "--jobs", type=_jobs, default=os.cpu_count() or 1, help="worker processes (1: no workers)")
+    run.add_argument(
+        "-j", "--jobs", type=_jobs, default=None, help="worker processes (default: all cores; 1: no workers)"
+    )
 
     rule = commands.add_parser("rule", help="explain a rule, or list them all")
     which = rule.add_mutually_exclusive_group(required=True)
@@ -123,7 +125,7 @@ def make_resolver(args: argparse.Namespace) -> Resolver:
 
 def command_check(args: argparse.Namespace, stdout: TextIO) -> int:
     from ruff_like_rules.output import FORMATS, statistics, summary_line
-    from ruff_like_rules.runner import STDIN, Discovery, Runner, RunOptions
+    from ruff_like_rules.runner import STDIN, Discovery, Runner, RunOptions, available_cores
 
     paths = tuple(args.paths) or ((STDIN,) if args.stdin_filename else (".",))
     if STDIN in paths and len(paths) > 1:
@@ -131,16 +133,16 @@ def command_check(args: argparse.Namespace, stdout: TextIO) -> int:
     resolver = make_resolver(args)
     options = RunOptions(
         paths=paths,
-        jobs=args.jobs,
+        jobs=args.jobs or available_cores(),
         use_cache=not args.no_cache,
         force_exclude=args.force_exclude,
         stdin_filename=args.stdin_filename,
     )
-    runner = Runner(resolver, options)
     if args.show_files:
-        shown = sorted(str(c.path) for c in Discovery(resolver, args.force_exclude).files(paths) if paths != (STDIN,))
-        stdout.write("".join(f"{path}\n" for path in shown))
+        files = [] if paths == (STDIN,) else Discovery(resolver, args.force_exclude).files(paths)
+        stdout.write("".join(f"{path}\n" for path in sorted(candidate.path for candidate in files)))
         return EXIT_CLEAN
+    runner = Runner(resolver, options)
     results: list[FileResult] = (
         runner.check_stdin(sys.stdin.buffer.read()) if paths == (STDIN,) else runner.check_paths()
     )

@@ -35,6 +35,13 @@ MAX_CHUNK = 64
 STDIN = "-"
 
 
+def available_cores() -> int:
+    """The cores this process may run on (the affinity mask, where the OS has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
 @dataclass
 class FileResult:
     """One checked file: where it is, how to show its name, and what was found.
@@ -306,7 +313,7 @@ def analyze_many(tasks: list[Task], jobs: int) -> list[Outcome]:
 @dataclass(frozen=True)
 class RunOptions:
     paths: tuple[str, ...] = (".",)
-    jobs: int = os.cpu_count() or 1
+    jobs: int = field(default_factory=available_cores)
     use_cache: bool = True
     force_exclude: bool = False
     stdin_filename: str | None = None
