@@ -6,9 +6,9 @@ cut into top-level blocks by scanning lines, and only these blocks are kept:
 * blocks where a selected rule's trigger pattern occurs,
 * every top-level statement that is not a ``def`` or ``class`` (imports must resolve, and
   module-level code reads what module-level code made; such statements are cheap),
-* the blocks that define a name a kept block uses (bases, helpers it calls, transitively),
-* the blocks that mention a class defined in a triggered block (``isinstance(m, ThatClass)``
-  in an ``_init_weights`` elsewhere, subclasses that initialize what their base created).
+* the classes that subclass a triggered class or name it in ``isinstance`` (an
+  ``_init_weights`` elsewhere), and the same-file bases of every kept class, transitively,
+* the module-level functions kept code names (helpers), transitively.
 
 Inside a kept class only the methods the analysis can need survive: methods where the
 trigger occurs, ``__init__`` and methods named like initializers, methods that mention an
@@ -193,40 +193,33 @@ def select_chunks(text: str, trigger: re.Pattern[str]) -> list[Chunk] | None:
     blocks = _blocks(lines)
     block_text = ["".join(lines[b.start : b.end]) for b in blocks]
     keep = [block.defines is None for block in blocks]  # plain statements are cheap to keep
-    seeds: list[int] = []  # triggered blocks: every definition they use is pulled in
-    triggered_classes: list[str] = []
-    for index, block in enumerate(blocks):
-        if trigger.search(block_text[index]):
-            keep[index] = True
-            seeds.append(index)
-            if block.is_class and block.defines:
-                triggered_classes.append(block.defines)
-    definers: dict[str, list[int]] = {}
-    for index, block in enumerate(blocks):
-        if block.defines:
-            definers.setdefault(block.defines, []).append(index)
-    _pull_definitions(seeds, keep, block_text, definers, lambda index: True)
-    if triggered_classes:
-        mention = _alternation(triggered_classes)
-        mentioning = [i for i, t in enumerate(block_text) if not keep[i] and mention.search(t)]
-        for index in mentioning:
-            keep[index] = True
-        # What a mentioning block calls is pulled in only where it is a function: following
-        # the classes it names would drag in most of a modeling file.
-        _pull_definitions(mentioning, keep, block_text, definers, lambda index: not blocks[index].is_class)
+    triggered = [i for i, t in enumerate(block_text) if blocks[i].defines is not None and trigger.search(t)]
+    for index in triggered:
+        keep[index] = True
+    classes = {b.defines: i for i, b in enumerate(blocks) if b.is_class and b.defines}
+    triggered_classes = [blocks[i].defines for i in triggered if blocks[i].is_class]
+    related = _alternation(triggered_classes)
+    if related is not None:
+        # subclasses of a triggered class, and isinstance() checks naming it (an _init_weights)
+        checks = re.compile(r"(?:isinstance|issubclass)\s*\([^)]*" + related.pattern + r"|^class\s+\w+\s*\([^)]*" + related.pattern, re.M)
+        for index, text_of_block in enumerate(block_text):
+            if not keep[index] and checks.search(text_of_block):
+                keep[index] = True
+    _pull_bases(blocks, lines, keep, classes)
     keys = _alternation(
         key
-        for i in seeds
+        for i in triggered
         for text_part in _triggered_parts(lines, blocks[i], block_text[i], trigger)
         for match in _ASSIGNED_KEY.finditer(text_part)
         for key in match.groups()
         if key
     )
-    classes = _alternation(triggered_classes)
     dropped: set[int] = set()
     for index, block in enumerate(blocks):
         if keep[index] and block.is_class:
-            dropped |= _prune_class(lines, block, trigger, keys, classes)
+            dropped |= _prune_class(lines, block, trigger, keys, related)
+    functions = {b.defines: i for i, b in enumerate(blocks) if b.defines and not b.is_class}
+    _pull_functions(blocks, lines, keep, dropped, functions)
     if all(keep) and not dropped:
         return [Chunk(1, text)]
     chunks: list[Chunk] = []
@@ -240,6 +233,35 @@ def select_chunks(text: str, trigger: re.Pattern[str]) -> list[Chunk] | None:
             chunks.append(Chunk(run_start + 1, "".join(kept_lines)))
             run_start = None
     return chunks
+
+
+def _pull_bases(blocks: list[_Block], lines: list[str], keep: list[bool], classes: dict[str, int]) -> None:
+    """Keep the same-file bases of kept classes, transitively: methods are inherited."""
+    pending = [i for i, b in enumerate(blocks) if keep[i] and b.is_class]
+    while pending:
+        block = blocks[pending.pop()]
+        header = "".join(lines[block.start : block.end]).split(":", 1)[0]
+        for name in _IDENTIFIER.findall(header.split("(", 1)[1] if "(" in header else ""):
+            base = classes.get(name)
+            if base is not None and not keep[base]:
+                keep[base] = True
+                pending.append(base)
+
+
+def _pull_functions(
+    blocks: list[_Block], lines: list[str], keep: list[bool], dropped: set[int], functions: dict[str, int]
+) -> None:
+    """Keep the module-level functions that kept code names, transitively (helpers that
+    initialize what they are given, ``self.apply(init_fn)``)."""
+    pending = [i for i, b in enumerate(blocks) if keep[i] and b.defines is not None]
+    while pending:
+        block = blocks[pending.pop()]
+        text = "".join(lines[i] for i in range(block.start, block.end) if i not in dropped)
+        for name in set(_IDENTIFIER.findall(text)):
+            definer = functions.get(name)
+            if definer is not None and not keep[definer]:
+                keep[definer] = True
+                pending.append(definer)
 
 
 def _triggered_parts(lines: list[str], block: _Block, text: str, trigger: re.Pattern[str]) -> list[str]:
@@ -256,15 +278,3 @@ def _alternation(words) -> re.Pattern[str] | None:
 
 
 
-def _pull_definitions(
-    pending: list[int], keep: list[bool], block_text: list[str], definers: dict[str, list[int]], allowed
-) -> None:
-    """Keep the blocks defining a name the pending blocks use, transitively."""
-    pending = list(pending)
-    while pending:
-        index = pending.pop()
-        for name in set(_IDENTIFIER.findall(block_text[index])):
-            for definer in definers.get(name, ()):
-                if not keep[definer] and allowed(definer):
-                    keep[definer] = True
-                    pending.append(definer)
