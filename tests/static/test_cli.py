@@ -152,7 +152,8 @@ def test_show_files(project: Path) -> None:
     (project / ".venv" / "x.py").write_text("", encoding="utf-8")
     done = run(project, "check", "--show-files")
     assert done.returncode == 0
-    assert done.stdout.splitlines() == [str(project / "pkg" / "buggy.py"), str(project / "pkg" / "clean.py")]
+    package = project.resolve() / "pkg"
+    assert done.stdout.splitlines() == [str(package / "buggy.py"), str(package / "clean.py")]
 
 
 def test_rule_explains_and_lists(project: Path) -> None:

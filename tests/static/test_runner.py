@@ -138,6 +138,17 @@ def test_warm_run_answers_from_the_cache_and_edits_reanalyse_one_file(tmp_path: 
     assert analysed == ["b.py"]
 
 
+def test_warm_run_starts_no_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree(tmp_path, {f"m{i:02}.py": "BAD\n" for i in range(3 * runner_module.IN_PROCESS_LIMIT)})
+    cold = found(make_runner(tmp_path, jobs=2).check_paths())
+
+    def no_pool(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a warm run started worker processes")
+
+    monkeypatch.setattr(runner_module, "ProcessPoolExecutor", no_pool)
+    assert found(make_runner(tmp_path, jobs=2).check_paths()) == cold
+
+
 def test_touched_but_unchanged_file_is_a_hit_by_digest(tmp_path: Path, analysed: list[str]) -> None:
     tree(tmp_path, {"a.py": "BAD\n"})
     make_runner(tmp_path).check_paths()
