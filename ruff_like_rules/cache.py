@@ -2,7 +2,8 @@
 
 ``<cache-dir>/CACHEDIR.TAG`` and ``<cache-dir>/.gitignore`` mark the directory as
 disposable; ``<cache-dir>/<version>/<settings-key>.json`` holds, per checked file (path
-relative to the settings' root), its size, mtime, content digest and findings. The
+relative to the settings' root), its size, mtime, content digest and findings; entries and
+files unused for 30 days are dropped. The
 settings key hashes the tool version, the analyzer's own source files and the resolved
 settings, so any change to them starts a fresh file. A file whose size and mtime are
 unchanged is a hit without being read; otherwise its content digest decides.
@@ -172,8 +173,17 @@ class Cache:
             self._mark_directory()
             for cache_file in self.files.values():
                 cache_file.save()
+            self._forget_stale_files()
         except OSError:
             pass
+
+    def _forget_stale_files(self) -> None:
+        """Drop the files of settings (or analyzer code) unused for a month: each change of
+        either starts a new file, and nothing else would ever remove the old ones."""
+        oldest = time.time() - FORGET_AFTER_DAYS * 86400
+        for stale in (self.directory / tool_version()).glob("*.json"):
+            if stale.stat().st_mtime < oldest:
+                stale.unlink()
 
     def _mark_directory(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -183,6 +184,18 @@ def test_cache_directory_is_marked_like_ruffs(tmp_path: Path) -> None:
     assert (cache / "CACHEDIR.TAG").read_text(encoding="utf-8") == CACHEDIR_TAG
     assert (cache / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
     assert [p.suffix for p in (cache / tool_version()).iterdir()] == [".json"]
+
+
+def test_cache_files_unused_for_a_month_are_dropped(tmp_path: Path) -> None:
+    tree(tmp_path, {"a.py": "BAD\n"})
+    versioned = tmp_path / ".paraminit_cache" / tool_version()
+    versioned.mkdir(parents=True)
+    stale, recent = versioned / "stale.json", versioned / "recent.json"
+    for path, age_days in ((stale, 31), (recent, 29)):
+        path.write_text("{}", encoding="utf-8")
+        os.utime(path, (time.time() - age_days * 86400,) * 2)
+    make_runner(tmp_path).check_paths()
+    assert not stale.exists() and recent.exists() and len(list(versioned.glob("*.json"))) == 2
 
 
 def test_many_files_are_analysed_by_worker_processes(tmp_path: Path) -> None:
