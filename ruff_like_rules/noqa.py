@@ -29,13 +29,12 @@ class Directives:
     """What the comments of one file suppress: per line, and for the whole file."""
 
     lines: dict[int, frozenset[str] | None]
-    file: frozenset[str] | None
-    file_wide: bool
+    file: frozenset[str] | None  # empty: no file-level directive
 
     def suppresses(self, finding: Finding) -> bool:
         if finding.code == PARSE_ERROR_CODE:
             return False
-        if self.file_wide and (self.file is ALL_CODES or finding.code in self.file):
+        if self.file is ALL_CODES or finding.code in self.file:
             return True
         if finding.start.line not in self.lines:
             return False
@@ -54,7 +53,7 @@ def _comments(text: str) -> Iterable[tuple[int, str, bool]]:
     """Yield (line, comment, stands_alone) for each comment token of ``text``.
 
     If the text does not tokenize (syntax newer than this interpreter), fall back to the
-    last ``#`` of each line: a rare file may then honour a ``# noqa`` written in a string.
+    text from each line's first ``#``: a rare file may then honour a ``# noqa`` in a string.
     """
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
@@ -63,7 +62,7 @@ def _comments(text: str) -> Iterable[tuple[int, str, bool]]:
                 yield token.start[0], token.string, alone
     except (tokenize.TokenError, SyntaxError):
         for number, line in enumerate(text.splitlines(), start=1):
-            hash_at = line.rfind("#")
+            hash_at = line.find("#")
             if hash_at >= 0:
                 yield number, line[hash_at:], line[:hash_at].strip() == ""
 
@@ -71,7 +70,6 @@ def _comments(text: str) -> Iterable[tuple[int, str, bool]]:
 def parse_directives(text: str) -> Directives:
     lines: dict[int, frozenset[str] | None] = {}
     file_codes: frozenset[str] | None = frozenset()
-    file_wide = False
     for line, comment, alone in _comments(text):
         if "noqa" not in comment.lower():
             continue
@@ -79,13 +77,12 @@ def parse_directives(text: str) -> Directives:
         if file_match is not None:
             if alone:
                 codes = _codes(file_match)
-                file_wide = True
                 file_codes = ALL_CODES if codes is ALL_CODES or file_codes is ALL_CODES else file_codes | codes
             continue
         line_match = _LINE_NOQA.search(comment)
         if line_match is not None:
             lines[line] = _codes(line_match)
-    return Directives(lines=lines, file=file_codes, file_wide=file_wide)
+    return Directives(lines=lines, file=file_codes)
 
 
 def filter_suppressed(findings: list[Finding], text: str) -> list[Finding]:

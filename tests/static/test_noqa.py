@@ -68,5 +68,5 @@ def test_parse_errors_are_never_suppressed() -> None:
 
 
 def test_untokenizable_text_falls_back_to_line_comments() -> None:
-    source = 'w = torch.empty(3)  # noqa: PIN001\nx = """unterminated\n'
-    assert kept(source, finding(1)) == []
+    source = 'w = torch.empty(3)  # noqa: PIN001  # why\nv = 1  # noqa: PIN002\nx = """unterminated\n'
+    assert kept(source, finding(1), finding(2)) == [(2, "PIN001")]
