@@ -36,7 +36,13 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from ruff_like_rules.torchnames import EMPTY_FACTORIES, EMPTY_METHODS, dotted_parts, legacy_constructor_dtype
+from ruff_like_rules.torchnames import (
+    EMPTY_FACTORIES,
+    EMPTY_METHODS,
+    dotted_parts,
+    legacy_constructor_dtype,
+)
+from ruff_like_rules.walk import Walker
 
 if TYPE_CHECKING:
     from ruff_like_rules.context import FileContext, ParsedChunk
@@ -196,7 +202,7 @@ class InitFlow:
         for chunk in ctx.chunks:
             collector.chunk = chunk
             collector.module_function.bodies.append(chunk.module)
-            chunk.module.visit(collector)
+            collector.walk(chunk.module)
         self._chunk_of = collector.chunk_of
         self.functions: list[Function] = collector.functions
         self.classes: dict[str, ClassInfo] = collector.classes
@@ -517,7 +523,7 @@ class InitFlow:
                 continue
             finder = _WeightUse(function.self_name or "self", keys)
             for body in function.bodies:
-                body.visit(finder)
+                finder.walk(body)
             if finder.found:
                 return True
         return False
@@ -647,12 +653,13 @@ def _substitute(parts: list[str], function: Function) -> list[tuple[str, str]]:
     return [(".".join(parts), head)]
 
 
-class _WeightUse(cst.CSTVisitor):
+class _WeightUse(Walker):
     """Finds ``self.key`` as an operand that multiplies inputs: ``@``, matmul, linear, einsum, conv."""
 
     _MULTIPLYING = re.compile(r"(?:^|\.)(?:linear|bilinear|matmul|mm|bmm|einsum|addmm|baddbmm|conv\w*|tensordot|mv|chain_matmul)$")
 
     def __init__(self, self_name: str, keys: set[str]) -> None:
+        super().__init__()
         self.targets = {f"{self_name}.{key}" for key in keys}
         self.found = False
 
@@ -669,20 +676,21 @@ class _WeightUse(cst.CSTVisitor):
         parts = dotted_parts(operand)
         return parts is not None and ".".join(parts) in self.targets
 
-    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+    def enter_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         if isinstance(node.operator, cst.MatrixMultiply) and (self._is_weight(node.left) or self._is_weight(node.right)):
             self.found = True
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def enter_Call(self, node: cst.Call) -> None:
         parts = dotted_parts(node.func)
         if parts and self._MULTIPLYING.search(".".join(parts)) and any(self._is_weight(a.value) for a in node.args):
             self.found = True
 
 
-class _Collector(cst.CSTVisitor):
+class _Collector(Walker):
     """One pass over the module that records, per function, what InitFlow needs."""
 
     def __init__(self, ctx: FileContext) -> None:
+        super().__init__()
         self.ctx = ctx
         self.module_function = module_function = Function(None, None, None)
         self.functions: list[Function] = [module_function]
@@ -701,7 +709,7 @@ class _Collector(cst.CSTVisitor):
         return self._functions[-1]
 
     # scopes
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+    def enter_ClassDef(self, node: cst.ClassDef) -> None:
         base_nodes = [arg.value for arg in node.bases if arg.keyword is None]
         spelled = [".".join(dotted_parts(base) or []) for base in base_nodes]
         info = ClassInfo(node.name.value, node, spelled, base_nodes)
@@ -709,10 +717,10 @@ class _Collector(cst.CSTVisitor):
         self.classes.setdefault(info.name, info)
         self._classes.append(info)
 
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+    def leave_ClassDef(self, node: cst.ClassDef) -> None:
         self._classes.pop()
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def enter_FunctionDef(self, node: cst.FunctionDef) -> None:
         enclosing_class = self._classes[-1]
         params = [p.name.value for p in (*node.params.posonly_params, *node.params.params)]
         if enclosing_class is not None:
@@ -730,35 +738,33 @@ class _Collector(cst.CSTVisitor):
         self._classes.append(None)
         self._guards.append({})
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._functions.pop()
         self._classes.pop()
         self._guards.pop()
 
     # branches and guards
-    def visit_If(self, node: cst.If) -> None:
-        self._if_numbers[id(node)] = len(self._if_numbers)
-
-    def visit_If_body(self, node: cst.If) -> None:
-        self._branch.append(f"if{self._if_numbers[id(node)]}:body")
+    def enter_If(self, node: cst.If) -> bool:
+        """Walk the arms with their branch marks and the body with its isinstance guards."""
+        number = self._if_numbers[id(node)] = len(self._if_numbers)
+        self.walk(node.test)
+        self._branch.append(f"if{number}:body")
         self._guards.append({**self._guards[-1], **_isinstance_guards(node.test)})
-
-    def leave_If_body(self, node: cst.If) -> None:
-        self._branch.pop()
+        self.walk(node.body)
         self._guards.pop()
-
-    def visit_If_orelse(self, node: cst.If) -> None:
-        self._branch.append(f"if{self._if_numbers[id(node)]}:else")
-
-    def leave_If_orelse(self, node: cst.If) -> None:
         self._branch.pop()
+        if node.orelse is not None:
+            self._branch.append(f"if{number}:else")
+            self.walk(node.orelse)
+            self._branch.pop()
+        return False
 
     # bindings
-    def visit_Assign(self, node: cst.Assign) -> None:
+    def enter_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self._bind(target.target, node.value)
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+    def enter_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
             self._bind(node.target, node.value)
 
@@ -775,7 +781,7 @@ class _Collector(cst.CSTVisitor):
         elif isinstance(target, cst.Attribute):
             self._write(target, attach=value, rebinding=value)
 
-    def visit_For(self, node: cst.For) -> None:
+    def enter_For(self, node: cst.For) -> None:
         aliases = _iteration_aliases(node.iter, self._function)
         target = node.target
         if isinstance(target, (cst.Tuple, cst.List)) and target.elements:
@@ -784,7 +790,7 @@ class _Collector(cst.CSTVisitor):
             self._function.loop_aliases.setdefault(target.value, []).extend(aliases)
 
     # calls
-    def visit_Call(self, node: cst.Call) -> None:
+    def enter_Call(self, node: cst.Call) -> None:
         function = self._function
         names = self.ctx.names
         branch = tuple(self._branch)

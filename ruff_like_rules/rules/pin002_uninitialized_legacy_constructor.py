@@ -20,6 +20,7 @@ from ruff_like_rules.legacy import as_empty
 from ruff_like_rules.model import Applicability, Finding
 from ruff_like_rules.rules.base import Invalid, Rule
 from ruff_like_rules.torchnames import dotted_parts
+from ruff_like_rules.walk import Walker, children
 
 # Reading these tells nothing about the values.
 _METADATA = frozenset(
@@ -81,7 +82,7 @@ class UninitializedLegacyConstructor(Rule):
                         bound.setdefault(name, []).append(call)  # type: ignore[arg-type]
             uses = _Uses(ctx, function, set(bound), direct)
             for body in function.bodies:
-                body.visit(uses)
+                uses.walk(body)
             for call in direct:
                 if _first_effect(uses.of_call(call), uses.order_of(call)) == READ:
                     yield self._finding(ctx, call, None)
@@ -191,7 +192,7 @@ def _first_effect(uses: list[tuple[int, str]], after: int) -> str:
     return NEUTRAL
 
 
-class _Uses(cst.CSTVisitor):
+class _Uses(Walker):
     """Classifies each use of the tracked names and calls as a write, a read or neutral.
 
     Uses are numbered in visit order, which is source order (an assignment's targets
@@ -199,6 +200,7 @@ class _Uses(cst.CSTVisitor):
     """
 
     def __init__(self, ctx: FileContext, function: Function, names: set[str], calls: list[cst.Call]) -> None:
+        super().__init__()
         self.ctx = ctx
         self.names = names
         self.call_ids = {id(c) for c in calls}
@@ -218,9 +220,9 @@ class _Uses(cst.CSTVisitor):
     def order_of(self, call: cst.Call) -> int:
         return self._call_order[id(call)]
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
+    def walk(self, node: cst.CSTNode) -> None:
         if id(node) not in self._roots and isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            return False
+            return  # another scope
         self._order += 1
         if isinstance(node, cst.Name) and node.value in self.names:
             self._names.setdefault(node.value, []).append((self._order, self._effect(node)))
@@ -228,11 +230,9 @@ class _Uses(cst.CSTVisitor):
             self._call_order[id(node)] = self._order
             self._calls.setdefault(id(node), []).append((self._order, self._effect(node)))
         self._parents.append(node)
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        if self._parents and self._parents[-1] is original_node:
-            self._parents.pop()
+        for child in children(node):
+            self.walk(child)
+        self._parents.pop()
 
     def _effect(self, node: cst.CSTNode) -> str:
         """Climb from a use through ``.data``, views and subscripts to what decides its effect."""
