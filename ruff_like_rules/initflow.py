@@ -76,7 +76,10 @@ INIT_FUNCTION_NAMES = frozenset(
     }
 )
 # An imported helper whose name says it fills a tensor is trusted to do so.
-_INITISH_NAME = re.compile(r"init|fill|normal|uniform|xavier|kaiming|orthogonal|reset|load|copy|zero", re.I)
+_INITISH_NAME = re.compile(
+    r"init|fill|normal|uniform|xavier|kaiming|glorot|lecun|orthogonal|reset|load|copy|zero|ones|constant|trunc|eye|dirac",
+    re.I,
+)
 
 RANDOM_NORMAL_FACTORIES = frozenset({"torch.randn"})
 RANDOM_UNIFORM_FACTORIES = frozenset({"torch.rand"})
@@ -90,6 +93,7 @@ _SIZE_NAME = re.compile(
     r"width|height|depth|hidden|heads|units|classes|vocab|rank|order|total|seq|emb|embed|embd|"
     r"nx|nf|ny|planes|filters|tokens|experts|groups|kernel|k|d|m|h|c|ch)(?:_|$|\d)"
 )
+_COLLECTION_NAME = re.compile(r"(?i)(?:shape|sizes|dims|lengths|lens|counts)$")  # a list of sizes is data
 _SIZE_CALLS = frozenset({"len", "int", "max", "min", "sum", "round", "math.prod", "prod"})
 _SIZE_METHODS = frozenset({"size", "numel", "dim", "nelement", "item"})
 
@@ -467,12 +471,9 @@ class InitFlow:
         function = storage.function
         for write in self.writes_in(function):
             if write.root in storage.roots and not _exclusive(write.branch, storage.branch):
-                if write.rebinding is not None and any(
-                    s.call is storage.source.call for s, _ in self.sources_of(write.rebinding, function)
-                ):
-                    continue
-                storage.verdict = Verdict.INITIALIZED
-                return
+                if self._writes_values(write, function, storage):
+                    storage.verdict = Verdict.INITIALIZED
+                    return
         owner = storage.owner
         keys = storage.attribute_keys()
         if owner is None:
@@ -494,14 +495,8 @@ class InitFlow:
                 for writer, write in self._class_writes.get((klass.name, key), ()):
                     if writer is function and _exclusive(write.branch, storage.branch):
                         continue
-                    if writer is function and write.rebinding is not None and any(
-                        s.call is storage.source.call for s, _ in self.sources_of(write.rebinding, function)
-                    ):
+                    if not self._writes_values(write, writer, storage):
                         continue
-                    if write.rebinding is not None and any(
-                        s.kind == Kind.UNINITIALIZED for s, _ in self.sources_of(write.rebinding, writer)
-                    ):
-                        continue  # rebound to more uninitialized memory: judged on its own
                     if writer.name in reachable or writer.name not in self.ctx.settings.initializer_methods:
                         storage.verdict = Verdict.INITIALIZED
                         return
@@ -509,6 +504,16 @@ class InitFlow:
         if uncalled_initializer is not None:
             storage.verdict = Verdict.INITIALIZER_NOT_CALLED
             storage.initializer = uncalled_initializer
+
+    def _writes_values(self, write: _Write, writer: Function, storage: Storage) -> bool:
+        """Whether a write puts values into the storage. Binding the storage itself, or
+        rebinding the name to more uninitialized memory (judged on its own), does not."""
+        if write.rebinding is None:
+            return True
+        return not any(
+            source.call is storage.source.call or source.kind == Kind.UNINITIALIZED
+            for source, _ in self.sources_of(write.rebinding, writer)
+        )
 
     # -- usage -------------------------------------------------------------------------
 
@@ -610,7 +615,7 @@ def _classify_single(value: cst.BaseExpression) -> str:
             return "size"
         return "ambiguous"
     parts = dotted_parts(value)
-    if parts is not None and _SIZE_NAME.search(parts[-1]) and not parts[-1].endswith(("s", "shape")):
+    if parts is not None and _SIZE_NAME.search(parts[-1]) and not _COLLECTION_NAME.search(parts[-1]):
         return "size"
     return "ambiguous"
 
