@@ -517,6 +517,34 @@ class InitFlow:
 
     # -- usage -------------------------------------------------------------------------
 
+    def is_torch_module(self, callee: cst.BaseExpression, function: Function) -> bool:
+        """Whether ``callee`` holds a ``torch.nn`` layer (``self.rnn`` bound to ``nn.GRU(...)``,
+        or a local bound to one), which reads what it is called with."""
+        parts = dotted_parts(callee)
+        if parts is None:
+            return False
+        if len(parts) == 1:
+            values = function.local_defs.get(parts[0], [])
+        elif len(parts) == 2 and parts[0] == function.self_name and function.owner is not None:
+            root = ".".join(parts)
+            values = [
+                value
+                for klass in self.lineage(function.owner)
+                for method in klass.methods.values()
+                for attached, value, _ in method.attachments
+                if attached == root
+            ]
+        else:
+            return False
+        return any(self._is_torch_layer(value) for value in values)
+
+    def _is_torch_layer(self, value: cst.BaseExpression) -> bool:
+        if not isinstance(value, cst.Call):
+            return False
+        qualified = self.ctx.names.qualify_torch(value.func) or ""
+        return qualified.startswith("torch.nn.") and qualified.rsplit(".", 1)[-1][:1].isupper()
+
+
     def used_as_weight(self, storage: Storage) -> bool:
         """Whether a method other than construction multiplies inputs by this storage."""
         owner = storage.owner

@@ -202,6 +202,7 @@ class _Uses(Walker):
     def __init__(self, ctx: FileContext, function: Function, names: set[str], calls: list[cst.Call]) -> None:
         super().__init__()
         self.ctx = ctx
+        self.function = function
         self.names = names
         self.call_ids = {id(c) for c in calls}
         self._roots = {id(body) for body in function.bodies}
@@ -282,4 +283,6 @@ class _Uses(Walker):
             return READ
         if qualified is not None and qualified.startswith("torch.") and not self.ctx.names.is_parameter_class(call.func):
             return READ
+        if self.ctx.flow.is_torch_module(call.func, self.function):
+            return READ  # self.rnn(x, hidden): a torch layer reads its inputs
         return NEUTRAL  # len(), isinstance(), or an unknown callee that may fill it: never cry wolf
