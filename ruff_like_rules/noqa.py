@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ruff_like_rules.model import PARSE_ERROR_CODE, Finding
 
 _CODES = r"(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*)"
-_LINE_NOQA = re.compile(rf"#\s*noqa(?::\s*{_CODES})?", re.IGNORECASE)
+LINE_NOQA = re.compile(rf"#\s*noqa(?::\s*{_CODES})?", re.IGNORECASE)
 _FILE_NOQA = re.compile(rf"#\s*paraminit\s*:\s*noqa(?::\s*{_CODES})?", re.IGNORECASE)
 
 ALL_CODES = None
@@ -79,7 +79,7 @@ def parse_directives(text: str) -> Directives:
                 codes = _codes(file_match)
                 file_codes = ALL_CODES if codes is ALL_CODES or file_codes is ALL_CODES else file_codes | codes
             continue
-        line_match = _LINE_NOQA.search(comment)
+        line_match = LINE_NOQA.search(comment)
         if line_match is not None:
             lines[line] = _codes(line_match)
     return Directives(lines=lines, file=file_codes)
