@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import tokenize
@@ -11,7 +12,7 @@ import libcst as cst
 
 from ruff_like_rules.context import FileContext, ParsedChunk
 from ruff_like_rules.model import PARSE_ERROR_CODE, PARSE_ERROR_NAME, Finding, Position
-from ruff_like_rules.regions import Chunk, select_chunks
+from ruff_like_rules.regions import Chunk, Selection, select_chunks
 from ruff_like_rules.rules.base import Rule
 
 DEFAULT_INITIALIZER_METHODS = frozenset(
@@ -45,20 +46,19 @@ class AnalysisSettings:
     # and the benchmark compare both ways.
     prefilter: bool = True
 
-    def trigger(self) -> re.Pattern[str] | None:
-        return _combined_trigger(tuple(rule.trigger.pattern for rule in self.rules))
+    def selection(self) -> Selection | None:
+        return _selection(self.rules)
 
 
-_TRIGGER_CACHE: dict[tuple[str, ...], re.Pattern[str] | None] = {}
-
-
-def _combined_trigger(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One flat alternation of every rule's alternatives: Python's regex engine scans a
-    flat alternation about five times faster than one of wrapped groups."""
-    if patterns not in _TRIGGER_CACHE:
-        alternatives = sorted({a for pattern in patterns for a in _top_level_alternatives(pattern)})
-        _TRIGGER_CACHE[patterns] = re.compile("|".join(alternatives)) if alternatives else None
-    return _TRIGGER_CACHE[patterns]
+@functools.lru_cache(maxsize=64)
+def _selection(rules: tuple[type[Rule], ...]) -> Selection | None:
+    """The rules' triggers as a prefilter; the file-level pattern is one flat alternation:
+    Python's regex engine scans that about five times faster than wrapped groups."""
+    alternatives = sorted({a for rule in rules for a in _top_level_alternatives(rule.trigger.pattern)})
+    if not alternatives:
+        return None
+    pairs = tuple((rule.trigger, rule.trigger_with) for rule in rules)
+    return Selection(re.compile("|".join(alternatives)), pairs, any(rule.reads_usage for rule in rules))
 
 
 def _top_level_alternatives(pattern: str) -> list[str]:
@@ -95,10 +95,10 @@ def analyze_source(source: bytes | str, settings: AnalysisSettings) -> list[Find
         text = source if isinstance(source, str) else decode(source)
     except (UnicodeDecodeError, SyntaxError, LookupError) as error:
         return [_parse_error(f"cannot decode file: {error}", Position(1, 0))]
-    trigger = settings.trigger()
-    if trigger is None:
+    selection = settings.selection()
+    if selection is None:
         return []
-    chunks = select_chunks(text, trigger) if settings.prefilter else [Chunk(1, text)]
+    chunks = select_chunks(text, selection) if settings.prefilter else [Chunk(1, text)]
     if chunks is None:
         return []
     try:

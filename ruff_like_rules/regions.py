@@ -10,10 +10,12 @@ cut into top-level blocks by scanning lines, and only these blocks are kept:
   ``_init_weights`` elsewhere), and the same-file bases of every kept class, transitively,
 * the module-level functions kept code names (helpers), transitively.
 
-Inside a kept class only the methods the analysis can need survive: methods where the
-trigger occurs, ``__init__`` and methods named like initializers, methods that mention an
-attribute a triggered method assigns or a triggered class, loops over ``parameters()`` and
-the like, and what kept methods call. Other methods are blanked, so positions stay exact.
+A block concerns a rule where its ``trigger`` and ``trigger_with`` both occur (a factory
+and a wrap such as ``Parameter``). Inside a kept class only the methods the analysis can
+need survive: triggered methods, ``__init__`` and methods named like initializers, methods
+that name a triggered class, methods that write something and mention an attribute a
+triggered method assigns or loop over ``parameters()`` and the like (any mention, for rules
+that read usage), and what kept methods call. Other methods are blanked, so positions stay exact.
 
 Runs of kept blocks come back as chunks, each with the line it starts on, so libcst parses
 each alone and positions are only computed for chunks that hold a finding. The cut is a
@@ -29,11 +31,17 @@ from dataclasses import dataclass
 _HEADER = re.compile(r"(?:async\s+def|def|class)\s+([A-Za-z_]\w*)")
 _CONTINUATION = re.compile(r"(?:else\b|elif\b|except\b|finally\b|[)\]}])")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+_RENAMED_WRAP = re.compile(r"\b(?:Parameter|Buffer|parameter)\s+as\s+\w")
 _ASSIGNED_KEY = re.compile(r"self\.(\w+)\s*(?::[^=\n]*)?=(?!=)|register_(?:parameter|buffer)\(\s*[\'\"](\w+)")
 _GENERIC_WRITE = re.compile(
     r"parameters\(|buffers\(|modules\(|children\(|state_dict\(|(?:get|set)attr\(\s*self\s*,|\.apply\("
 )
 _INITIALIZER_NAME = re.compile(r"init|reset", re.I)
+# Something in the method writes a tensor: an in-place call, .data, an init module, out=,
+# item or attribute assignment (rebinding counts), setattr.
+_WRITES = re.compile(
+    r"[a-z0-9]_\s*\(|\.data\b|\binit\w*\.|\bout\s*=|\[[^\]\n]*\]\s*=[^=]|\.\w+\s*(?::[^=\n]*)?=[^=]|setattr\("
+)
 _SELF_CALL = re.compile(r"(?:self|super\(\))\.(\w+)\s*[(),]")
 _SELF_CALL_WITH_ARGS = re.compile(r"self\.(\w+)\s*\(([^()]*)")
 
@@ -107,6 +115,25 @@ def _blocks(lines: list[str]) -> list[_Block]:
 
 
 @dataclass(frozen=True)
+class Selection:
+    """What the selected rules can concern: built once per rule set."""
+
+    anywhere: re.Pattern[str]  # a file matching none of this is skipped unparsed
+    pairs: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...]  # (trigger, trigger_with) per rule
+    reads_usage: bool  # some rule reads how methods use storages, not only writes
+
+    def triggers(self, text: str) -> bool:
+        return any(t.search(text) and (w is None or w.search(text)) for t, w in self.pairs)
+
+    def for_file(self, text: str) -> Selection:
+        """``trigger_with`` is text; a file that renames what it names (``Parameter as P``)
+        is judged by ``trigger`` alone."""
+        if _RENAMED_WRAP.search(text) is None:
+            return self
+        return Selection(self.anywhere, tuple((t, None) for t, _ in self.pairs), self.reads_usage)
+
+
+@dataclass(frozen=True)
 class Chunk:
     first_line: int  # 1-based line of the file where the chunk's text starts
     text: str
@@ -139,7 +166,9 @@ def _members(lines: list[str], block: _Block) -> list[_Member]:
     return members
 
 
-def _prune_class(lines: list[str], block: _Block, trigger: re.Pattern[str], keys: re.Pattern[str] | None, classes: re.Pattern[str] | None) -> set[int]:
+def _prune_class(
+    lines: list[str], block: _Block, selection: Selection, keys: re.Pattern[str] | None, classes: re.Pattern[str] | None
+) -> set[int]:
     """Line indexes of the class's methods the analysis cannot need."""
     members = _members(lines, block)
     methods = [m for m in members if m.name is not None]
@@ -150,13 +179,12 @@ def _prune_class(lines: list[str], block: _Block, trigger: re.Pattern[str], keys
     spreading: list[_Member] = []  # kept members whose callees construction or initializers run
     for member in methods:
         text = texts[id(member)]
-        if trigger.search(text) or _INITIALIZER_NAME.search(member.name or ""):
+        if selection.triggers(text) or _INITIALIZER_NAME.search(member.name or ""):
             kept.append(member)
             spreading.append(member)
-        elif (
-            _GENERIC_WRITE.search(text)
-            or (keys is not None and keys.search(text))
-            or (classes is not None and classes.search(text))
+        elif (classes is not None and classes.search(text)) or (
+            (selection.reads_usage or _WRITES.search(text))
+            and (_GENERIC_WRITE.search(text) or (keys is not None and keys.search(text)))
         ):
             kept.append(member)
     by_name = {m.name: m for m in methods}
@@ -185,23 +213,29 @@ def _prune_class(lines: list[str], block: _Block, trigger: re.Pattern[str], keys
     return dropped
 
 
-def select_chunks(text: str, trigger: re.Pattern[str]) -> list[Chunk] | None:
+def select_chunks(text: str, selection: Selection) -> list[Chunk] | None:
     """The parts of ``text`` the rules need; None when nothing can concern them."""
-    if trigger.search(text) is None:
+    if selection.anywhere.search(text) is None:
         return None
+    selection = selection.for_file(text)
     lines = text.splitlines(keepends=True)
     blocks = _blocks(lines)
     block_text = ["".join(lines[b.start : b.end]) for b in blocks]
     keep = [block.defines is None for block in blocks]  # plain statements are cheap to keep
-    triggered = [i for i, t in enumerate(block_text) if blocks[i].defines is not None and trigger.search(t)]
+    triggered = [i for i, t in enumerate(block_text) if blocks[i].defines is not None and selection.triggers(t)]
     for index in triggered:
         keep[index] = True
     classes = {b.defines: i for i, b in enumerate(blocks) if b.is_class and b.defines}
     triggered_classes = [blocks[i].defines for i in triggered if blocks[i].is_class]
     related = _alternation(triggered_classes)
     if related is not None:
-        # subclasses of a triggered class, and isinstance() checks naming it (an _init_weights)
-        checks = re.compile(r"(?:isinstance|issubclass)\s*\([^)]*" + related.pattern + r"|^class\s+\w+\s*\([^)]*" + related.pattern, re.M)
+        # subclasses of a triggered class, and checks naming it (an _init_weights): isinstance()
+        # or a comparison with its name as a string (module.__class__.__name__ == "Attention")
+        names = related.pattern
+        checks = re.compile(
+            r"(?:isinstance|issubclass)\s*\([^)]*" + names + r"|^class\s+\w+\s*\([^)]*" + names + r"|[\"']" + names + r"[\"']",
+            re.M,
+        )
         for index, text_of_block in enumerate(block_text):
             if not keep[index] and checks.search(text_of_block):
                 keep[index] = True
@@ -209,7 +243,7 @@ def select_chunks(text: str, trigger: re.Pattern[str]) -> list[Chunk] | None:
     keys = _alternation(
         key
         for i in triggered
-        for text_part in _triggered_parts(lines, blocks[i], block_text[i], trigger)
+        for text_part in _triggered_parts(lines, blocks[i], block_text[i], selection)
         for match in _ASSIGNED_KEY.finditer(text_part)
         for key in match.groups()
         if key
@@ -217,7 +251,7 @@ def select_chunks(text: str, trigger: re.Pattern[str]) -> list[Chunk] | None:
     dropped: set[int] = set()
     for index, block in enumerate(blocks):
         if keep[index] and block.is_class:
-            dropped |= _prune_class(lines, block, trigger, keys, related)
+            dropped |= _prune_class(lines, block, selection, keys, related)
     functions = {b.defines: i for i, b in enumerate(blocks) if b.defines and not b.is_class}
     _pull_functions(blocks, lines, keep, dropped, functions)
     if all(keep) and not dropped:
@@ -264,12 +298,12 @@ def _pull_functions(
                 pending.append(definer)
 
 
-def _triggered_parts(lines: list[str], block: _Block, text: str, trigger: re.Pattern[str]) -> list[str]:
-    """The methods of a class where the trigger occurs (a non-class block: all of it)."""
+def _triggered_parts(lines: list[str], block: _Block, text: str, selection: Selection) -> list[str]:
+    """The methods of a class where a rule is triggered (a non-class block: all of it)."""
     if not block.is_class:
         return [text]
     parts = ["".join(lines[m.start : m.end]) for m in _members(lines, block)]
-    return [part for part in parts if trigger.search(part)]
+    return [part for part in parts if selection.triggers(part)]
 
 
 def _alternation(words) -> re.Pattern[str] | None:

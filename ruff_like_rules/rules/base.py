@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from ruff_like_rules.context import FileContext
 
 
+# What makes a tensor a parameter or buffer; rules about storages need it near their factory.
+WRAPS = re.compile(r"Parameter|register_(?:buffer|parameter)|Buffer\s*\(")
+
+
 @dataclass(frozen=True)
 class Invalid:
     """A snippet the rule must flag: ``lines`` are where each of its findings starts.
@@ -40,6 +44,12 @@ class Rule:
     preview: ClassVar[bool] = False
     fix_availability: ClassVar[str] = "none"  # "none", "sometimes" or "always"
     trigger: ClassVar[re.Pattern[str]]
+    # A block (top-level def/class, or a method) concerns the rule only where ``trigger``
+    # and, if set, ``trigger_with`` both occur in it.
+    trigger_with: ClassVar[re.Pattern[str] | None] = None
+    # True for rules that read how a method *uses* a storage (not only what writes it),
+    # so the prefilter must keep methods that merely mention one.
+    reads_usage: ClassVar[bool] = False
     VALID: ClassVar[tuple[str, ...]] = ()
     INVALID: ClassVar[tuple[Invalid, ...]] = ()
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ruff_like_rules.context import FileContext
 from ruff_like_rules.initflow import Kind, Verdict
 from ruff_like_rules.model import Finding
-from ruff_like_rules.rules.base import Invalid, Rule
+from ruff_like_rules.rules.base import WRAPS, Invalid, Rule
 
 
 class InitializerNotCalled(Rule):
@@ -55,6 +55,7 @@ class InitializerNotCalled(Rule):
     name = "initializer-not-called"
     summary = "Parameter initialized only in an initializer method that construction never calls"
     trigger = re.compile(r"Tensor\s*\(|empty(?:_like|_strided)?\s*\(|\.new\s*\(")
+    trigger_with = WRAPS
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         for storage in ctx.flow.storages:

@@ -10,7 +10,7 @@ import libcst as cst
 from ruff_like_rules.context import FileContext
 from ruff_like_rules.initflow import InitFlow, Kind, Storage, Verdict
 from ruff_like_rules.model import Finding
-from ruff_like_rules.rules.base import Invalid, Rule
+from ruff_like_rules.rules.base import WRAPS, Invalid, Rule
 
 
 def matrix_storages(flow: InitFlow, kind: str) -> Iterator[Storage]:
@@ -58,6 +58,8 @@ class UnscaledRandomWeight(Rule):
     summary = "Weight matrix initialized with torch.randn (std 1) instead of ~1/sqrt(fan_in)"
     preview = True
     trigger = re.compile(r"randn\s*\(")
+    trigger_with = WRAPS
+    reads_usage = True
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         for storage in matrix_storages(ctx.flow, Kind.RANDOM_NORMAL):

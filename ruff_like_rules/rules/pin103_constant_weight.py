@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ruff_like_rules.context import FileContext
 from ruff_like_rules.initflow import Kind
 from ruff_like_rules.model import Finding
-from ruff_like_rules.rules.base import Invalid, Rule
+from ruff_like_rules.rules.base import WRAPS, Invalid, Rule
 from ruff_like_rules.rules.pin102_unscaled_random_weight import matrix_storages
 
 
@@ -43,6 +43,8 @@ class ConstantWeight(Rule):
     summary = "Weight matrix of zeros or ones never re-initialized: no symmetry breaking"
     preview = True
     trigger = re.compile(r"(?:zeros|ones)\s*\(")
+    trigger_with = WRAPS
+    reads_usage = True
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         for storage in matrix_storages(ctx.flow, Kind.CONSTANT):
