@@ -90,7 +90,32 @@ def decode(source: bytes) -> str:
     return source.decode(encoding)
 
 
-def analyze_source(source: bytes | str, settings: AnalysisSettings) -> list[Finding]:
+class ChunkCache:
+    """Parsed chunks kept from one analysis of a document to the next, for the language
+    server, which re-checks a text that changed in one place: an unchanged chunk is not
+    parsed again and keeps its resolved positions. Only the latest analysis' chunks stay."""
+
+    def __init__(self) -> None:
+        self._by_text: dict[str, ParsedChunk] = {}
+
+    def parse(self, chunks: list[Chunk]) -> list[ParsedChunk]:
+        kept: dict[str, ParsedChunk] = {}
+        parsed = []
+        for chunk in chunks:
+            previous = self._by_text.get(chunk.text)
+            if previous is None or chunk.text in kept:  # a repeated chunk needs a tree of its own
+                current = ParsedChunk(chunk.first_line, cst.parse_module(chunk.text))
+            else:
+                current = previous.at_line(chunk.first_line)
+            kept.setdefault(chunk.text, current)
+            parsed.append(current)
+        self._by_text = kept
+        return parsed
+
+
+def analyze_source(
+    source: bytes | str, settings: AnalysisSettings, chunk_cache: ChunkCache | None = None
+) -> list[Finding]:
     try:
         text = source if isinstance(source, str) else decode(source)
     except (UnicodeDecodeError, SyntaxError, LookupError) as error:
@@ -102,7 +127,7 @@ def analyze_source(source: bytes | str, settings: AnalysisSettings) -> list[Find
     if chunks is None:
         return []
     try:
-        parsed = _parse(chunks, text)
+        parsed = _parse(chunks, text, chunk_cache)
     except cst.ParserSyntaxError as error:
         message = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
         return [_parse_error(f"cannot parse file: {message}", Position(error.raw_line, error.raw_column))]
@@ -115,9 +140,11 @@ def analyze_source(source: bytes | str, settings: AnalysisSettings) -> list[Find
     return sorted(findings, key=lambda f: (f.start, f.code))
 
 
-def _parse(chunks: list[Chunk], text: str) -> list[ParsedChunk]:
+def _parse(chunks: list[Chunk], text: str, chunk_cache: ChunkCache | None) -> list[ParsedChunk]:
     """Parse each chunk alone; if the cut was wrong somewhere, the whole file decides."""
     try:
+        if chunk_cache is not None:
+            return chunk_cache.parse(chunks)
         return [ParsedChunk(chunk.first_line, cst.parse_module(chunk.text)) for chunk in chunks]
     except cst.ParserSyntaxError:
         if len(chunks) == 1 and chunks[0].text is text:

@@ -31,6 +31,16 @@ class ParsedChunk:
     def positions(self) -> dict[cst.CSTNode, CodeRange]:
         return MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)  # type: ignore[return-value]
 
+    def at_line(self, first_line: int) -> ParsedChunk:
+        """The same tree starting on another line (text above it grew or shrank), keeping
+        positions already resolved: they count from the chunk's own first line."""
+        if first_line == self.first_line:
+            return self
+        moved = ParsedChunk(first_line, self.module)
+        if "positions" in self.__dict__:
+            moved.__dict__["positions"] = self.__dict__["positions"]
+        return moved
+
 
 class FileContext:
     def __init__(self, chunks: list[ParsedChunk], text: str, settings: AnalysisSettings) -> None:

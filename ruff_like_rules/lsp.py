@@ -11,7 +11,8 @@ Code actions: each finding's fix, ``# noqa: CODE`` for its line, and
 Documents are synchronised whole on each change: pygls's incremental mode splits lines
 with ``str.splitlines``, which also breaks at form feeds and ``\\u2028``, and an edit
 applied to the wrong line would later be written back into the user's file by fix-all.
-Analysis runs on one worker thread so the event loop keeps answering; a burst of changes
+Analysis runs on one worker thread so the event loop keeps answering, reusing the parsed
+chunks of the document's previous text that did not change; a burst of changes
 to one document is analysed once for its newest text.
 """
 
@@ -33,7 +34,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
-from ruff_like_rules.analyzer import AnalysisSettings, analyze_source
+from ruff_like_rules.analyzer import AnalysisSettings, ChunkCache, analyze_source
 from ruff_like_rules.cache import tool_version
 from ruff_like_rules.config import CONFIG_FILENAMES, ConfigError, Resolver, select_rules
 from ruff_like_rules.lsp_text import Comments, LineIndex, Units, noqa_edit, replacement_edit
@@ -158,6 +159,7 @@ class ParaminitServer(LanguageServer):
         super().__init__(SOURCE, tool_version(), text_document_sync_kind=types.TextDocumentSyncKind.Full)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paraminit-analysis")
         self._analyses: dict[str, Analysis] = {}
+        self._chunks: dict[str, ChunkCache] = {}
         self._published: dict[str, Analysis] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._reported_errors: set[str] = set()
@@ -203,7 +205,8 @@ class ParaminitServer(LanguageServer):
             findings: list[Finding] = []
         else:
             loop = asyncio.get_running_loop()
-            findings = await loop.run_in_executor(self._executor, analyze_source, text, settings.analysis)
+            chunks = self._chunks.setdefault(document.uri, ChunkCache())  # used by the one worker only
+            findings = await loop.run_in_executor(self._executor, analyze_source, text, settings.analysis, chunks)
         analysis = Analysis(document.uri, version, text, settings, tuple(findings))
         self._analyses[document.uri] = analysis
         return analysis
@@ -241,7 +244,7 @@ class ParaminitServer(LanguageServer):
             self.workspace_diagnostic_refresh(None)
 
     def forget(self, uri: str) -> None:
-        for store in (self._analyses, self._published, self._locks):
+        for store in (self._analyses, self._chunks, self._published, self._locks):
             store.pop(uri, None)
         if not self.client_pulls:
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
