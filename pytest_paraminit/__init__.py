@@ -1,1 +1,32 @@
-"""paraminit runtime checker and pytest plugin."""
+"""paraminit runtime checker and pytest plugin.
+
+Importing this package does not import torch; the checker's functions load it on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .allow import AllowList
+    from .checker import ModuleReport, build_and_check, check_module
+    from .checks import CHECKS
+    from .deferred import build_deferred_and_check
+
+_LAZY = {
+    "AllowList": "allow",
+    "ModuleReport": "checker",
+    "build_and_check": "checker",
+    "check_module": "checker",
+    "CHECKS": "checks",
+    "build_deferred_and_check": "deferred",
+}
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(name)

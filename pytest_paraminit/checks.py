@@ -1,0 +1,183 @@
+"""The checks: one function each, with a stable id and a one-line explanation.
+
+Every function takes a :class:`Subject` (one parameter with its role and statistics) and returns a
+:class:`Finding` or ``None``.  The bands are justified by measurement in ``docs/scale-band.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+
+from .roles import BIAS, EMBEDDING, GAIN, GATE, UNKNOWN, WEIGHT, Role
+from .stats import TensorStats
+
+# std * sqrt(fan_in) of a weight that multiplies inputs; see docs/scale-band.md
+WEIGHT_BAND = (0.01, 8.0)
+# std of an embedding table, learned position or token
+EMBEDDING_BAND = (1e-3, 4.0)
+# largest magnitude a bias, norm gain or 1-element gate is expected to start with
+MAX_MAGNITUDE = {BIAS: 20.0, GAIN: 20.0, GATE: 100.0}
+GARBAGE_MAGNITUDE = 1e4
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    summary: str
+    fix: str
+
+
+CHECKS: dict[str, Check] = {
+    check.id: check
+    for check in (
+        Check("uninitialized", "elements never written after construction (raw memory from torch.empty & co.)",
+              "initialize it in __init__/reset_parameters (nn.init.*_ or copy_)"),
+        Check("non-finite", "NaN or ±Inf values", "fix the initializer's arithmetic (log(0), 0/0, overflow)"),
+        Check("garbage", "subnormal values or magnitudes no initializer produces (> 1e4)",
+              "initialize it; these are leftovers of raw memory"),
+        Check("constant", "a ≥2-D weight whose elements are all equal: no symmetry breaking",
+              "use a random init (nn.init.kaiming_uniform_, normal_) or allow it if zero-init is intended"),
+        Check("duplicate-units", "identical output units (rows) in a ≥2-D weight: they learn the same thing",
+              "initialize rows independently (no expand/repeat of one row)"),
+        Check("scale", "std far from what the parameter's role needs (weights: std·√fan_in; tables: std)",
+              "scale the init (nn.init.kaiming_uniform_, normal_(0, 0.02), xavier_uniform_)"),
+        Check("unregistered-tensor", "a plain tensor attribute with requires_grad=True: optimizers never see it",
+              "wrap it: self.x = nn.Parameter(...) (or register_buffer(...) if it is not learned)"),
+        Check("unregistered-module", "a Parameter or Module inside a plain list/tuple/set/dict: not registered",
+              "use nn.ModuleList / nn.ModuleDict / nn.ParameterList / nn.ParameterDict"),
+    )
+}
+
+
+@dataclass
+class Finding:
+    check: str
+    name: str  # parameter (or attribute) path inside the checked module
+    measured: str
+    expected: str
+    site: str | None = None  # line of user code that created the storage, when known
+    allowed: bool = False
+    hint: str | None = None  # what to write instead, when more precise than the check's generic fix
+
+    @property
+    def summary(self) -> str:
+        return CHECKS[self.check].summary
+
+    @property
+    def fix(self) -> str:
+        return self.hint or CHECKS[self.check].fix
+
+
+@dataclass
+class Subject:
+    """One parameter as the checks see it."""
+
+    name: str
+    tensor: torch.Tensor
+    role: Role
+    stats: TensorStats
+    unwritten: int = 0
+    site: str | None = None
+    expected: str = field(default="", init=False)
+
+    @property
+    def broad(self) -> bool:
+        """At least two dimensions larger than 1: a matrix-like tensor."""
+        return sum(size > 1 for size in self.tensor.shape) >= 2
+
+
+def _g(value: float) -> str:
+    return f"{value:.3g}"
+
+
+def uninitialized(s: Subject) -> Finding | None:
+    if not s.unwritten:
+        return None
+    return Finding("uninitialized", s.name, f"{s.unwritten} of {s.stats.numel} elements never written", "0", s.site)
+
+
+def non_finite(s: Subject) -> Finding | None:
+    written_nonfinite = s.stats.nonfinite - s.unwritten
+    if written_nonfinite <= 0:
+        return None
+    return Finding("non-finite", s.name, f"{written_nonfinite} NaN/Inf", "all finite")
+
+
+def garbage(s: Subject) -> Finding | None:
+    if s.stats.finite == 0:
+        return None
+    largest = max(abs(s.stats.min), abs(s.stats.max))
+    if s.stats.subnormal:
+        return Finding("garbage", s.name, f"{s.stats.subnormal} subnormal values", "none")
+    if largest > GARBAGE_MAGNITUDE:
+        return Finding("garbage", s.name, f"max |x| = {_g(largest)}", f"≤ {GARBAGE_MAGNITUDE:g}")
+    return None
+
+
+def _is_constant(s: Subject) -> bool:
+    return s.stats.finite == s.stats.numel and s.stats.min == s.stats.max
+
+
+def constant(s: Subject) -> Finding | None:
+    if not s.broad or s.role.kind in (BIAS, GAIN, GATE) or not _is_constant(s):
+        return None
+    return Finding("constant", s.name, f"all {s.stats.numel} elements = {_g(s.stats.min)}", "varied values")
+
+
+def duplicate_units(s: Subject) -> Finding | None:
+    if not s.broad or s.role.kind not in (WEIGHT, EMBEDDING, UNKNOWN) or _is_constant(s) or s.stats.nonfinite:
+        return None
+    units = s.tensor.detach().movedim(s.role.unit_dim, 0).reshape(s.tensor.shape[s.role.unit_dim], -1)
+    keys = units.float().sum(1)
+    _, inverse, counts = torch.unique(keys, return_inverse=True, return_counts=True)
+    candidates = (counts > 1)[inverse].nonzero().flatten()
+    if candidates.numel() == 0:
+        return None
+    distinct = torch.unique(units[candidates], dim=0).shape[0]
+    duplicated = candidates.numel() - distinct
+    if duplicated == 0:
+        return None
+    return Finding("duplicate-units", s.name, f"{duplicated} of {units.shape[0]} units repeat another", "all distinct")
+
+
+def expected_scale(role: Role) -> str:
+    """The expectation a role sets, as shown in the report's 'expected' column."""
+    if role.kind == WEIGHT and role.fan_in:
+        low, high = WEIGHT_BAND
+        root = math.sqrt(role.fan_in)
+        return f"{_g(low / root)}..{_g(high / root)}"
+    if role.kind == EMBEDDING:
+        return f"{EMBEDDING_BAND[0]:g}..{EMBEDDING_BAND[1]:g}"
+    if role.kind in MAX_MAGNITUDE:
+        return f"|x| ≤ {MAX_MAGNITUDE[role.kind]:g}"
+    return "-"
+
+
+def scale(s: Subject) -> Finding | None:
+    if s.stats.finite == 0 or s.stats.nonfinite or _is_constant(s):
+        return None
+    kind, std = s.role.kind, s.stats.std
+    if kind == WEIGHT and s.role.fan_in:
+        measured = std * math.sqrt(s.role.fan_in)
+        low, high = WEIGHT_BAND
+        if not low <= measured <= high:
+            return Finding("scale", s.name, f"std·√fan_in = {_g(measured)} (std {_g(std)}, fan_in {s.role.fan_in})",
+                           f"{low:g}..{high:g}")
+    elif kind == EMBEDDING:
+        low, high = EMBEDDING_BAND
+        if not low <= std <= high:
+            return Finding("scale", s.name, f"std = {_g(std)}", f"{low:g}..{high:g}")
+    elif kind in MAX_MAGNITUDE:
+        largest = max(abs(s.stats.min), abs(s.stats.max))
+        if largest > MAX_MAGNITUDE[kind]:
+            return Finding("scale", s.name, f"max |x| = {_g(largest)} for a {kind}", f"≤ {MAX_MAGNITUDE[kind]:g}")
+    return None
+
+
+PARAMETER_CHECKS: tuple[Callable[[Subject], Finding | None], ...] = (
+    uninitialized, non_finite, garbage, constant, duplicate_units, scale,
+)

@@ -1,0 +1,86 @@
+"""Human and machine output: the per-parameter table, the findings list and JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .checker import ModuleReport, ParameterRecord
+
+_BARS = " ▁▂▃▄▅▆▇█"
+_COLUMNS = ("parameter", "shape", "dtype", "mean", "std", "expected", "min", "max", "histogram", "verdict")
+
+
+def sparkline(counts: list[int]) -> str:
+    """Counts as unicode bars scaled to the largest bin; a non-empty bin shows at least ▁."""
+    if not counts or not any(counts):
+        return "∅"
+    top = max(counts)
+    return "".join(_BARS[0] if c == 0 else _BARS[max(1, round(c / top * 8))] for c in counts)
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3g}"
+
+
+def _row(record: ParameterRecord) -> tuple[str, ...]:
+    stats = record.stats
+    shape = "×".join(map(str, record.shape)) if record.shape else "?"
+    dtype = str(record.tensor.dtype).removeprefix("torch.")
+    if stats is None:
+        return (record.name, shape, dtype, "-", "-", record.expected, "-", "-", "", record.verdict)
+    return (record.name, shape, dtype, _num(stats.mean), _num(stats.std), record.expected,
+            _num(stats.min), _num(stats.max), sparkline(record.histogram()), record.verdict)
+
+
+def render_table(report: ModuleReport, color: bool = False) -> str:
+    """The report a person reads at a glance: a table of parameters, then each finding with its fix."""
+    lines = [f"paraminit: {report.title}"]
+    if report.error:
+        lines.append(f"  {report.error}")
+        return "\n".join(lines)
+    rows = [_COLUMNS] + [_row(record) for record in report.parameters]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS))]
+    for index, row in enumerate(rows):
+        text = "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
+        if color and index and row[-1] not in ("ok",) and not row[-1].startswith(("ok ", "skipped")):
+            text = f"\x1b[31m{text}\x1b[0m"
+        lines.append("  " + text)
+        if index == 0:
+            lines.append("  " + "  ".join("─" * width for width in widths))
+    failures = report.failures
+    if failures:
+        lines.append("")
+        lines.append(f"  {len(failures)} finding{'s' if len(failures) != 1 else ''}:")
+    for finding in failures:
+        lines.append(f"  [{finding.check}] {finding.name}: {finding.measured} (expected {finding.expected})")
+        lines.append(f"      {finding.summary}")
+        if finding.site:
+            lines.append(f"      created at {finding.site}" if ":" in finding.site and " " not in finding.site
+                         else f"      {finding.site}")
+        lines.append(f"      fix: {finding.fix}")
+    for note in report.plain_tensors:
+        lines.append(f"  note: {note}")
+    return "\n".join(lines)
+
+
+def report_json(report: ModuleReport) -> dict[str, Any]:
+    """A module's report as JSON-ready data (no tensors)."""
+    return {
+        "module": report.title,
+        "error": report.error,
+        "parameters": [
+            {
+                "name": r.name, "shape": list(r.shape), "dtype": str(r.tensor.dtype).removeprefix("torch."),
+                "role": r.role.kind, "fan_in": r.role.fan_in, "expected": r.expected, "verdict": r.verdict,
+                **({"mean": r.stats.mean, "std": r.stats.std, "min": r.stats.min, "max": r.stats.max,
+                    "nonfinite": r.stats.nonfinite} if r.stats else {"skipped": r.skipped}),
+            }
+            for r in report.parameters
+        ],
+        "findings": [
+            {"check": f.check, "name": f.name, "measured": f.measured, "expected": f.expected,
+             "site": f.site, "allowed": f.allowed, "fix": f.fix}
+            for f in report.findings
+        ],
+        "notes": [str(note) for note in report.plain_tensors],
+    }

@@ -1,0 +1,89 @@
+"""Statistics of one tensor, fused into few whole-tensor reductions with bounded scratch memory.
+
+One call computes everything every check needs: non-finite count, min/max over finite values,
+mean and std, subnormal count and the largest magnitude.  Floats are reduced in fp32 (half and
+bfloat16 are upcast one block at a time), so no float64 or full-size copy of a tensor is ever made:
+extra memory is at most one block of ``BLOCK`` elements (plus its boolean masks).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+BLOCK = 1 << 24  # elements per block: 64 MiB of fp32 scratch at most
+
+
+@dataclass(frozen=True)
+class TensorStats:
+    numel: int
+    nonfinite: int
+    subnormal: int
+    mean: float
+    std: float
+    min: float  # over finite values; nan when there are none
+    max: float
+
+    @property
+    def finite(self) -> int:
+        return self.numel - self.nonfinite
+
+
+def _blocks(tensor: torch.Tensor):
+    flat = tensor.detach().reshape(-1)
+    for start in range(0, flat.numel(), BLOCK):
+        block = flat[start : start + BLOCK]
+        yield block if block.dtype in (torch.float32, torch.float64) else block.float()
+
+
+def tensor_stats(tensor: torch.Tensor) -> TensorStats:
+    """Statistics of a real floating-point tensor; non-finite elements are left out of mean/std/min/max."""
+    tiny = torch.finfo(tensor.dtype).tiny
+    count = nonfinite = subnormal = 0
+    total = squares = 0.0
+    low, high = math.inf, -math.inf
+    for block in _blocks(tensor):
+        block_low, block_high = (float(v) for v in torch.aminmax(block))
+        block_sum = float(block.sum())
+        if not math.isfinite(block_sum) or not math.isfinite(block_low) or not math.isfinite(block_high):
+            finite = torch.isfinite(block)
+            nonfinite += block.numel() - int(finite.sum())
+            block = block[finite]
+            if block.numel() == 0:
+                continue
+            block_low, block_high = (float(v) for v in torch.aminmax(block))
+            block_sum = float(block.sum())
+        count += block.numel()
+        total += block_sum
+        squares += float(torch.dot(block, block))
+        low, high = min(low, block_low), max(high, block_high)
+        if _may_hold_subnormals(block_low, block_high, tiny):
+            magnitude = block.abs()
+            subnormal += int(torch.count_nonzero((magnitude < tiny) & (magnitude > 0)))
+    if count == 0:
+        return TensorStats(tensor.numel(), nonfinite, 0, math.nan, math.nan, math.nan, math.nan)
+    mean = total / count
+    variance = max(squares / count - mean * mean, 0.0)
+    if low == high:
+        variance = 0.0
+    return TensorStats(tensor.numel(), nonfinite, subnormal, mean, math.sqrt(variance), low, high)
+
+
+def _may_hold_subnormals(low: float, high: float, tiny: float) -> bool:
+    """Only a block with values in (-tiny, tiny) can hold subnormals; most weights straddle zero."""
+    return low < tiny and high > -tiny
+
+
+def histogram(tensor: torch.Tensor, low: float, high: float, bins: int = 8) -> list[int]:
+    """Counts of finite values in ``bins`` equal bins over [low, high]."""
+    counts = torch.zeros(bins, dtype=torch.int64)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return counts.tolist()
+    if low == high:
+        high = low + 1.0
+    for block in _blocks(tensor):
+        block = block[torch.isfinite(block)]
+        counts += torch.histc(block, bins=bins, min=low, max=high).to(torch.int64)
+    return counts.tolist()

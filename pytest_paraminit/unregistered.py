@@ -1,0 +1,86 @@
+"""Learnable state the module tree does not register: optimizers, ``.to()``, ``state_dict`` never see it.
+
+Registration is decided by identity against every parameter, buffer and submodule of the whole
+tree, so containers that merely mirror registered objects (``RNNBase._flat_weights``) are fine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .checks import Finding
+
+_CONTAINERS = (list, tuple, set, frozenset, dict)
+_REPLACEMENT = {list: "nn.ModuleList(...)", tuple: "nn.ModuleList(...)", set: "nn.ModuleList(...)",
+                frozenset: "nn.ModuleList(...)", dict: "nn.ModuleDict(...)"}
+_PARAMETER_REPLACEMENT = {dict: "nn.ParameterDict(...)"}
+
+
+@dataclass(frozen=True)
+class PlainTensor:
+    """A tensor attribute without grad: not a failure, but usually meant to be a buffer."""
+
+    name: str
+    shape: tuple[int, ...]
+    device: str
+
+    def __str__(self) -> str:
+        return f"{self.name}: plain tensor {list(self.shape)} on {self.device} (register_buffer(...) if it should move with .to())"
+
+
+def _items(container) -> list:
+    return list(container.values()) if isinstance(container, dict) else list(container)
+
+
+def find_unregistered(module: nn.Module) -> tuple[list[Finding], list[PlainTensor]]:
+    """Unregistered learnable state (findings) and plain tensors without grad (notes) in the tree."""
+    registered = {id(obj) for _, obj in module.named_parameters(remove_duplicate=False)}
+    registered |= {id(obj) for _, obj in module.named_buffers(remove_duplicate=False)}
+    registered |= {id(obj) for _, obj in module.named_modules(remove_duplicate=False)}
+    findings: list[Finding] = []
+    notes: list[PlainTensor] = []
+    for prefix, owner in module.named_modules():
+        for attribute, value in vars(owner).items():
+            if attribute in ("_parameters", "_buffers", "_modules"):
+                continue
+            path = f"{prefix}.{attribute}" if prefix else attribute
+            if isinstance(value, torch.Tensor) and not isinstance(value, nn.Parameter):
+                if id(value) in registered:
+                    continue
+                if value.requires_grad:
+                    findings.append(_tensor_finding(path, value))
+                else:
+                    notes.append(PlainTensor(path, tuple(value.shape), str(value.device)))
+            elif isinstance(value, _CONTAINERS):
+                finding = _container_finding(path, value, registered)
+                if finding:
+                    findings.append(finding)
+    return findings, notes
+
+
+def _tensor_finding(path: str, tensor: torch.Tensor) -> Finding:
+    return Finding("unregistered-tensor", path, f"plain tensor {list(tensor.shape)} with requires_grad=True",
+                   "nn.Parameter", hint=f"self.{path.rsplit('.', 1)[-1]} = nn.Parameter(...)")
+
+
+def _container_finding(path: str, container, registered: set[int]) -> Finding | None:
+    kinds: set[str] = set()
+    count = 0
+    for item in _items(container):
+        for leaf in _items(item) if isinstance(item, _CONTAINERS) else (item,):
+            if isinstance(leaf, (nn.Module, nn.Parameter)) and id(leaf) not in registered:
+                kinds.add("Module" if isinstance(leaf, nn.Module) else "Parameter")
+                count += 1
+    if not count:
+        return None
+    kind = type(container)
+    if kinds == {"Parameter"}:
+        replacement = _PARAMETER_REPLACEMENT.get(kind, "nn.ParameterList(...)")
+    else:
+        replacement = _REPLACEMENT[kind]
+    return Finding("unregistered-module", path,
+                   f"{kind.__name__} holding {count} unregistered {'/'.join(sorted(kinds))}", "registered",
+                   hint=f"self.{path.rsplit('.', 1)[-1]} = {replacement}")
