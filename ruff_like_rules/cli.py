@@ -19,7 +19,7 @@ from ruff_like_rules.config import ConfigError, Overrides, Resolver, split_selec
 
 if TYPE_CHECKING:
     from ruff_like_rules.rules.base import Rule
-    from ruff_like_rules.runner import FileResult
+    from ruff_like_rules.runner import FileResult, FixedFile, Runner
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -79,6 +79,20 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
     out.add_argument("-s", "--silent", action="store_true", help="print nothing; the exit code tells")
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    fixing = check.add_argument_group("fixes")
+    fixing.add_argument(
+        "--fix", action=argparse.BooleanOptionalAction, default=False, help="apply fixes (safe ones unless --unsafe-fixes)"
+    )
+    fixing.add_argument(
+        "--unsafe-fixes",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="also show and apply unsafe fixes (they change values on purpose)",
+    )
+    fixing.add_argument(
+        "--diff", action="store_true", help="print the fixes as a unified diff and write nothing (exit 1 if any)"
+    )
+    fixing.add_argument("--show-fixes", action="store_true", help="list the fixes applied, by file and code")
     run = check.add_argument_group("run")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the results cache")
     run.add_argument(
@@ -124,6 +138,7 @@ def make_resolver(args: argparse.Namespace) -> Resolver:
 
 
 def command_check(args: argparse.Namespace, stdout: TextIO) -> int:
+    from ruff_like_rules.fixes import allowed
     from ruff_like_rules.output import FORMATS, statistics, summary_line
     from ruff_like_rules.runner import STDIN, Discovery, Runner, RunOptions, available_cores
 
@@ -143,9 +158,19 @@ def command_check(args: argparse.Namespace, stdout: TextIO) -> int:
         stdout.write("".join(f"{path}\n" for path in sorted(candidate.path for candidate in files)))
         return EXIT_CLEAN
     runner = Runner(resolver, options)
+    if paths == (STDIN,) and args.fix and not args.diff:
+        return fix_stdin(args, runner, stdout)
     results: list[FileResult] = (
         runner.check_stdin(sys.stdin.buffer.read()) if paths == (STDIN,) else runner.check_paths()
     )
+    fixed: list[FixedFile] = []
+    failed = False
+    if args.fix or args.diff:
+        results, fixed, failed = apply_fixes(runner, results, args.unsafe_fixes, write=not args.diff)
+    if args.diff:
+        return write_diff(fixed, stdout, args.silent) or (EXIT_ERROR if failed else EXIT_CLEAN)
+    hidden = sum(1 for r in results for f in r.findings if f.fix is not None and not allowed(f.fix, args.unsafe_fixes))
+    results = [hide_unsafe_fixes(result, args.unsafe_fixes) for result in results]
     count = sum(len(result.findings) for result in results)
     if not args.silent:
         output = FORMATS[args.output_format]
@@ -153,9 +178,157 @@ def command_check(args: argparse.Namespace, stdout: TextIO) -> int:
             statistics.write(results, stdout, as_json=args.output_format == "json")
         else:
             output.write(results, stdout, output.textual and use_color(args.color, stdout))
+        if args.show_fixes and output.textual:
+            write_fixed(fixed, stdout)
         if output.textual and not args.quiet and not args.statistics:
-            stdout.write(summary_line(count) + "\n")
+            applied = sum(len(f.applied) for f in fixed)
+            stdout.write(fix_summary(count, applied) if args.fix else summary_line(count) + "\n")
+            stdout.write(fixable_hint(results, hidden, use_color(args.color, stdout)))
+    if failed:
+        return EXIT_ERROR
     return EXIT_FINDINGS if count and not args.exit_zero else EXIT_CLEAN
+
+
+# ---------------------------------------------------------------------------- fixes
+
+
+def hide_unsafe_fixes(result: FileResult, unsafe: bool) -> FileResult:
+    """Without ``--unsafe-fixes`` an unsafe fix is neither applied nor shown (as in Ruff)."""
+    import dataclasses
+
+    from ruff_like_rules.fixes import allowed
+
+    if all(f.fix is None or allowed(f.fix, unsafe) for f in result.findings):
+        return result
+    findings = [f if f.fix is None or allowed(f.fix, unsafe) else dataclasses.replace(f, fix=None) for f in result.findings]
+    return dataclasses.replace(result, findings=findings)
+
+
+def apply_fixes(
+    runner: Runner, results: list[FileResult], unsafe: bool, *, write: bool
+) -> tuple[list[FileResult], list[FixedFile], bool]:
+    """Fix the files that have something to fix: (results after fixing, what each fix did,
+    whether some file could not be fixed — it is then left as it was, and said why)."""
+    from ruff_like_rules.runner import fix_result, needs_fixing
+
+    after: list[FileResult] = []
+    fixed: list[FixedFile] = []
+    failed = False
+    for result in results:
+        if not needs_fixing(result, unsafe):
+            after.append(result)
+            continue
+        try:
+            done = fix_result(result, runner.resolver.settings_for(result.path), unsafe=unsafe, write=write)
+        except (OSError, UnicodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            sys.stderr.write(f"paraminit: error: cannot fix {result.display}: {reason} (file left unchanged)\n")
+            failed = True
+            after.append(result)
+            continue
+        for finding, why in done.dropped:
+            sys.stderr.write(
+                f"paraminit: warning: {result.display}:{finding.start.line}:{finding.start.column + 1}: "
+                f"{finding.code} fix not applied: {why}\n"
+            )
+        fixed.append(done)
+        after.append(done.result)
+    return after, fixed, failed
+
+
+def fix_stdin(args: argparse.Namespace, runner: Runner, stdout: TextIO) -> int:
+    """``--fix -``: the fixed source goes to standard output, what remains to standard error."""
+    from ruff_like_rules.analyzer import decode
+    from ruff_like_rules.fixes import fix_source
+    from ruff_like_rules.output import FORMATS
+    from ruff_like_rules.runner import STDIN, FileResult
+
+    source = sys.stdin.buffer.read()
+    name = args.stdin_filename
+    path = Path(os.path.normpath(runner.resolver.cwd / name)) if name else runner.resolver.cwd / STDIN
+    try:
+        text = decode(source)
+    except (UnicodeDecodeError, SyntaxError, LookupError):
+        sys.stdout.buffer.write(source)
+        return EXIT_ERROR
+    outcome = fix_source(text, runner.resolver.settings_for(path), unsafe=args.unsafe_fixes)
+    stdout.write(outcome.text)
+    result = hide_unsafe_fixes(FileResult(path, name or STDIN, list(outcome.remaining)), args.unsafe_fixes)
+    result.source = outcome.text.encode()
+    if not args.silent:
+        output = FORMATS[args.output_format]
+        output.write([result], sys.stderr, False)
+    return EXIT_FINDINGS if outcome.remaining and not args.exit_zero else EXIT_CLEAN
+
+
+def _errors(count: int) -> str:
+    return f"{count} error{'' if count == 1 else 's'}"
+
+
+def fix_summary(remaining: int, applied: int) -> str:
+    """Ruff's line after ``--fix``: ``Found 3 errors (2 fixed, 1 remaining).``"""
+    if remaining + applied == 0:
+        return "All checks passed!\n"
+    if applied == 0:
+        return f"Found {_errors(remaining)}.\n"
+    return f"Found {_errors(remaining + applied)} ({applied} fixed, {remaining} remaining).\n"
+
+
+def fixable_hint(results: Sequence[FileResult], hidden: int, color: bool) -> str:
+    """``[*] N fixable with the `--fix` option (M hidden fixes can be enabled with the
+    `--unsafe-fixes` option).`` — N counts the fixes shown, M the unsafe ones hidden."""
+    from ruff_like_rules.output.style import CYAN, Painter
+
+    fixable = sum(1 for r in results for f in r.findings if f.fix is not None)
+    star = Painter(color)("[*]", CYAN)
+    hidden_text = f"{hidden} hidden fix{'' if hidden == 1 else 'es'} can be enabled with the `--unsafe-fixes` option"
+    if fixable and hidden:
+        return f"{star} {fixable} fixable with the `--fix` option ({hidden_text}).\n"
+    if fixable:
+        return f"{star} {fixable} fixable with the `--fix` option.\n"
+    if hidden:
+        return f"No fixes available ({hidden_text}).\n"
+    return ""
+
+
+def write_fixed(fixed: Sequence[FixedFile], stdout: TextIO) -> None:
+    """``--show-fixes``: what was fixed, by file and code, as Ruff lists it."""
+    from collections import Counter
+
+    files = [f for f in fixed if f.applied]
+    total = sum(len(f.applied) for f in files)
+    if not total:
+        return
+    stdout.write(f"Fixed {_errors(total)}:\n")
+    for done in files:
+        stdout.write(f"- {done.result.display}:\n")
+        for (code, name), number in sorted(Counter((f.code, f.name) for f in done.applied).items()):
+            stdout.write(f"    {number} \u00d7 {code} ({name})\n")
+    stdout.write("\n")
+
+
+def write_diff(fixed: Sequence[FixedFile], stdout: TextIO, silent: bool) -> int:
+    """``--diff``: a unified diff per changed file on stdout, a count on stderr; exit 1 if any."""
+    import difflib
+
+    count = 0
+    for done in fixed:
+        if done.before == done.after:
+            continue
+        count += len(done.applied)
+        if not silent:
+            stdout.writelines(
+                difflib.unified_diff(
+                    done.before.splitlines(keepends=True),
+                    done.after.splitlines(keepends=True),
+                    fromfile=f"a/{done.result.display}",
+                    tofile=f"b/{done.result.display}",
+                )
+            )
+            stdout.write("\n")
+    if not silent:
+        sys.stderr.write(f"Would fix {_errors(count)}.\n" if count else "No errors would be fixed.\n")
+    return EXIT_FINDINGS if count else EXIT_CLEAN
 
 
 # ---------------------------------------------------------------------------- rule

@@ -390,3 +390,35 @@ class Runner:
             return []
         findings = analyze_source(source, self.resolver.settings_for(path))
         return [FileResult(path, name or STDIN, findings, source)]
+
+
+# ---------------------------------------------------------------------------- fixing
+
+
+@dataclass
+class FixedFile:
+    """What ``--fix`` or ``--diff`` did to one file; ``result`` holds what remains."""
+
+    result: FileResult
+    applied: tuple[Finding, ...]
+    dropped: tuple[tuple[Finding, str], ...]
+    before: str
+    after: str
+
+
+def needs_fixing(result: FileResult, unsafe: bool) -> bool:
+    from ruff_like_rules.fixes import allowed
+
+    return any(allowed(finding.fix, unsafe) for finding in result.findings)
+
+
+def fix_result(result: FileResult, settings: AnalysisSettings, *, unsafe: bool, write: bool) -> FixedFile:
+    """Fix one checked file (its findings say it has something to fix). Raises ``OSError``
+    or ``UnicodeError`` when it cannot be read or written back; the file is then unchanged."""
+    from ruff_like_rules.fixes import fix_file
+
+    done = fix_file(result.path, settings, unsafe=unsafe, write=write)
+    outcome = done.outcome
+    source = done.data if done.data is not None else result.source
+    remaining = FileResult(result.path, result.display, list(outcome.remaining), source)
+    return FixedFile(remaining, outcome.applied, outcome.dropped, done.before, outcome.text)

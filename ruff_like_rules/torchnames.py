@@ -142,6 +142,16 @@ class TorchNames:
     def is_buffer_class(self, node: cst.BaseExpression) -> bool:
         return self.qualify(node) in BUFFER_CLASSES
 
+    def spelling_of(self, qualified: str) -> str | None:
+        """The shortest way this file spells an imported module or name (``torch.nn.init``
+        as ``init``, ``nn.init`` or ``th.nn.init``), or None if no import reaches it."""
+        spellings = [
+            local + qualified[len(target) :]
+            for local, target in self._aliases.items()
+            if qualified == target or qualified.startswith(target + ".")
+        ]
+        return min(spellings, key=lambda s: (len(s), s)) if spellings else None
+
     def torch_module_spelling(self) -> str | None:
         """How this file spells the ``torch`` module, for fixes that emit torch calls."""
         if "torch" in self.torch_aliases:

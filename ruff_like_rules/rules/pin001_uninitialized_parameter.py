@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 from ruff_like_rules.context import FileContext
 from ruff_like_rules.initflow import Kind, Verdict
-from ruff_like_rules.model import Finding
+from ruff_like_rules.initfix import missing_initialization
+from ruff_like_rules.model import Applicability, Finding
 from ruff_like_rules.rules.base import WRAPS, Invalid, Rule
 
 
@@ -51,13 +52,27 @@ class UninitializedParameter(Rule):
     ```
 
     ## Fix safety
-    No automatic fix yet: which initialization a parameter needs is a modelling decision.
+    An unsafe fix adds the missing initialization in the form the code base already uses:
+    lines at the end of the class's own initializer (`reset_parameters()` and the other
+    `initializer-methods` that take only `self`), which `__init__` is made to call if it
+    does not; otherwise a new `reset_parameters()` after `__init__`, called at the end of
+    `__init__`. Each storage is initialized as `nn.Linear` does: `kaiming_uniform_(w,
+    a=math.sqrt(5))` for weights of two or more dimensions, `uniform_(-1/sqrt(fan_in),
+    1/sqrt(fan_in))` for a bias with `fan_in` of its sibling weight (`bias` -> `weight`;
+    zero without one), one for other one-dimensional parameters (a scale, as in norm
+    layers), a run-time `dim()` check where the size is not written down, and zero for
+    buffers. `torch.nn.init` and `math` are spelled through the file's imports (`import
+    math` is added when missing). The fix is unsafe because it changes the values the
+    module starts with — on purpose, but which initialization a parameter needs is a
+    modelling decision you should review. Classes whose base comes from another file get
+    no fix: a new `reset_parameters()` could override the base's.
     """
 
     code = "PIN001"
     name = "uninitialized-parameter"
     summary = "Parameter or buffer created from uninitialized memory and never initialized"
     trigger = re.compile(r"Tensor\s*\(|empty(?:_like|_strided)?\s*\(|\.new\s*\(")
+    fix_availability = "sometimes"
     trigger_with = WRAPS
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -69,6 +84,7 @@ class UninitializedParameter(Rule):
                     storage.source.call,
                     f"{what} `{storage.display()}` is created from uninitialized memory "
                     f"(`{storage.source.display}`) and nothing initializes it",
+                    missing_initialization(ctx, storage),
                 )
 
     VALID = (
@@ -123,6 +139,73 @@ class Holder(nn.Module):
 """,
     )
     INVALID = (
+        Invalid(
+            lines=(8,),
+            applicability=Applicability.UNSAFE,
+            source="""
+import torch
+from torch import nn
+
+class Scale(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.weight = nn.Parameter(torch.Tensor(n, n))
+""",
+            fixed="""
+import math
+import torch
+from torch import nn
+
+class Scale(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.weight = nn.Parameter(torch.Tensor(n, n))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+""",
+        ),
+        Invalid(
+            lines=(11, 12),
+            applicability=Applicability.UNSAFE,
+            source="""
+import math
+import torch as th
+from torch.nn import init
+
+class Affine(th.nn.Module):
+    def __init__(self, n_in, n_out):
+        super().__init__()
+        self.scale = th.nn.Parameter(th.ones(n_out))
+        self.reset_parameters()
+        self.weight = th.nn.Parameter(th.empty(n_out, n_in))
+        self.bias = th.nn.Parameter(th.empty(n_out))
+
+    def reset_parameters(self):
+        init.ones_(self.scale)  # keep
+""",
+            fixed="""
+import math
+import torch as th
+from torch.nn import init
+
+class Affine(th.nn.Module):
+    def __init__(self, n_in, n_out):
+        super().__init__()
+        self.scale = th.nn.Parameter(th.ones(n_out))
+        self.reset_parameters()
+        self.weight = th.nn.Parameter(th.empty(n_out, n_in))
+        self.bias = th.nn.Parameter(th.empty(n_out))
+
+    def reset_parameters(self):
+        init.ones_(self.scale)  # keep
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(self.bias, -bound, bound)
+""",
+        ),
         Invalid(
             lines=(3, 4),
             source="""

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 from ruff_like_rules.context import FileContext
 from ruff_like_rules.initflow import Kind, Verdict
-from ruff_like_rules.model import Finding
+from ruff_like_rules.initfix import initializer_call
+from ruff_like_rules.model import Applicability, Finding
 from ruff_like_rules.rules.base import WRAPS, Invalid, Rule
 
 
@@ -48,13 +49,17 @@ class InitializerNotCalled(Rule):
     ```
 
     ## Fix safety
-    No automatic fix yet: calling the initializer changes the values a module starts with.
+    An unsafe fix calls the initializer at the end of `__init__` (`self.reset_parameters()`,
+    or `self.apply(self._init_weights)` for an initializer that takes a module). It is
+    unsafe because it changes the values a module starts with, and the initializer may
+    have been meant to run later (after loading, or from a parent model).
     """
 
     code = "PIN003"
     name = "initializer-not-called"
     summary = "Parameter initialized only in an initializer method that construction never calls"
     trigger = re.compile(r"Tensor\s*\(|empty(?:_like|_strided)?\s*\(|\.new\s*\(")
+    fix_availability = "sometimes"
     trigger_with = WRAPS
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -66,6 +71,7 @@ class InitializerNotCalled(Rule):
                     storage.source.call,
                     f"{what} `{storage.display()}` is initialized only in `{storage.initializer}()`, "
                     "which construction never calls",
+                    initializer_call(ctx, storage),
                 )
 
     VALID = (
@@ -114,6 +120,37 @@ class Model(PreTrainedModel):
 """,
     )
     INVALID = (
+        Invalid(
+            lines=(8,),
+            applicability=Applicability.UNSAFE,
+            source="""
+import torch
+from torch import nn
+
+class Gate(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(n, n))
+        # gate weights
+
+    def reset_parameters(self):
+        nn.init.orthogonal_(self.weight)
+""",
+            fixed="""
+import torch
+from torch import nn
+
+class Gate(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(n, n))
+        self.reset_parameters()
+        # gate weights
+
+    def reset_parameters(self):
+        nn.init.orthogonal_(self.weight)
+""",
+        ),
         Invalid(
             lines=(8,),
             source="""

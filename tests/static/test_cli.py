@@ -49,7 +49,8 @@ def test_findings_exit_1_and_show_the_summary(project: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert done.stdout.startswith("pkg/buggy.py:8:36: PIN001 ")
     assert "self.weight = nn.Parameter(torch.empty(3, 4))" in done.stdout
-    assert done.stdout.endswith("Found 1 error.\n") and "\x1b[" not in done.stdout
+    hint = "No fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option).\n"
+    assert done.stdout.endswith("Found 1 error.\n" + hint) and "\x1b[" not in done.stdout
 
 
 def test_clean_files_exit_0(project: Path) -> None:
