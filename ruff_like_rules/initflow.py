@@ -11,9 +11,9 @@ A *storage* is a tensor made by a factory (``torch.empty``, ``torch.Tensor(3, 4)
   loops over ``self.parameters()``, ``getattr(self, name)``) — a write in an
   initializer-named method (``reset_parameters`` …) counts only when construction reaches
   it, otherwise the storage is *initializer-not-called*;
-* never, by design, in a *load-only* container: a class holding a frozen
-  (``requires_grad=False``) or quantized-dtype (int8, FP8 …) storage exists to receive a
-  checkpoint, so none of its storages is judged;
+* never, by design, in a *load-only* storage: a frozen one (``requires_grad`` anything but
+  ``True``) and every storage of a class holding a quantized-dtype one (int8, FP8 …) exist
+  to receive a checkpoint, so they are not judged;
 * possibly, in another file of the same package, when the class derives from a base
   imported relatively (``from ..bert.modeling_bert import BertAttention``): that file's
   ``_init_weights`` may match it with ``isinstance``, so it is not judged;
@@ -85,13 +85,29 @@ RANDOM_NORMAL_FACTORIES = frozenset({"torch.randn"})
 RANDOM_UNIFORM_FACTORIES = frozenset({"torch.rand"})
 CONSTANT_FACTORIES = frozenset({"torch.zeros", "torch.ones"})
 
+# nn.Module's own methods: calling them never runs an initializer of the file.
+NN_MODULE_METHODS = frozenset(
+    {
+        "register_buffer", "register_parameter", "add_module", "register_module", "get_submodule",
+        "get_parameter", "get_buffer", "to", "cuda", "cpu", "float", "double", "half", "bfloat16", "type",
+        "train", "eval", "requires_grad_", "zero_grad", "parameters", "named_parameters", "buffers",
+        "named_buffers", "children", "named_children", "modules", "named_modules", "state_dict",
+        "load_state_dict", "register_forward_hook", "register_forward_pre_hook",
+        "register_full_backward_hook", "register_full_backward_pre_hook", "register_backward_hook",
+        "register_load_state_dict_post_hook", "register_state_dict_pre_hook", "_register_load_state_dict_pre_hook",
+        "_register_state_dict_hook", "extra_repr", "share_memory", "to_empty", "set_extra_state",
+    }
+)
 PARAMETER_ITERATORS = frozenset({"parameters", "named_parameters", "buffers", "named_buffers"})
 MODULE_ITERATORS = frozenset({"modules", "named_modules", "children", "named_children"})
 
+# Names that hold a size: count words anywhere (dim, hidden_size, n_embd, heads), and
+# ``features``/``feats``/``tokens`` only after a prefix (in_features): bare, they are data.
 _SIZE_NAME = re.compile(
-    r"(?i)(?:^|_)(?:n|num|nb|number|size|dim|len|length|count|features|feats|channels|chans|"
-    r"width|height|depth|hidden|heads|units|classes|vocab|rank|order|total|seq|emb|embed|embd|"
-    r"nx|nf|ny|planes|filters|tokens|experts|groups|kernel|k|d|m|h|c|ch)(?:_|$|\d)"
+    r"(?i)(?:^|_)(?:n|num|nb|number|size|dim|len|length|count|width|height|depth|hidden|vocab|"
+    r"rank|order|total|seq|emb|embed|embd|nx|nf|ny|kernel|k|d|m|h|c|ch|feat|chan|channels|chans|"
+    r"units?|heads?|token|experts?|groups?|planes?|filters?|class|classes|layers?)(?:_|$|\d)"
+    r"|_(?:features|feats|tokens)$"
 )
 _COLLECTION_NAME = re.compile(r"(?i)(?:shape|sizes|dims|lengths|lens|counts)$")  # a list of sizes is data
 _SIZE_CALLS = frozenset({"len", "int", "max", "min", "sum", "round", "math.prod", "prod"})
@@ -211,11 +227,12 @@ class InitFlow:
         self.functions: list[Function] = collector.functions
         self.classes: dict[str, ClassInfo] = collector.classes
         self.module_functions: dict[str, Function] = collector.module_functions
+        self.initializers_called_on_instances = collector.instance_calls & ctx.settings.initializer_methods
         self._helper_memo: dict[int, frozenset[int]] = {}
         self._reachable: dict[int, set[str]] = {}
         self.storages = self._storages()
         self._class_writes, self._foreign_writes = self._all_writes()
-        load_only = {id(s.owner) for s in self.storages if s.owner is not None and _is_load_only(s)}
+        load_only = {id(s.owner) for s in self.storages if s.owner is not None and _has_loaded_dtype(s)}
         for storage in self.storages:
             if _is_load_only(storage) or id(storage.owner) in load_only:
                 storage.verdict = Verdict.LOAD_ONLY
@@ -234,8 +251,12 @@ class InitFlow:
     # -- sources ------------------------------------------------------------------------
 
     def source_of(self, node: cst.BaseExpression) -> Source | None:
-        """The factory a call is, if it makes a storage this module cares about."""
-        if not isinstance(node, cst.Call):
+        """The factory a call is, if it makes a storage this module cares about.
+
+        Raw memory of no elements (``torch.empty(0)``) or on the meta device holds no
+        garbage: neither is a source.
+        """
+        if not isinstance(node, cst.Call) or _allocates_nothing(node):
             return None
         names = self.ctx.names
         if isinstance(node.func, cst.Attribute) and node.func.attr.value in EMPTY_METHODS:
@@ -278,10 +299,11 @@ class InitFlow:
                 expr = expr.func.value
             else:
                 break
-        if isinstance(expr, cst.IfExp):
-            yield from self.sources_of(expr.body, function, frozenset(seen))
-            yield from self.sources_of(expr.orelse, function, frozenset(seen))
-            return
+        arithmetic = isinstance(expr, cst.BinaryOperation)
+        for part in _parts_carrying_storage(expr, self.ctx):
+            for source, names in self.sources_of(part, function, frozenset(seen)):
+                if not arithmetic or source.kind == Kind.UNINITIALIZED:  # scaled randn is a choice
+                    yield source, names
         source = self.source_of(expr)
         if source is not None:
             yield source, frozenset(seen)
@@ -337,10 +359,12 @@ class InitFlow:
 
     # -- writes ------------------------------------------------------------------------
 
-    def _all_writes(self) -> tuple[dict[tuple[str, str], list[tuple[Function, _Write]]], list[tuple[str, frozenset[str] | None]]]:
+    def _all_writes(
+        self,
+    ) -> tuple[dict[tuple[str, str], list[tuple[Function, _Write]]], list[tuple[str, frozenset[str] | None, Function]]]:
         """Writes to ``self.<key>`` by class, and writes through other objects by key."""
         class_writes: dict[tuple[str, str], list[tuple[Function, _Write]]] = {}
-        foreign: list[tuple[str, frozenset[str] | None]] = []
+        foreign: list[tuple[str, frozenset[str] | None, Function]] = []
         for function in self.functions:
             for write in self.writes_in(function):
                 parts = write.root.split(".")
@@ -352,11 +376,11 @@ class InitFlow:
                     elif len(parts) == 2:
                         class_writes.setdefault((owner.name, parts[1]), []).append((function, write))
                     elif len(parts) > 2:
-                        foreign.append((parts[-1], None))  # self.sub.weight: a submodule's parameter
+                        foreign.append((parts[-1], None, function))  # self.sub.weight: a submodule's parameter
                 elif head.startswith(ALL):
-                    foreign.append((ALL, write.guard))
+                    foreign.append((ALL, write.guard, function))
                 elif len(parts) >= 2 and (head in function.params or head.startswith(MODULES)):
-                    foreign.append((parts[-1], write.guard if len(parts) == 2 else None))
+                    foreign.append((parts[-1], write.guard if len(parts) == 2 else None, function))
         return class_writes, foreign
 
     def writes_in(self, function: Function) -> Iterator[_Write]:
@@ -440,7 +464,9 @@ class InitFlow:
         """Method names construction of ``cls`` runs, as far as this file shows.
 
         Where construction reaches code this file cannot see (a base from elsewhere, a
-        call that takes ``self``), initializer methods count as reached.
+        call that takes ``self``), initializer methods count as reached; so does an
+        initializer the file calls on an instance (``model.init_weights()`` after building
+        on the meta device).
         """
         if id(cls) in self._reachable:
             return self._reachable[id(cls)]
@@ -456,12 +482,13 @@ class InitFlow:
             if function is None:
                 continue
             pending.extend(function.self_calls | function.super_calls)
-            if any(self.method(cls, called) is None for called in function.self_calls):
+            if any(self.method(cls, c) is None and c not in NN_MODULE_METHODS for c in function.self_calls):
                 opaque = True
             if function.opaque_self_call:
                 opaque = True
         if opaque:
             seen |= set(self.ctx.settings.initializer_methods)
+        seen |= self.initializers_called_on_instances
         self._reachable[id(cls)] = seen
         return seen
 
@@ -477,18 +504,21 @@ class InitFlow:
         owner = storage.owner
         keys = storage.attribute_keys()
         if owner is None:
-            if keys and any(key == ALL and guard is None for key, guard in self._foreign_writes):
+            if keys and any(key == ALL and guard is None for key, guard, _ in self._foreign_writes):
                 storage.verdict = Verdict.INITIALIZED
             return
         subclasses = self.subclasses(owner)
         related = self.lineage(owner) + subclasses
         related_names = {k.name for k in related}
         wanted = keys | {ALL, DYNAMIC}
-        for key, guard in self._foreign_writes:
+        uncalled_initializer: str | None = None
+        for key, guard, writer in self._foreign_writes:
             if key in wanted and (guard is None or guard & related_names):
+                if self._in_uncalled_initializer(writer):
+                    uncalled_initializer = uncalled_initializer or writer.name  # nanoGPT without apply()
+                    continue
                 storage.verdict = Verdict.INITIALIZED
                 return
-        uncalled_initializer: str | None = None
         for klass in related:
             reachable = self.reachable(klass if klass in subclasses else owner)
             for key in wanted:
@@ -505,11 +535,21 @@ class InitFlow:
             storage.verdict = Verdict.INITIALIZER_NOT_CALLED
             storage.initializer = uncalled_initializer
 
+    def _in_uncalled_initializer(self, writer: Function) -> bool:
+        """An initializer method (``GPT._init_weights``) its own class's construction never runs."""
+        return (
+            writer.owner is not None
+            and writer.name in self.ctx.settings.initializer_methods
+            and writer.name not in self.reachable(writer.owner)
+        )
+
     def _writes_values(self, write: _Write, writer: Function, storage: Storage) -> bool:
         """Whether a write puts values into the storage. Binding the storage itself, or
         rebinding the name to more uninitialized memory (judged on its own), does not."""
         if write.rebinding is None:
             return True
+        if _is_empty_container(write.rebinding):
+            return False  # self.weights = nn.ParameterList() before the appends
         return not any(
             source.call is storage.source.call or source.kind == Kind.UNINITIALIZED
             for source, _ in self.sources_of(write.rebinding, writer)
@@ -574,8 +614,59 @@ def _is_load_only(storage: Storage) -> bool:
         requires_grad = _argument(call, 1, "requires_grad")
         if requires_grad is not None and not (isinstance(requires_grad, cst.Name) and requires_grad.value == "True"):
             return True
+    return _has_loaded_dtype(storage)
+
+
+def _has_loaded_dtype(storage: Storage) -> bool:
+    """Quantized or integer storage: no optimizer trains it, a checkpoint fills it, and so
+    its whole class is a container (its float scales and biases come from the same file)."""
     dtype = _argument(storage.source.call, 99, "dtype")
     return dtype is not None and bool(_LOADED_DTYPE.search(cst.Module([]).code_for_node(dtype)))
+
+
+_CONTAINERS = frozenset({"ParameterList", "ParameterDict", "ModuleList", "ModuleDict", "Sequential", "list", "tuple", "dict"})
+
+
+def _parts_carrying_storage(expr: cst.BaseExpression, ctx: FileContext) -> list[cst.BaseExpression]:
+    """Sub-expressions whose storage the whole expression holds or carries on: both arms of
+    a conditional, the tensor operand of arithmetic (raw memory scaled is still raw), the
+    elements of containers and comprehensions."""
+    if isinstance(expr, cst.IfExp):
+        return [expr.body, expr.orelse]
+    if isinstance(expr, cst.BinaryOperation) and not isinstance(expr.operator, cst.MatrixMultiply):
+        return [expr.left, expr.right]
+    if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+        return [e.value for e in expr.elements]
+    if isinstance(expr, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+        return [expr.elt]
+    if isinstance(expr, cst.Dict):
+        return [e.value for e in expr.elements if isinstance(e, cst.DictElement)]
+    if isinstance(expr, cst.DictComp):
+        return [expr.value]
+    if isinstance(expr, cst.Call) and expr.args:
+        parts = dotted_parts(expr.func)
+        if parts and parts[-1] in _CONTAINERS and (len(parts) == 1 or ctx.names.qualify_torch(expr.func)):
+            return [expr.args[0].value]
+    return []
+
+
+def _is_empty_container(value: cst.BaseExpression) -> bool:
+    if isinstance(value, (cst.List, cst.Tuple, cst.Dict)) and not value.elements:
+        return True
+    if isinstance(value, cst.Call) and not value.args:
+        parts = dotted_parts(value.func)
+        return bool(parts) and parts[-1] in _CONTAINERS
+    return False
+
+
+def _allocates_nothing(call: cst.Call) -> bool:
+    device = _argument(call, 99, "device")
+    if device is not None and "meta" in cst.Module([]).code_for_node(device):
+        return True
+    sizes = [a.value for a in call.args if a.keyword is None]
+    if len(sizes) == 1 and isinstance(sizes[0], (cst.Tuple, cst.List)):
+        sizes = [e.value for e in sizes[0].elements]
+    return any(isinstance(size, cst.Integer) and size.evaluated_value == 0 for size in sizes)
 
 
 def _exclusive(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
@@ -736,6 +827,7 @@ class _Collector(Walker):
         self._branch: list[str] = []
         self._guards: list[dict[str, frozenset[str]]] = [{}]
         self._if_numbers: dict[int, int] = {}
+        self.instance_calls: set[str] = set()  # methods called on something other than self
 
     @property
     def _function(self) -> Function:
@@ -814,6 +906,9 @@ class _Collector(Walker):
         elif isinstance(target, cst.Attribute):
             self._write(target, attach=value, rebinding=value)
 
+    def enter_CompFor(self, node: cst.CompFor) -> None:
+        self.enter_For(node)  # type: ignore[arg-type]
+
     def enter_For(self, node: cst.For) -> None:
         aliases = _iteration_aliases(node.iter, self._function)
         target = node.target
@@ -845,6 +940,10 @@ class _Collector(Walker):
                 function.attachments.append((".".join(owner), node.args[-1].value, branch))
         if isinstance(func, cst.Attribute) and method in WRITER_METHODS:
             self._write(func.value)
+        if isinstance(func, cst.Attribute) and method == "load_state_dict":
+            owner = dotted_parts(func.value)  # a checkpoint overwrites every parameter and buffer
+            if owner is not None:
+                function.writes.append(_Write(f"{ALL}:{'.'.join(owner)}", branch, None))
         for argument in node.args:
             if argument.keyword is not None and argument.keyword.value == "out":
                 self._write(argument.value)
@@ -852,7 +951,7 @@ class _Collector(Walker):
         qualified = names.qualify(func)
         if (qualified and legacy_constructor_dtype(qualified)) or (method == "new" and names.qualify(func.value) is None):  # type: ignore[union-attr]
             function.legacy_calls.append(node)
-        if _is_init_function(parts, qualified, self.ctx):
+        if _is_init_function(func, parts, qualified, self.ctx, function):
             target = _argument(node, 0, "tensor")
             if target is not None:
                 self._write(target)
@@ -890,6 +989,8 @@ class _Collector(Walker):
                 function.super_calls.add(method)
             elif isinstance(receiver, cst.Name) and node.args and _is_name(node.args[0].value, function.self_name):
                 function.super_calls.add(method)  # Base.__init__(self, ...)
+            else:
+                self.instance_calls.add(method)
         if (
             parts is not None
             and len(parts) == 1
@@ -924,8 +1025,14 @@ def _decorator_name(decorator: cst.Decorator) -> str:
     return parts[-1] if parts else ""
 
 
-def _is_init_function(parts: list[str] | None, qualified: str | None, ctx: FileContext) -> bool:
-    """``torch.nn.init.*``, configured ``init-functions``, and imported helpers named like one."""
+def _is_init_function(
+    func: cst.BaseExpression, parts: list[str] | None, qualified: str | None, ctx: FileContext, function: Function
+) -> bool:
+    """``torch.nn.init.*`` (also ``getattr(nn.init, name)`` and a local ``partial`` of one),
+    configured ``init-functions``, imported helpers named like one, and an initializer the
+    enclosing function was handed (``init_method(self.weight)``, Megatron style)."""
+    if isinstance(func, cst.Call) and _is_name(func.func, "getattr") and func.args:
+        return (ctx.names.qualify(func.args[0].value) or "") == "torch.nn.init"
     if parts is None:
         return False
     extra = ctx.settings.init_functions
@@ -936,6 +1043,14 @@ def _is_init_function(parts: list[str] | None, qualified: str | None, ctx: FileC
             return True
         if qualified == "torch" or qualified.startswith("torch."):
             return False
+    if len(parts) == 1:
+        if parts[0] in function.params and _INITISH_NAME.search(parts[0]):
+            return True
+        for value in function.local_defs.get(parts[0], ()):
+            if isinstance(value, cst.Call) and (dotted_parts(value.func) or [""])[-1] == "partial" and value.args:
+                value = value.args[0].value
+            if (ctx.names.qualify(value) or "").startswith("torch.nn.init."):
+                return True
     return parts[-1] in INIT_FUNCTION_NAMES or (qualified is not None and bool(_INITISH_NAME.search(parts[-1])))
 
 

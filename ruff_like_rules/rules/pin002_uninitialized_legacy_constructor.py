@@ -29,6 +29,15 @@ _METADATA = frozenset(
 )
 
 WRITE, READ, NEUTRAL, REBIND = "write", "read", "neutral", "rebind"
+# Tensor methods that read their tensor arguments.
+_READING_METHODS = frozenset(
+    {
+        "matmul", "mm", "bmm", "mv", "dot", "add", "sub", "mul", "div", "true_divide", "pow", "maximum",
+        "minimum", "addmm", "addbmm", "baddbmm", "copy_", "add_", "sub_", "mul_", "div_", "index_select",
+        "gather", "masked_fill", "where", "lerp", "atan2", "cross", "outer", "ger", "kron", "eq", "ne",
+        "lt", "gt", "le", "ge", "allclose", "equal", "expand_as", "masked_select", "scatter", "index_add",
+    }
+)
 _READING = (cst.BinaryOperation, cst.Comparison, cst.UnaryOperation, cst.FormattedStringExpression, cst.AugAssign)
 
 
@@ -74,21 +83,21 @@ class UninitializedLegacyConstructor(Rule):
             direct = [call for call in function.legacy_calls if id(call) not in stored and _allocates(call, flow)]
             if not direct:
                 continue
-            bound: dict[str, list[cst.Call]] = {}
+            bound: dict[str, list[tuple[cst.Call, cst.BaseExpression]]] = {}
             for name, values in function.local_defs.items():
                 for value in values:
                     call = _strip_passthrough(value)
                     if any(call is c for c in direct):
-                        bound.setdefault(name, []).append(call)  # type: ignore[arg-type]
+                        bound.setdefault(name, []).append((call, value))  # type: ignore[arg-type]
             uses = _Uses(ctx, function, set(bound), direct)
             for body in function.bodies:
                 uses.walk(body)
             for call in direct:
                 if _first_effect(uses.of_call(call), uses.order_of(call)) == READ:
                     yield self._finding(ctx, call, None)
-            for name, calls in bound.items():
-                for call in calls:
-                    if _first_effect(uses.of_name(name), uses.order_of(call)) == READ:
+            for name, bindings in bound.items():
+                for call, value in bindings:
+                    if _first_effect(uses.of_name(name), uses.bound_at(value)) == READ:
                         yield self._finding(ctx, call, name)
 
     def _finding(self, ctx: FileContext, call: cst.Call, name: str | None) -> Finding:
@@ -192,11 +201,19 @@ def _first_effect(uses: list[tuple[int, str]], after: int) -> str:
     return NEUTRAL
 
 
+def _in_evaluation_order(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """Children as Python evaluates them: an assignment's value before its targets, so
+    ``loss = loss + x`` reads ``loss`` before rebinding it."""
+    if isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign)) and node.value is not None:
+        rest = [child for child in children(node) if child is not node.value]
+        return [node.value, *rest]
+    return children(node)
+
+
 class _Uses(Walker):
     """Classifies each use of the tracked names and calls as a write, a read or neutral.
 
-    Uses are numbered in visit order, which is source order (an assignment's targets
-    come before its value), so no positions are needed.
+    Uses are numbered in evaluation order, so no positions are needed.
     """
 
     def __init__(self, ctx: FileContext, function: Function, names: set[str], calls: list[cst.Call]) -> None:
@@ -209,6 +226,7 @@ class _Uses(Walker):
         self._parents: list[cst.CSTNode] = []
         self._order = 0
         self._call_order: dict[int, int] = {}
+        self._bound_order: dict[int, int] = {}
         self._names: dict[str, list[tuple[int, str]]] = {}
         self._calls: dict[int, list[tuple[int, str]]] = {}
 
@@ -221,6 +239,10 @@ class _Uses(Walker):
     def order_of(self, call: cst.Call) -> int:
         return self._call_order[id(call)]
 
+    def bound_at(self, value: cst.BaseExpression) -> int:
+        """Where the assignment of ``value`` has finished binding its targets."""
+        return self._bound_order[id(value)]
+
     def walk(self, node: cst.CSTNode) -> None:
         if id(node) not in self._roots and isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             return  # another scope
@@ -231,9 +253,11 @@ class _Uses(Walker):
             self._call_order[id(node)] = self._order
             self._calls.setdefault(id(node), []).append((self._order, self._effect(node)))
         self._parents.append(node)
-        for child in children(node):
+        for child in _in_evaluation_order(node):
             self.walk(child)
         self._parents.pop()
+        if isinstance(node, (cst.Assign, cst.AnnAssign)) and node.value is not None:
+            self._bound_order[id(node.value)] = self._order + 1
 
     def _effect(self, node: cst.CSTNode) -> str:
         """Climb from a use through ``.data``, views and subscripts to what decides its effect."""
@@ -262,6 +286,8 @@ class _Uses(Walker):
                 current, index = parent, index - 1
             elif isinstance(parent, cst.AssignTarget):
                 return REBIND
+            elif isinstance(parent, (cst.Element, cst.StarredElement)) and isinstance(grand, (cst.List, cst.Tuple)):
+                current, index = grand, index - 2  # type: ignore[assignment]  # torch.cat([x, pad])
             elif isinstance(parent, cst.Arg) and isinstance(grand, cst.Call):
                 return self._argument_effect(grand, parent)
             elif isinstance(parent, _READING):
@@ -285,4 +311,6 @@ class _Uses(Walker):
             return READ
         if self.ctx.flow.is_torch_module(call.func, self.function):
             return READ  # self.rnn(x, hidden): a torch layer reads its inputs
+        if len(parts) >= 2 and parts[-1] in _READING_METHODS and qualified is None:
+            return READ  # x.matmul(w), out.copy_(w): a tensor method reads its operands
         return NEUTRAL  # len(), isinstance(), or an unknown callee that may fill it: never cry wolf

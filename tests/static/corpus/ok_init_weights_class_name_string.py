@@ -1,5 +1,6 @@
 import torch
 from torch import nn
+from transformers import PreTrainedModel
 
 
 class RelativeAttention(nn.Module):
@@ -12,7 +13,7 @@ class RelativeAttention(nn.Module):
         return torch.einsum("bind,dnh->bnih", q, self.r_kernel) + self.seg_embed.sum()
 
 
-class FunnelLikePreTrainedModel(nn.Module):
+class FunnelLikePreTrainedModel(PreTrainedModel):
     def _init_weights(self, module):
         classname = module.__class__.__name__
         if classname.find("Linear") != -1:
