@@ -8,6 +8,7 @@ cut into top-level blocks by scanning lines, and only these blocks are kept:
   module-level code reads what module-level code made; such statements are cheap),
 * the classes that subclass a triggered class or name it in ``isinstance`` (an
   ``_init_weights`` elsewhere), and the same-file bases of every kept class, transitively,
+* blocks that initialize other objects wholesale or call initializers on instances,
 * the module-level functions kept code names (helpers), transitively.
 
 A block concerns a rule where its ``trigger`` and ``trigger_with`` both occur (a factory
@@ -42,6 +43,9 @@ _INITIALIZER_NAME = re.compile(r"init|reset", re.I)
 _WRITES = re.compile(
     r"[a-z0-9]_\s*\(|\.data\b|\binit\w*\.|\bout\s*=|\[[^\]\n]*\]\s*=[^=]|\.\w+\s*(?::[^=\n]*)?=[^=]|setattr\("
 )
+_TENSOR_WRITES = re.compile(r"[a-z0-9]_\s*\(|\.data\b|\binit\w*\.|load_state_dict\(")
+_INSTANCE_INITIALIZER_CALL = re.compile(r"(?<!self)\.(?!__init__)\w*(?:init|reset)\w*\s*\(", re.I)
+_CALLED_OR_PASSED = re.compile(r"(\w+)\s*(?=\()|\(\s*(\w+)\s*[,)]")
 _SELF_CALL = re.compile(r"(?:self|super\(\))\.(\w+)\s*[(),]")
 _SELF_CALL_WITH_ARGS = re.compile(r"self\.(\w+)\s*\(([^()]*)")
 
@@ -225,6 +229,9 @@ def select_chunks(text: str, selection: Selection) -> list[Chunk] | None:
     triggered = [i for i, t in enumerate(block_text) if blocks[i].defines is not None and selection.triggers(t)]
     for index in triggered:
         keep[index] = True
+    for index, text_of_block in enumerate(block_text):
+        if not keep[index] and _writes_through_others(text_of_block):
+            keep[index] = True
     classes = {b.defines: i for i, b in enumerate(blocks) if b.is_class and b.defines}
     triggered_classes = [blocks[i].defines for i in triggered if blocks[i].is_class]
     related = _alternation(triggered_classes)
@@ -269,6 +276,15 @@ def select_chunks(text: str, selection: Selection) -> list[Chunk] | None:
     return chunks
 
 
+def _writes_through_others(text: str) -> bool:
+    """Code that initializes other objects' parameters wholesale (a trainer's loop over
+    ``model.named_parameters()``, ``model.apply(fn)``) or calls an initializer on an
+    instance (``model.init_weights()``): the analysis counts both for every class."""
+    return bool(_INSTANCE_INITIALIZER_CALL.search(text)) or (
+        bool(_GENERIC_WRITE.search(text)) and bool(_TENSOR_WRITES.search(text))
+    )
+
+
 def _pull_bases(blocks: list[_Block], lines: list[str], keep: list[bool], classes: dict[str, int]) -> None:
     """Keep the same-file bases of kept classes, transitively: methods are inherited."""
     pending = [i for i, b in enumerate(blocks) if keep[i] and b.is_class]
@@ -286,12 +302,18 @@ def _pull_functions(
     blocks: list[_Block], lines: list[str], keep: list[bool], dropped: set[int], functions: dict[str, int]
 ) -> None:
     """Keep the module-level functions that kept code names, transitively (helpers that
-    initialize what they are given, ``self.apply(init_fn)``)."""
-    pending = [i for i, b in enumerate(blocks) if keep[i] and b.defines is not None]
+    initialize what they are given, ``self.apply(init_fn)``). Plain statements pull only
+    what they call or pass on (``model.apply(weights_init)``): an ``__all__`` list names
+    everything."""
+    pending = [i for i, kept in enumerate(keep) if kept]
     while pending:
         block = blocks[pending.pop()]
         text = "".join(lines[i] for i in range(block.start, block.end) if i not in dropped)
-        for name in set(_IDENTIFIER.findall(text)):
+        if block.defines is None:
+            names = {name for pair in _CALLED_OR_PASSED.findall(text) for name in pair if name}
+        else:
+            names = set(_IDENTIFIER.findall(text))
+        for name in names:
             definer = functions.get(name)
             if definer is not None and not keep[definer]:
                 keep[definer] = True
