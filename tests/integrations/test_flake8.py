@@ -1,0 +1,87 @@
+"""The real ``flake8`` with the installed plugin: same codes and positions as ``paraminit check``."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+FLAKE8 = shutil.which("flake8")
+PARAMINIT = shutil.which("paraminit")
+pytestmark = pytest.mark.skipif(FLAKE8 is None or PARAMINIT is None, reason="flake8 and paraminit must be installed")
+
+MODEL = """\
+import torch
+from torch import nn
+
+a = torch.FloatTensor(2, 2)
+print(a)
+
+
+class Gate(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(n, n))
+        self.bias = nn.Parameter(torch.empty(n))  # noqa: PIN001
+
+    def reset_parameters(self):
+        nn.init.orthogonal_(self.weight)
+
+
+class Custom(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(n, n))
+
+    def setup_weights(self):
+        nn.init.normal_(self.weight)
+"""
+
+
+def flake8(cwd: Path, *args: str) -> list[str]:
+    done = subprocess.run([FLAKE8 or "flake8", "--isolated", *args], cwd=cwd, capture_output=True, text=True)
+    assert done.returncode in (0, 1), done.stderr
+    return done.stdout.splitlines()
+
+
+def paraminit(cwd: Path, *args: str) -> list[str]:
+    done = subprocess.run(
+        [PARAMINIT or "paraminit", "check", "--no-cache", "--output-format", "concise", "--quiet", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
+    return [line.replace(" [*] ", " ") for line in done.stdout.splitlines()]  # flake8 does not fix
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "model.py").write_text(MODEL)
+    return tmp_path
+
+
+def test_same_findings_codes_and_positions_as_paraminit(project: Path) -> None:
+    reported = flake8(project, "--select", "PIN", "model.py")
+    assert reported == paraminit(project, "model.py")
+    assert [line.split(" ")[:2] for line in reported] == [
+        ["model.py:4:5:", "PIN002"],
+        ["model.py:11:36:", "PIN003"],
+    ]
+
+
+def test_flake8_selection_and_noqa_decide(project: Path) -> None:
+    assert [line.split(" ")[1] for line in flake8(project, "--select", "PIN", "--ignore", "PIN003", "model.py")] == [
+        "PIN002"
+    ]
+    assert flake8(project, "--select", "PIN002", "model.py") == flake8(project, "--select", "PIN", "model.py")[:1]
+
+
+def test_analysis_options_come_from_the_files_paraminit_settings(project: Path) -> None:
+    # by default setup_weights is an ordinary method, whose writes count; named as an
+    # initializer, it is one that construction never calls
+    (project / "pyproject.toml").write_text('[tool.paraminit]\ninitializer-methods = ["setup_weights"]\n')
+    reported = flake8(project, "--select", "PIN", "model.py")
+    assert reported == paraminit(project, "model.py")
+    assert [line.split(" ")[:2] for line in reported][-1] == ["model.py:21:36:", "PIN003"]
