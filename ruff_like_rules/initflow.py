@@ -101,14 +101,28 @@ NN_MODULE_METHODS = frozenset(
 PARAMETER_ITERATORS = frozenset({"parameters", "named_parameters", "buffers", "named_buffers"})
 MODULE_ITERATORS = frozenset({"modules", "named_modules", "children", "named_children"})
 
-# Names that hold a size: count words anywhere (dim, hidden_size, n_embd, heads), and
-# ``features``/``feats``/``tokens`` only after a prefix (in_features): bare, they are data.
-_SIZE_NAME = re.compile(
-    r"(?i)(?:^|_)(?:n|num|nb|number|size|dim|len|length|count|width|height|depth|hidden|vocab|"
-    r"rank|order|total|seq|emb|embed|embd|nx|nf|ny|kernel|k|d|m|h|c|ch|feat|chan|channels|chans|"
-    r"units?|heads?|token|experts?|groups?|planes?|filters?|class|classes|layers?)(?:_|$|\d)"
-    r"|_(?:features|feats|tokens)$"
+# Names that hold a size: a count prefix (n_heads, num_tokens, max_len) or a last word that
+# counts (hidden_size, dim, out_channels, heads); features/feats/tokens only after a prefix
+# (in_features): bare, they are data, and so is anything ending in ids, states, values ...
+_SIZE_PREFIX = re.compile(r"(?i)^(?:n|num|nb|number|max|min|total)_")
+_SIZE_WORD = re.compile(
+    r"(?i)(?:size|dim|len|length|count|width|height|depth|hidden|vocab|rank|order|embd|emb|embed|"
+    r"nx|nf|ny|k|d|m|h|c|ch|n|feat|chan|channels|chans|units?|heads?|experts?|groups?|planes?|"
+    r"filters?|classes|layers?|capacity|bsz|batch|steps|horizon|maxlen|seq)\d*"
 )
+_PREFIXED_SIZE_WORD = re.compile(r"(?i)(?:features|feats|tokens)\d*")
+
+
+def _is_size_name(name: str) -> bool:
+    words = name.lower().strip("_").split("_")
+    last = words[-1]
+    return bool(
+        _SIZE_PREFIX.match(name.lower().strip("_"))
+        or _SIZE_WORD.fullmatch(last)
+        or (len(words) > 1 and _PREFIXED_SIZE_WORD.fullmatch(last))
+    )
+
+
 _COLLECTION_NAME = re.compile(r"(?i)(?:shape|sizes|dims|lengths|lens|counts)$")  # a list of sizes is data
 _SIZE_CALLS = frozenset({"len", "int", "max", "min", "sum", "round", "math.prod", "prod"})
 _SIZE_METHODS = frozenset({"size", "numel", "dim", "nelement", "item"})
@@ -375,8 +389,10 @@ class InitFlow:
                         class_writes.setdefault((owner.name, ALL), []).append((function, write))
                     elif len(parts) == 2:
                         class_writes.setdefault((owner.name, parts[1]), []).append((function, write))
-                    elif len(parts) > 2:
-                        foreign.append((parts[-1], None, function))  # self.sub.weight: a submodule's parameter
+                    elif len(parts) > 2 and write.rebinding is None:
+                        # self.sub.weight.normal_(): a submodule's parameter gets values; a
+                        # rebinding there (weight tying) gives no class's storage values
+                        foreign.append((parts[-1], None, function))
                 elif head.startswith(ALL):
                     foreign.append((ALL, write.guard, function))
                 elif len(parts) >= 2 and (head in function.params or head.startswith(MODULES)):
@@ -734,7 +750,7 @@ def _classify_single(value: cst.BaseExpression) -> str:
             return "size"
         return "ambiguous"
     parts = dotted_parts(value)
-    if parts is not None and _SIZE_NAME.search(parts[-1]) and not _COLLECTION_NAME.search(parts[-1]):
+    if parts is not None and _is_size_name(parts[-1]) and not _COLLECTION_NAME.search(parts[-1]):
         return "size"
     return "ambiguous"
 
@@ -909,13 +925,56 @@ class _Collector(Walker):
     def enter_CompFor(self, node: cst.CompFor) -> None:
         self.enter_For(node)  # type: ignore[arg-type]
 
+    def enter_ListComp(self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp) -> bool:
+        """The ``for`` binds its aliases before the element that uses them runs."""
+        self.walk(node.for_in)
+        self.walk(node.elt)
+        return False
+
+    enter_SetComp = enter_GeneratorExp = enter_ListComp
+
+    def enter_DictComp(self, node: cst.DictComp) -> bool:
+        self.walk(node.for_in)
+        self.walk(node.key)
+        self.walk(node.value)
+        return False
+
     def enter_For(self, node: cst.For) -> None:
+        if self._pair_tuple_targets(node.target, node.iter):
+            return
         aliases = _iteration_aliases(node.iter, self._function)
         target = node.target
         if isinstance(target, (cst.Tuple, cst.List)) and target.elements:
             target = target.elements[-1].value  # for name, p in named_parameters()
         if aliases and isinstance(target, cst.Name):
             self._function.loop_aliases.setdefault(target.value, []).extend(aliases)
+
+    def _pair_tuple_targets(self, target: cst.BaseExpression, iterable: cst.BaseExpression) -> bool:
+        """``for w, b in ((self.w1, self.b1), (self.w2, self.b2))``: element i of the target
+        stands for element i of each row (``zip(ws, bs)`` likewise)."""
+        if not isinstance(target, (cst.Tuple, cst.List)):
+            return False
+        if isinstance(iterable, cst.Call) and _is_name(iterable.func, "zip"):
+            columns = [[a.value] for a in iterable.args]
+        elif isinstance(iterable, (cst.Tuple, cst.List)) and all(
+            isinstance(e.value, (cst.Tuple, cst.List)) and len(e.value.elements) == len(target.elements)
+            for e in iterable.elements
+        ):
+            rows = [[item.value for item in e.value.elements] for e in iterable.elements]  # type: ignore[attr-defined]
+            columns = [list(column) for column in zip(*rows)]
+        else:
+            return False
+        if len(columns) != len(target.elements):
+            return False
+        function = self._function
+        for element, column in zip(target.elements, columns):
+            if isinstance(element.value, cst.Name):
+                for value in column:
+                    aliases = _iteration_aliases(value, function) if isinstance(iterable, cst.Call) else [
+                        root for root, _ in _roots(value, function)
+                    ]
+                    function.loop_aliases.setdefault(element.value.value, []).extend(aliases)
+        return True
 
     # calls
     def enter_Call(self, node: cst.Call) -> None:
