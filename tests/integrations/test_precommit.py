@@ -1,0 +1,111 @@
+"""The hooks in ``.pre-commit-hooks.yaml``, run by the real ``pre-commit`` on a throwaway repository.
+
+``pre-commit try-repo`` clones the hook repository at a commit, so the project's working
+tree (its tracked files, as they are now) is copied into a fresh repository and committed
+there: the test checks the code on disk, committed or not. pre-commit then builds a venv
+and installs the project from PyPI-resolved dependencies, which takes a while: the test
+makes two runs, sharing one ``PRE_COMMIT_HOME``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRE_COMMIT = shutil.which("pre-commit")
+GIT = shutil.which("git")
+pytestmark = pytest.mark.skipif(PRE_COMMIT is None or GIT is None, reason="pre-commit and git must be installed")
+
+BUGGY = """\
+import torch
+from torch import nn
+
+
+class Layer(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(n, n))
+"""
+CLEAN = """\
+import torch
+from torch import nn
+
+
+class Gain(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(n))
+"""
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+}
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run([GIT or "git", *args], cwd=cwd, check=True, capture_output=True, env=os.environ | IDENTITY)
+
+
+@pytest.fixture(scope="module")
+def environment(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    home = tmp_path_factory.mktemp("pre-commit-home")
+    return {k: v for k, v in os.environ.items() if not k.startswith(("PRE_COMMIT", "GIT_"))} | {
+        "PRE_COMMIT_HOME": str(home),
+        **IDENTITY,
+    }
+
+
+@pytest.fixture(scope="module")
+def hook_repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's tracked files as they are on disk, committed in a repository of their own."""
+    copy = tmp_path_factory.mktemp("paraminit-hooks")
+    listed = subprocess.run([GIT or "git", "ls-files", "-z"], cwd=ROOT, check=True, capture_output=True).stdout
+    for name in filter(None, listed.decode().split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, copy / name)
+    git(copy, "init", "-q")
+    git(copy, "add", "-A")
+    git(copy, "commit", "-q", "-m", "snapshot of the working tree")
+    return copy
+
+
+def try_repo(project: Path, hook_repository: Path, environment: dict[str, str], *hooks: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [PRE_COMMIT or "pre-commit", "try-repo", str(hook_repository), *hooks, "--all-files", "--color", "never"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=600,
+    )
+
+
+def test_hook_fails_on_pin001_and_passes_once_fixed(
+    tmp_path: Path, hook_repository: Path, environment: dict[str, str]
+) -> None:
+    (tmp_path / "buggy.py").write_text(BUGGY)
+    (tmp_path / "clean.py").write_text(CLEAN)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "buggy.py", "clean.py")
+
+    failing = try_repo(tmp_path, hook_repository, environment, "paraminit")
+    assert failing.returncode == 1, failing.stdout + failing.stderr
+    assert "buggy.py:8:36: PIN001" in failing.stdout
+    assert "clean.py:" not in failing.stdout
+
+    # fix it with the installed paraminit, then both hooks (check and fix) pass
+    fixing = subprocess.run(["paraminit", "check", "--no-cache", "--fix", "--unsafe-fixes", "buggy.py"], cwd=tmp_path)
+    assert fixing.returncode == 0
+    git(tmp_path, "add", "buggy.py")
+    passing = try_repo(tmp_path, hook_repository, environment)
+    assert passing.returncode == 0, passing.stdout + passing.stderr
+    assert passing.stdout.count("Passed") == 2
