@@ -20,7 +20,7 @@ from .allow import AllowList
 from .capture import WriteTracker, watch
 from .checks import PARAMETER_CHECKS, Finding, Subject, expected_scale
 from .roles import Role, infer_roles
-from .stats import TensorStats, histogram, tensor_stats
+from .stats import TensorStats, histogram, reduction_threads, tensor_stats
 from .unregistered import PlainTensor, find_unregistered
 
 
@@ -123,8 +123,11 @@ def check_module(
     """
     report = ModuleReport(title or type(module).__qualname__)
     roles = infer_roles(module, example_input) if example_input is not None else infer_roles(module)
-    for name, param in module.named_parameters():
-        report.parameters.append(_check_parameter(name, param, roles[name], tracker, allow))
+    named = list(module.named_parameters())
+    total = sum(p.numel() for _, p in named if not _is_lazy(p))
+    with reduction_threads(total):
+        for name, param in named:
+            report.parameters.append(_check_parameter(name, param, roles[name], tracker, allow))
     findings, report.plain_tensors = find_unregistered(module)
     for finding in findings:
         finding.allowed = allow.allows(finding.check, finding.name)

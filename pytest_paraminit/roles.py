@@ -79,6 +79,9 @@ def infer_roles(module: nn.Module, example_input=None) -> dict[str, Role]:
             qualified = f"{prefix}.{name}" if prefix else name
             if qualified in roles:
                 continue
+            if isinstance(param, nn.parameter.UninitializedTensorMixin):
+                roles[qualified] = Role(UNKNOWN, source="lazy")
+                continue
             role = _layer_role(owner, name, param) or (_shape_role(name, param) if param.numel() == 1 else None)
             role = role or observed.get(qualified)
             if role is None:

@@ -8,12 +8,31 @@ extra memory is at most one block of ``BLOCK`` elements (plus its boolean masks)
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
+from typing import Iterator
 
 import torch
 
 BLOCK = 1 << 24  # elements per block: 64 MiB of fp32 scratch at most
+# Below this many elements per module, reductions run on one thread: thread fork/join costs more
+# than the work, and on a busy machine spinning OpenMP threads made a 1 MB reduction 500x slower.
+SINGLE_THREAD_BELOW = 1 << 26
+
+
+@contextlib.contextmanager
+def reduction_threads(numel: int) -> Iterator[None]:
+    """One intra-op thread for small workloads, restored afterwards."""
+    threads = torch.get_num_threads()
+    if numel >= SINGLE_THREAD_BELOW or threads == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,198 @@
+"""The plain-Python checker on real torch and transformers modules."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from buggy_modules import BUGS, UNREGISTERED, Case
+from known_good import TORCH_LAYERS, transformers_models
+from pytest_paraminit import AllowList, build_and_check, build_deferred_and_check, check_module
+from pytest_paraminit.capture import watch
+
+WITHOUT_RESET_PARAMETERS = {"MultiheadAttention", "MultiheadAttention-kdim", "TransformerEncoderLayer",
+                            "TransformerDecoderLayer", "Transformer"}
+
+
+def failures(report) -> set[tuple[str, str]]:
+    return {(finding.check, finding.name) for finding in report.failures}
+
+
+@pytest.mark.parametrize("name", TORCH_LAYERS)
+def test_torch_layers_have_no_findings(name):
+    factory, args, kwargs = TORCH_LAYERS[name]
+    module, report = build_and_check(factory, *args, **kwargs)
+    assert not report.failed, report.render()
+    assert report.parameters
+
+
+@pytest.mark.parametrize("name", TORCH_LAYERS)
+def test_torch_layers_through_the_deferred_path(name):
+    factory, args, kwargs = TORCH_LAYERS[name]
+    module, report = build_deferred_and_check(factory, *args, **kwargs)
+    if name in WITHOUT_RESET_PARAMETERS:
+        # nn.MultiheadAttention only has a private _reset_parameters(): FSDP-style init misses it.
+        assert {f.check for f in report.failures} == {"uninitialized"}
+        assert all(f.name.endswith(("in_proj_weight", "in_proj_bias", "proj_weight", "bias_k", "bias_v"))
+                   for f in report.failures), report.render()
+        assert all(f.site == "MultiheadAttention has no reset_parameters()" for f in report.failures)
+    else:
+        assert not report.failed, report.render()
+
+
+def _hf_initialize(model):
+    model.apply(model._init_weights)
+    model.tie_weights()
+
+
+@pytest.mark.parametrize("name", list(transformers_models()))
+def test_transformers_models_have_no_findings(name):
+    factory = transformers_models()[name]
+    module, report = build_and_check(factory)
+    assert not report.failed, report.render()
+    module, report = build_deferred_and_check(factory, initialize=_hf_initialize)
+    assert not report.failed, report.render()
+
+
+@pytest.mark.parametrize("case", BUGS + UNREGISTERED, ids=lambda case: case.id)
+def test_bug_suite(case: Case):
+    build = build_deferred_and_check if case.deferred else build_and_check
+    module, report = build(case.module)
+    assert (case.check, case.name) in failures(report), report.render()
+    assert {check for check, _ in failures(report)} <= {c.check for c in BUGS + UNREGISTERED if c.module is case.module}
+
+
+def test_bug_suite_covers_every_check():
+    from pytest_paraminit import CHECKS
+
+    assert {case.check for case in BUGS + UNREGISTERED} == set(CHECKS)
+    assert len(BUGS) >= 20 and len(UNREGISTERED) >= 8
+
+
+def test_nan_written_on_purpose_is_not_uninitialized():
+    class Model(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Parameter(torch.zeros(4, 4) / 0)  # 0/0 on purpose
+            self.b = nn.Parameter(torch.empty(4, 4))
+
+    _, report = build_and_check(Model)
+    assert failures(report) == {("non-finite", "a"), ("uninitialized", "b")}
+    finding = next(f for f in report.failures if f.name == "b")
+    assert finding.site.endswith(f"test_checker.py:{Model.__init__.__code__.co_firstlineno + 3}")
+    assert finding.measured == "16 of 16 elements never written"
+
+
+def test_partial_write_counts_unwritten_elements():
+    class Model(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(torch.empty(10, 10))
+            self.w.data[:, :3].normal_(std=0.1)
+
+    _, report = build_and_check(Model)
+    assert report.failures[0].measured == "70 of 100 elements never written"
+
+
+def _settings():
+    return (torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled(),
+            torch.utils.deterministic.fill_uninitialized_memory)
+
+
+def test_global_settings_restored_also_when_the_constructor_raises():
+    before = _settings()
+
+    class Broken(nn.Module):
+        def __init__(self):
+            super().__init__()
+            assert _settings() == (True, True, True)
+            raise RuntimeError("bad config")
+
+    module, report = build_and_check(Broken)
+    assert module is None and report.failed
+    assert report.error == "constructor raised RuntimeError: bad config"
+    assert "bad config" in report.render()
+    assert _settings() == before
+    with pytest.raises(KeyError), watch():
+        raise KeyError
+    assert _settings() == before
+
+
+def test_unjudgeable_parameters_are_reported_not_crashed():
+    class Odd(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lazy = nn.LazyLinear(4)
+            self.meta = nn.Parameter(torch.randn(3, 3, device="meta"))
+            self.steps = nn.Parameter(torch.zeros(3, dtype=torch.int64), requires_grad=False)
+            self.phase = nn.Parameter(torch.randn(3, dtype=torch.complex64))
+            self.raw_int = nn.Parameter(torch.empty(5, dtype=torch.int32), requires_grad=False)
+
+    _, report = build_and_check(Odd)
+    verdicts = {record.name: record.verdict for record in report.parameters}
+    assert verdicts["lazy.weight"].startswith("skipped: lazy")
+    assert verdicts["meta"].startswith("skipped: meta")
+    assert verdicts["steps"].startswith("skipped: torch.int64")
+    assert verdicts["phase"].startswith("skipped: complex")
+    assert verdicts["raw_int"] == "uninitialized"
+    assert failures(report) == {("uninitialized", "raw_int")}
+    report.render()
+
+
+def test_allow_list_by_glob():
+    class LoRA(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lora_A = nn.Parameter(torch.randn(4, 64) / 8)
+            self.lora_B = nn.Parameter(torch.zeros(64, 4))
+
+    _, report = build_and_check(LoRA)
+    assert failures(report) == {("constant", "lora_B")}
+    _, report = build_and_check(LoRA, allow=AllowList.from_mapping({"lora_*": "constant"}))
+    assert not report.failed
+    assert report.parameters[1].verdict == "ok (allowed: constant)"
+    _, report = build_and_check(LoRA, allow=AllowList.from_lines(["*.lora_B: constant"]))
+    assert report.failed  # "*.lora_B" needs a prefix
+    with pytest.raises(ValueError, match="unknown check"):
+        AllowList.from_mapping({"x": "no-such-check"})
+
+
+def test_roles_from_an_example_forward_pass():
+    class ViTish(nn.Module):
+        def __init__(self, n=16, dim=256):
+            super().__init__()
+            self.cls_token = nn.Parameter(torch.randn(1, 1, dim))
+            self.pos = nn.Parameter(torch.randn(1, n + 1, dim))
+            self.mix = nn.Parameter(torch.randn(dim, 512))
+
+        def forward(self, x):
+            x = torch.cat([self.cls_token.expand(x.shape[0], -1, -1), x], dim=1) + self.pos
+            return self._project(x)
+
+        def _project(self, x):  # not in forward's source: only a watched forward pass sees it
+            return torch.matmul(x, self.mix)
+
+    module = ViTish()
+    roles = {r.name: r.role for r in check_module(module).parameters}
+    assert roles["cls_token"].kind == "embedding" and roles["pos"].kind == "embedding"
+    assert roles["mix"].kind == "unknown"
+    report = check_module(module, example_input=torch.randn(2, 16, 256))
+    roles = {r.name: r.role for r in report.parameters}
+    assert roles["mix"].kind == "weight" and roles["mix"].fan_in == 256
+    assert failures(report) == {("scale", "mix")}
+
+
+def test_report_table_and_json():
+    _, report = build_and_check(BUGS[0].module)
+    text = report.render()
+    header = text.splitlines()[1].split()
+    assert header == ["parameter", "shape", "dtype", "mean", "std", "expected", "min", "max", "histogram", "verdict"]
+    _, clean = build_and_check(nn.Linear, 256, 64)
+    row = clean.render().splitlines()[3]
+    assert row.split()[0] == "weight" and any(ch in row for ch in "▁▂▃▄▅▆▇█") and row.endswith("ok")
+    data = report.to_json()
+    assert data["findings"][0]["check"] == "uninitialized" and data["parameters"][0]["shape"] == [16, 8]
+    assert math.isnan(report.parameters[0].stats.mean) or report.parameters[0].stats.mean is not None
