@@ -14,6 +14,8 @@ A *storage* is a tensor made by a factory (``torch.empty``, ``torch.Tensor(3, 4)
 * never, by design, in a *load-only* storage: a frozen one (``requires_grad`` anything but
   ``True``) and every storage of a class holding a quantized-dtype one (int8, FP8 …) exist
   to receive a checkpoint, so they are not judged;
+* where a factory function returns it, by what each caller writes to the result
+  (``self.prompt = make_prompt(...)``); with no caller in the file, it is not judged;
 * possibly, in another file of the same package, when the class derives from a base
   imported relatively (``from ..bert.modeling_bert import BertAttention``): that file's
   ``_init_weights`` may match it with ``isinstance``, so it is not judged;
@@ -171,6 +173,7 @@ class Function:
     opaque_self_call: bool = False
     bodies: list[cst.CSTNode] = field(default_factory=list)  # the def, or each chunk's module
     legacy_calls: list[cst.Call] = field(default_factory=list)  # torch.Tensor(...), x.new(...) calls
+    returns: list[cst.BaseExpression] = field(default_factory=list)  # values of return statements
 
     @property
     def name(self) -> str:
@@ -211,13 +214,7 @@ class Storage:
 
     def attribute_keys(self) -> set[str]:
         """Attribute names on ``self`` it is bound to (``DYNAMIC`` for setattr with a computed name)."""
-        self_name = self.function.self_name
-        keys = set()
-        for root in self.roots:
-            parts = root.split(".")
-            if self_name and len(parts) == 2 and parts[0] == self_name:
-                keys.add(parts[1])
-        return keys
+        return _attribute_keys(self.roots, self.function.self_name)
 
     def display(self) -> str:
         keys = sorted(self.attribute_keys() - {DYNAMIC})
@@ -511,18 +508,39 @@ class InitFlow:
     # -- verdicts ----------------------------------------------------------------------
 
     def _judge(self, storage: Storage) -> None:
-        function = storage.function
+        verdict, initializer = self._binding_verdict(storage, storage.function, storage.roots, storage.branch)
+        if verdict == Verdict.UNINITIALIZED and self._escapes(storage):
+            # made by a factory function: what counts is what its callers do with the result
+            sites = self._call_sites(storage.function)
+            if not sites:
+                verdict = Verdict.ELSEWHERE
+            else:
+                results = [self._binding_verdict(storage, caller, roots, (), value) for caller, roots, value in sites]
+                verdict, initializer = min(results, key=lambda r: _VERDICT_SEVERITY[r[0]])
+        storage.verdict, storage.initializer = verdict, initializer
+
+    def _binding_verdict(
+        self,
+        storage: Storage,
+        function: Function,
+        roots: set[str],
+        branch: tuple[str, ...],
+        binding: cst.BaseExpression | None = None,
+    ) -> tuple[str, str | None]:
+        """Whether some write gives values to what ``roots`` name in ``function`` (other than
+        ``binding``, the factory call that bound them)."""
         for write in self.writes_in(function):
-            if write.root in storage.roots and not _exclusive(write.branch, storage.branch):
+            if write.rebinding is not None and write.rebinding is binding:
+                continue
+            if write.root in roots and not _exclusive(write.branch, branch):
                 if self._writes_values(write, function, storage):
-                    storage.verdict = Verdict.INITIALIZED
-                    return
-        owner = storage.owner
-        keys = storage.attribute_keys()
+                    return Verdict.INITIALIZED, None
+        owner = function.owner
+        keys = _attribute_keys(roots, function.self_name)
         if owner is None:
             if keys and any(key == ALL and guard is None for key, guard, _ in self._foreign_writes):
-                storage.verdict = Verdict.INITIALIZED
-            return
+                return Verdict.INITIALIZED, None
+            return Verdict.UNINITIALIZED, None
         subclasses = self.subclasses(owner)
         related = self.lineage(owner) + subclasses
         related_names = {k.name for k in related}
@@ -533,23 +551,48 @@ class InitFlow:
                 if self._in_uncalled_initializer(writer):
                     uncalled_initializer = uncalled_initializer or writer.name  # nanoGPT without apply()
                     continue
-                storage.verdict = Verdict.INITIALIZED
-                return
+                return Verdict.INITIALIZED, None
         for klass in related:
             reachable = self.reachable(klass if klass in subclasses else owner)
             for key in wanted:
                 for writer, write in self._class_writes.get((klass.name, key), ()):
-                    if writer is function and _exclusive(write.branch, storage.branch):
+                    if writer is function and _exclusive(write.branch, branch):
+                        continue
+                    if write.rebinding is not None and write.rebinding is binding:
                         continue
                     if not self._writes_values(write, writer, storage):
                         continue
                     if writer.name in reachable or writer.name not in self.ctx.settings.initializer_methods:
-                        storage.verdict = Verdict.INITIALIZED
-                        return
+                        return Verdict.INITIALIZED, None
                     uncalled_initializer = uncalled_initializer or writer.name
         if uncalled_initializer is not None:
-            storage.verdict = Verdict.INITIALIZER_NOT_CALLED
-            storage.initializer = uncalled_initializer
+            return Verdict.INITIALIZER_NOT_CALLED, uncalled_initializer
+        return Verdict.UNINITIALIZED, None
+
+    def _escapes(self, storage: Storage) -> bool:
+        function = storage.function
+        return function.node is not None and any(
+            source.call is storage.source.call for value in function.returns for source, _ in self.sources_of(value, function)
+        )
+
+    def _call_sites(self, factory: Function) -> list[tuple[Function, set[str], cst.BaseExpression]]:
+        """Where a factory's result is bound: ``self.prompt = make_prompt(...)`` gives
+        (that method, {"self.prompt"}); a local binding gives its name."""
+        sites: list[tuple[Function, set[str], cst.BaseExpression]] = []
+        for caller in self.functions:
+            bindings = [(root, value) for root, value, _ in caller.attachments]
+            bindings += [(name, value) for name, values in caller.local_defs.items() for value in values]
+            for root, value in bindings:
+                if isinstance(value, cst.Call) and self._calls_function(value, caller, factory):
+                    sites.append((caller, {root}, value))
+        return sites
+
+    def _calls_function(self, call: cst.Call, caller: Function, factory: Function) -> bool:
+        parts = dotted_parts(call.func)
+        if parts is None or factory.node is None:
+            return False
+        callee = self._resolve_helper(caller, ".".join(parts))
+        return callee is factory
 
     def _in_uncalled_initializer(self, writer: Function) -> bool:
         """An initializer method (``GPT._init_weights``) its own class's construction never runs."""
@@ -683,6 +726,19 @@ def _allocates_nothing(call: cst.Call) -> bool:
     if len(sizes) == 1 and isinstance(sizes[0], (cst.Tuple, cst.List)):
         sizes = [e.value for e in sizes[0].elements]
     return any(isinstance(size, cst.Integer) and size.evaluated_value == 0 for size in sizes)
+
+
+def _attribute_keys(roots: set[str], self_name: str | None) -> set[str]:
+    keys = set()
+    for root in roots:
+        parts = root.split(".")
+        if self_name and len(parts) == 2 and parts[0] == self_name:
+            keys.add(parts[1])
+    return keys
+
+
+# Across several call sites of a factory, the worst outcome is the verdict.
+_VERDICT_SEVERITY = {Verdict.UNINITIALIZED: 0, Verdict.INITIALIZER_NOT_CALLED: 1, Verdict.INITIALIZED: 2}
 
 
 def _exclusive(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
@@ -921,6 +977,10 @@ class _Collector(Walker):
             self._write(target, attach=value)  # slice or .data assignment
         elif isinstance(target, cst.Attribute):
             self._write(target, attach=value, rebinding=value)
+
+    def enter_Return(self, node: cst.Return) -> None:
+        if node.value is not None:
+            self._function.returns.append(node.value)
 
     def enter_CompFor(self, node: cst.CompFor) -> None:
         self.enter_For(node)  # type: ignore[arg-type]

@@ -7,7 +7,8 @@ cut into top-level blocks by scanning lines, and only these blocks are kept:
 * every top-level statement that is not a ``def`` or ``class`` (imports must resolve, and
   module-level code reads what module-level code made; such statements are cheap),
 * the classes that subclass a triggered class or name it in ``isinstance`` (an
-  ``_init_weights`` elsewhere), and the same-file bases of every kept class, transitively,
+  ``_init_weights`` elsewhere), the callers of a triggered function (a factory), and the
+  same-file bases of every kept class, transitively,
 * blocks that initialize other objects wholesale or call initializers on instances,
 * the module-level functions kept code names (helpers), transitively.
 
@@ -246,6 +247,13 @@ def select_chunks(text: str, selection: Selection) -> list[Chunk] | None:
         for index, text_of_block in enumerate(block_text):
             if not keep[index] and checks.search(text_of_block):
                 keep[index] = True
+    factories = _alternation(blocks[i].defines for i in triggered if not blocks[i].is_class)
+    if factories is not None:
+        # callers of a triggered function: what they do with its result decides
+        calls = re.compile(factories.pattern + r"\s*\(")
+        for index, text_of_block in enumerate(block_text):
+            if not keep[index] and calls.search(text_of_block):
+                keep[index] = True
     _pull_bases(blocks, lines, keep, classes)
     keys = _alternation(
         key
@@ -255,10 +263,11 @@ def select_chunks(text: str, selection: Selection) -> list[Chunk] | None:
         for key in match.groups()
         if key
     )
+    named = _alternation([*triggered_classes, *(blocks[i].defines for i in triggered if not blocks[i].is_class)])
     dropped: set[int] = set()
     for index, block in enumerate(blocks):
         if keep[index] and block.is_class:
-            dropped |= _prune_class(lines, block, selection, keys, related)
+            dropped |= _prune_class(lines, block, selection, keys, named)
     functions = {b.defines: i for i, b in enumerate(blocks) if b.defines and not b.is_class}
     _pull_functions(blocks, lines, keep, dropped, functions)
     if all(keep) and not dropped:
