@@ -230,7 +230,20 @@ class ParaminitServer(LanguageServer):
 
     def refresh(self, uri: str) -> None:
         if not self.client_pulls:
-            asyncio.ensure_future(self.publish(uri))
+            asyncio.ensure_future(self.publish(uri)).add_done_callback(self._report_failure)
+
+    def _report_failure(self, task: asyncio.Future[None]) -> None:
+        """A publish runs on its own, with nobody awaiting it: say in the client's log why
+        diagnostics did not come, instead of leaving stale ones without a word."""
+        if task.cancelled() or task.exception() is None:
+            return
+        error = task.exception()
+        logger.error("checking failed", exc_info=error)
+        self.window_log_message(
+            types.LogMessageParams(
+                type=types.MessageType.Error, message=f"paraminit: checking failed: {type(error).__name__}: {error}"
+            )
+        )
 
     def refresh_all(self) -> None:
         """Settings may have changed: every open document's diagnostics may be stale."""
