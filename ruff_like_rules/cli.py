@@ -302,8 +302,8 @@ def write_fixed(fixed: Sequence[FixedFile], stdout: TextIO) -> None:
     stdout.write(f"Fixed {_errors(total)}:\n")
     for done in files:
         stdout.write(f"- {done.result.display}:\n")
-        for (code, name), number in sorted(Counter((f.code, f.name) for f in done.applied).items()):
-            stdout.write(f"    {number} \u00d7 {code} ({name})\n")
+        counts = sorted(Counter((f.code, f.name) for f in done.applied).items())
+        stdout.writelines(f"    {number} \u00d7 {code} ({name})\n" for (code, name), number in counts)
     stdout.write("\n")
 
 

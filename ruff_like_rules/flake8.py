@@ -33,7 +33,6 @@ def _resolver() -> Resolver:
 
 
 def _settings(filename: str) -> AnalysisSettings:
-    from ruff_like_rules.analyzer import AnalysisSettings
     from ruff_like_rules.rules import ALL_RULES
 
     stable = tuple(rule for rule in ALL_RULES if not rule.preview)
@@ -67,4 +66,3 @@ class Flake8Plugin:
             if finding.code == PARSE_ERROR_CODE:
                 continue  # flake8 reports syntax errors itself (E999)
             yield finding.start.line, finding.start.column, f"{finding.code} {finding.message}", type(self)
-

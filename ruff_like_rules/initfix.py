@@ -71,7 +71,9 @@ class _Writer:
             return None
         first_line = self.ctx.span(node.body.body[0])[0].line
         end = self.ctx.span(last)[1]
-        return _Block(Position(end.line + 1, 0), self.indentation(first_line), self.indentation(self.ctx.span(node.name)[0].line))
+        return _Block(
+            Position(end.line + 1, 0), self.indentation(first_line), self.indentation(self.ctx.span(node.name)[0].line)
+        )
 
     def statements(self, lines: list[str], indent: str) -> str:
         return "".join(f"{indent}{line}{self.newline}" if line else self.newline for line in lines)
@@ -149,7 +151,9 @@ def missing_initialization(ctx: FileContext, storage: Storage) -> Fix | None:
     lines = [
         line
         for flagged_storage, key in flagged
-        for line in _initialization(flagged_storage, f"{self_name}.{key}", _sibling_weight(ctx, owner, key), init_spelling, math, step)
+        for line in _initialization(
+            flagged_storage, f"{self_name}.{key}", _sibling_weight(ctx, owner, key), init_spelling, math, step
+        )
     ]
     edits: list[Edit] = []
     if initializer is not None:
@@ -158,7 +162,11 @@ def missing_initialization(ctx: FileContext, storage: Storage) -> Fix | None:
             return None
         edits.append(_insertion(block, writer.statements(lines, block.indent)))
         if initializer.name not in ctx.flow.reachable(owner):
-            edits.append(_insertion(init_block, writer.statements([_initializer_call(initializer, init.self_name)], init_block.indent)))
+            edits.append(
+                _insertion(
+                    init_block, writer.statements([_initializer_call(initializer, init.self_name)], init_block.indent)
+                )
+            )
         where = f"`{initializer.name}()`"
     else:
         method = ["", f"def {NEW_INITIALIZER}({init.self_name}):", *(f"{step}{line}" for line in lines)]

@@ -78,7 +78,9 @@ def hook_repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy
 
 
-def try_repo(project: Path, hook_repository: Path, environment: dict[str, str], *hooks: str) -> subprocess.CompletedProcess[str]:
+def try_repo(
+    project: Path, hook_repository: Path, environment: dict[str, str], *hooks: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [PRE_COMMIT or "pre-commit", "try-repo", str(hook_repository), *hooks, "--all-files", "--color", "never"],
         cwd=project,

@@ -95,7 +95,9 @@ class BreaksSyntax(Rule):
             column = text.find("break_me()")
             if column >= 0:
                 close = Position(line, column + len("break_me()") - 1)
-                fix = Fix("delete the bracket", (Edit(close, Position(line, close.column + 1), ""),), Applicability.SAFE)
+                fix = Fix(
+                    "delete the bracket", (Edit(close, Position(line, close.column + 1), ""),), Applicability.SAFE
+                )
                 yield Finding(self.code, self.name, "broken", Position(line, column), Position(line, column + 10), fix)
 
 

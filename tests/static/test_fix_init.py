@@ -45,7 +45,7 @@ def test_spelled_through_the_files_aliases_with_tabs_and_comments() -> None:
         """
     )
     assert text.endswith(
-        "\t\tself.register_buffer(\"steps\", th.empty(1))\n"
+        '\t\tself.register_buffer("steps", th.empty(1))\n'
         "\t\tself.reset_parameters()\n"
         "\n"
         "\tdef reset_parameters(self):\n"
