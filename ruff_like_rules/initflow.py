@@ -843,10 +843,30 @@ def _roots(expr: cst.BaseExpression, function: Function) -> list[tuple[str, str]
 
 
 def _substitute(parts: list[str], function: Function) -> list[tuple[str, str]]:
+    """Loop variables stand for what they iterate; a local bound to an attribute (or a
+    slice or view of one: ``w = self.weight``, ``rows = self.staging[:n]``) for that
+    attribute too."""
     head = parts[0]
     if head in function.loop_aliases:
         return [(".".join([alias, *parts[1:]]), head) for alias in function.loop_aliases[head]]
-    return [(".".join(parts), head)]
+    found = [(".".join(parts), head)]
+    for value in function.local_defs.get(head, ()):
+        attribute = _attribute_behind(value)
+        if attribute is not None and attribute[0] != head:
+            found.append((".".join([*attribute, *parts[1:]]), head))
+    return found
+
+
+def _attribute_behind(value: cst.BaseExpression) -> list[str] | None:
+    while True:
+        if isinstance(value, cst.Subscript):
+            value = value.value
+        elif isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in PASSTHROUGH_METHODS:
+            value = value.func.value
+        else:
+            break
+    parts = dotted_parts(value)
+    return parts if parts is not None and len(parts) >= 2 else None
 
 
 class _WeightUse(Walker):
@@ -1070,7 +1090,7 @@ class _Collector(Walker):
         qualified = names.qualify(func)
         if (qualified and legacy_constructor_dtype(qualified)) or (method == "new" and names.qualify(func.value) is None):  # type: ignore[union-attr]
             function.legacy_calls.append(node)
-        if _is_init_function(func, parts, qualified, self.ctx, function):
+        if is_init_function(func, parts, qualified, self.ctx, function):
             target = _argument(node, 0, "tensor")
             if target is not None:
                 self._write(target)
@@ -1144,7 +1164,7 @@ def _decorator_name(decorator: cst.Decorator) -> str:
     return parts[-1] if parts else ""
 
 
-def _is_init_function(
+def is_init_function(
     func: cst.BaseExpression, parts: list[str] | None, qualified: str | None, ctx: FileContext, function: Function
 ) -> bool:
     """``torch.nn.init.*`` (also ``getattr(nn.init, name)`` and a local ``partial`` of one),
@@ -1162,6 +1182,8 @@ def _is_init_function(
             return True
         if qualified == "torch" or qualified.startswith("torch."):
             return False
+    if qualified is None and len(parts) >= 2 and parts[0] in function.params and re.search(r"init", parts[-1], re.I):
+        return True  # args.init_method(w): an initializer handed in on a config object
     if len(parts) == 1:
         if parts[0] in function.params and _INITISH_NAME.search(parts[0]):
             return True

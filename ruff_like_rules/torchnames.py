@@ -123,7 +123,25 @@ class TorchNames:
                 shadowed.add(node.name.value)
         for name in shadowed:
             self._aliases.pop(name, None)
+        for module in modules:
+            self._module_level_aliases(module)
         self.torch_aliases = frozenset(k for k, v in self._aliases.items() if v == "torch")
+
+    def _module_level_aliases(self, module: cst.Module) -> None:
+        """``FloatTensor = torch.cuda.FloatTensor if cuda else torch.FloatTensor`` (the
+        PyTorch-GAN idiom) and ``Tensor = torch.FloatTensor`` name a torch object too; a
+        conditional between two of them resolves to its CPU arm."""
+        for statement in module.body:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
+                if not (isinstance(small, cst.Assign) and len(small.targets) == 1):
+                    continue
+                target = small.targets[0].target
+                value = small.value.orelse if isinstance(small.value, cst.IfExp) else small.value
+                qualified = self.qualify_torch(value)
+                if isinstance(target, cst.Name) and qualified is not None:
+                    self._aliases[target.value] = qualified
 
     def qualify(self, node: cst.BaseExpression) -> str | None:
         """Canonical qualified name of a dotted expression, if it starts at an import."""

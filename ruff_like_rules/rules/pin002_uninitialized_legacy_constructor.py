@@ -9,12 +9,12 @@ import libcst as cst
 
 from ruff_like_rules.context import FileContext
 from ruff_like_rules.initflow import (
-    INIT_FUNCTION_NAMES,
     PASSTHROUGH_METHODS,
     WRITER_METHODS,
     Function,
     InitFlow,
     Kind,
+    is_init_function,
 )
 from ruff_like_rules.legacy import as_empty
 from ruff_like_rules.model import Applicability, Finding
@@ -303,8 +303,8 @@ class _Uses(Walker):
         if parts is None:
             return NEUTRAL
         qualified = self.ctx.names.qualify(call.func)
-        if parts[-1] in INIT_FUNCTION_NAMES or (qualified or "").startswith("torch.nn.init."):
-            return WRITE
+        if is_init_function(call.func, parts, qualified, self.ctx, self.function):
+            return WRITE  # the same initializers PIN001 accepts
         if parts == ["print"]:
             return READ
         if qualified is not None and qualified.startswith("torch.") and not self.ctx.names.is_parameter_class(call.func):
