@@ -170,10 +170,11 @@ def command_check(args: argparse.Namespace, stdout: TextIO) -> int:
     if args.diff:
         return write_diff(fixed, stdout, args.silent) or (EXIT_ERROR if failed else EXIT_CLEAN)
     hidden = sum(1 for r in results for f in r.findings if f.fix is not None and not allowed(f.fix, args.unsafe_fixes))
-    results = [hide_unsafe_fixes(result, args.unsafe_fixes) for result in results]
+    output = FORMATS[args.output_format]
+    if output.textual or args.statistics:  # machine formats carry every fix with its applicability
+        results = [hide_unsafe_fixes(result, args.unsafe_fixes) for result in results]
     count = sum(len(result.findings) for result in results)
     if not args.silent:
-        output = FORMATS[args.output_format]
         if args.statistics:
             statistics.write(results, stdout, as_json=args.output_format == "json")
         else:
@@ -193,7 +194,8 @@ def command_check(args: argparse.Namespace, stdout: TextIO) -> int:
 
 
 def hide_unsafe_fixes(result: FileResult, unsafe: bool) -> FileResult:
-    """Without ``--unsafe-fixes`` an unsafe fix is neither applied nor shown (as in Ruff)."""
+    """Without ``--unsafe-fixes`` an unsafe fix is neither applied nor marked ``[*]`` (as in
+    Ruff); machine formats still carry it, with ``"applicability": "unsafe"``."""
     import dataclasses
 
     from ruff_like_rules.fixes import allowed

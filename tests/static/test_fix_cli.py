@@ -3,6 +3,7 @@ exit codes, summaries, encodings and line endings kept, atomic writes."""
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import shutil
@@ -76,6 +77,12 @@ def test_unsafe_fixes_are_hidden_and_not_applied_without_the_flag(tmp_path: Path
     shown = run(tmp_path, "--unsafe-fixes", "--output-format", "concise", "layer.py")
     assert shown.stdout.count("PIN001 [*]") == 2
     assert shown.stdout.endswith("Found 2 errors.\n[*] 2 fixable with the `--fix` option.\n")
+
+
+def test_machine_formats_carry_unsafe_fixes_with_their_applicability(tmp_path: Path) -> None:
+    (tmp_path / "layer.py").write_text(UNINITIALIZED)
+    findings = json.loads(run(tmp_path, "--output-format", "json", "layer.py").stdout)
+    assert [f["fix"]["applicability"] for f in findings] == ["unsafe", "unsafe"]
 
 
 def test_mixed_summary_counts_shown_and_hidden_fixes(tmp_path: Path) -> None:
