@@ -182,7 +182,7 @@ def command_check(args: argparse.Namespace, stdout: TextIO) -> int:
         if args.show_fixes and output.textual:
             write_fixed(fixed, stdout)
         if output.textual and not args.quiet and not args.statistics:
-            applied = sum(len(f.applied) for f in fixed)
+            applied = sum(len(f.fix.outcome.applied) for f in fixed)
             stdout.write(fix_summary(count, applied) if args.fix else summary_line(count) + "\n")
             stdout.write(fixable_hint(results, hidden, use_color(args.color, stdout)))
     if failed:
@@ -228,7 +228,7 @@ def apply_fixes(
             failed = True
             after.append(result)
             continue
-        for finding, why in done.dropped:
+        for finding, why in done.fix.outcome.dropped:
             sys.stderr.write(
                 f"paraminit: warning: {result.display}:{finding.start.line}:{finding.start.column + 1}: "
                 f"{finding.code} fix not applied: {why}\n"
@@ -297,14 +297,14 @@ def write_fixed(fixed: Sequence[FixedFile], stdout: TextIO) -> None:
     """``--show-fixes``: what was fixed, by file and code, as Ruff lists it."""
     from collections import Counter
 
-    files = [f for f in fixed if f.applied]
-    total = sum(len(f.applied) for f in files)
+    files = [f for f in fixed if f.fix.outcome.applied]
+    total = sum(len(f.fix.outcome.applied) for f in files)
     if not total:
         return
     stdout.write(f"Fixed {_errors(total)}:\n")
     for done in files:
         stdout.write(f"- {done.result.display}:\n")
-        counts = sorted(Counter((f.code, f.name) for f in done.applied).items())
+        counts = sorted(Counter((f.code, f.name) for f in done.fix.outcome.applied).items())
         stdout.writelines(f"    {number} \u00d7 {code} ({name})\n" for (code, name), number in counts)
     stdout.write("\n")
 
@@ -315,14 +315,15 @@ def write_diff(fixed: Sequence[FixedFile], stdout: TextIO, silent: bool) -> int:
 
     count = 0
     for done in fixed:
-        if done.before == done.after:
+        before, after = done.fix.before, done.fix.outcome.text
+        if before == after:
             continue
-        count += len(done.applied)
+        count += len(done.fix.outcome.applied)
         if not silent:
             stdout.writelines(
                 difflib.unified_diff(
-                    done.before.splitlines(keepends=True),
-                    done.after.splitlines(keepends=True),
+                    before.splitlines(keepends=True),
+                    after.splitlines(keepends=True),
                     fromfile=f"a/{done.result.display}",
                     tofile=f"b/{done.result.display}",
                 )

@@ -209,7 +209,7 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 @dataclass(frozen=True)
 class FileFix:
-    """What fixing one file did: the outcome, and the text before and after."""
+    """What fixing one file did: its text before, the outcome (with the text after), the bytes written."""
 
     before: str
     outcome: FixOutcome

@@ -25,6 +25,7 @@ from ruff_like_rules.model import PARSE_ERROR_CODE, PARSE_ERROR_NAME, Finding, P
 
 if TYPE_CHECKING:
     from ruff_like_rules.analyzer import AnalysisSettings
+    from ruff_like_rules.fixes import FileFix
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 IN_PROCESS_LIMIT = 8
@@ -400,10 +401,7 @@ class FixedFile:
     """What ``--fix`` or ``--diff`` did to one file; ``result`` holds what remains."""
 
     result: FileResult
-    applied: tuple[Finding, ...]
-    dropped: tuple[tuple[Finding, str], ...]
-    before: str
-    after: str
+    fix: FileFix
 
 
 def needs_fixing(result: FileResult, unsafe: bool) -> bool:
@@ -418,7 +416,5 @@ def fix_result(result: FileResult, settings: AnalysisSettings, *, unsafe: bool, 
     from ruff_like_rules.fixes import fix_file
 
     done = fix_file(result.path, settings, unsafe=unsafe, write=write)
-    outcome = done.outcome
     source = done.data if done.data is not None else result.source
-    remaining = FileResult(result.path, result.display, list(outcome.remaining), source)
-    return FixedFile(remaining, outcome.applied, outcome.dropped, done.before, outcome.text)
+    return FixedFile(FileResult(result.path, result.display, list(done.outcome.remaining), source), done)
