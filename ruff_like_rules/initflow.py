@@ -1239,6 +1239,8 @@ def _iteration_aliases(iterable: cst.BaseExpression, function: Function) -> list
             if isinstance(inner.func, cst.Attribute) and inner.func.attr.value == "state_dict":
                 owner_parts = dotted_parts(inner.func.value)
                 return [f"{ALL}:{'.'.join(owner_parts)}"] if owner_parts else []
+        if method in ("values", "items") and owner is not None:
+            return [root for root, _ in _roots(iterable.func.value, function)]  # self.params.values()
         if owner is not None and method in PARAMETER_ITERATORS:
             return [f"{ALL}:{'.'.join(owner)}"]
         if owner is not None and method in MODULE_ITERATORS:

@@ -39,12 +39,17 @@ _GENERIC_WRITE = re.compile(
     r"parameters\(|buffers\(|modules\(|children\(|state_dict\(|(?:get|set)attr\(\s*self\s*,|\.apply\("
 )
 _INITIALIZER_NAME = re.compile(r"init|reset", re.I)
+# A call of something named like an initializer (glorot(w), init_method(w), load_state_dict).
+_INITIALIZER_CALL = (
+    r"(?:(?<!__)init|fill|normal|uniform|xavier|kaiming|glorot|lecun|orthogonal|reset|load|copy|zero|ones|constant|trunc)\w*\s*\("
+)
 # Something in the method writes a tensor: an in-place call, .data, an init module, out=,
 # item or attribute assignment (rebinding counts), setattr.
 _WRITES = re.compile(
     r"[a-z0-9]_\s*\(|\.data\b|\binit\w*\.|\bout\s*=|\[[^\]\n]*\]\s*=[^=]|\.\w+\s*(?::[^=\n]*)?=[^=]|setattr\("
+    r"|" + _INITIALIZER_CALL
 )
-_TENSOR_WRITES = re.compile(r"[a-z0-9]_\s*\(|\.data\b|\binit\w*\.|load_state_dict\(")
+_TENSOR_WRITES = re.compile(r"[a-z0-9]_\s*\(|\.data\b|\binit\w*\.|" + _INITIALIZER_CALL)
 _INSTANCE_INITIALIZER_CALL = re.compile(r"(?<!self)\.(?!__init__)\w*(?:init|reset)\w*\s*\(", re.I)
 _CALLED_OR_PASSED = re.compile(r"(\w+)\s*(?=\()|\(\s*(\w+)\s*[,)]")
 _SELF_CALL = re.compile(r"(?:self|super\(\))\.(\w+)\s*[(),]")
