@@ -5,7 +5,8 @@ The fixes write what the code base would have written, in its own spelling:
 * PIN003 — the initializer exists but construction never runs it: call it at the end of
   ``__init__`` (``self.apply(self._init_weights)`` for an initializer that takes a module).
 * PIN001 — nothing initializes the storage: add the lines to the class's initializer (and
-  call it, if construction does not), or create ``reset_parameters()`` after ``__init__``
+  call it at the end of ``__init__``, unless ``__init__`` already calls it after creating
+  the storages: called before, it would touch attributes not yet set), or create ``reset_parameters()`` after ``__init__``
   and call it at the end of ``__init__``. Each storage is initialized as ``nn.Linear``
   does: ``kaiming_uniform_(w, a=math.sqrt(5))`` for weights of two or more dimensions; a
   bias draws from ``uniform(-1/sqrt(fan_in), 1/sqrt(fan_in))`` with ``fan_in`` of its
@@ -53,7 +54,7 @@ class _Writer:
 
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
-        self.lines = ctx.text.splitlines()
+        self.lines = re.split(r"\r\n|\r|\n", ctx.text)  # line breaks as Python counts them
         newline = re.search(r"\r\n|\r|\n", ctx.text)
         self.newline = newline.group() if newline else "\n"
 
@@ -161,7 +162,7 @@ def missing_initialization(ctx: FileContext, storage: Storage) -> Fix | None:
         if block is None:
             return None
         edits.append(_insertion(block, writer.statements(lines, block.indent)))
-        if initializer.name not in ctx.flow.reachable(owner):
+        if not _called_after(ctx, init, initializer.name, [s for s, _ in flagged]):
             edits.append(
                 _insertion(
                     init_block, writer.statements([_initializer_call(initializer, init.self_name)], init_block.indent)
@@ -195,6 +196,26 @@ def _flagged(ctx: FileContext, owner: ClassInfo) -> list[tuple[Storage, str]]:
         if keys:
             found.append((ctx.span(storage.source.call)[0], storage, keys[0]))
     return [(storage, key) for _, storage, key in sorted(found, key=lambda item: item[0])]
+
+
+def _called_after(ctx: FileContext, init: Function, name: str, storages: list[Storage]) -> bool:
+    """Whether ``__init__`` itself calls ``self.<name>()`` after creating the storages it
+    creates: an initializer called before them would read attributes that do not exist yet."""
+    assert init.node is not None and isinstance(init.node.body, cst.IndentedBlock)
+    created = [ctx.span(s.source.call)[0].line for s in storages if s.function is init]
+    for statement in reversed(init.node.body.body):
+        if not isinstance(statement, cst.SimpleStatementLine) or not isinstance(statement.body[0], cst.Expr):
+            continue
+        call = statement.body[0].value
+        if (
+            isinstance(call, cst.Call)
+            and isinstance(call.func, cst.Attribute)
+            and isinstance(call.func.value, cst.Name)
+            and call.func.value.value == init.self_name
+            and call.func.attr.value == name
+        ):
+            return ctx.span(statement)[0].line > max(created, default=0)
+    return False
 
 
 def _own_initializer(ctx: FileContext, owner: ClassInfo) -> Function | None:

@@ -54,8 +54,8 @@ class UninitializedParameter(Rule):
     ## Fix safety
     An unsafe fix adds the missing initialization in the form the code base already uses:
     lines at the end of the class's own initializer (`reset_parameters()` and the other
-    `initializer-methods` that take only `self`), which `__init__` is made to call if it
-    does not; otherwise a new `reset_parameters()` after `__init__`, called at the end of
+    `initializer-methods` that take only `self`), with a call at the end of `__init__`
+    unless `__init__` already calls it after creating the storages; otherwise a new `reset_parameters()` after `__init__`, called at the end of
     `__init__`. Each storage is initialized as `nn.Linear` does: `kaiming_uniform_(w,
     a=math.sqrt(5))` for weights of two or more dimensions, `uniform_(-1/sqrt(fan_in),
     1/sqrt(fan_in))` for a bias with `fan_in` of its sibling weight (`bias` -> `weight`;
@@ -197,6 +197,7 @@ class Affine(th.nn.Module):
         self.reset_parameters()
         self.weight = th.nn.Parameter(th.empty(n_out, n_in))
         self.bias = th.nn.Parameter(th.empty(n_out))
+        self.reset_parameters()
 
     def reset_parameters(self):
         init.ones_(self.scale)  # keep

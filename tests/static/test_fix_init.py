@@ -59,6 +59,29 @@ def test_spelled_through_the_files_aliases_with_tabs_and_comments() -> None:
     assert "# projection" in text and "# keep me" in text and "import math\n" not in text
 
 
+def test_lines_join_an_initializer_init_already_calls_last() -> None:
+    text = fixed(
+        """\
+        import torch
+        from torch import nn
+
+        class Half(nn.Module):
+            def __init__(self, n):
+                super().__init__()
+                self.weight = nn.Parameter(torch.empty(n, n))
+                self.other = nn.Parameter(torch.empty(n, n))
+                self.reset_parameters()
+
+            def reset_parameters(self):
+                nn.init.orthogonal_(self.weight)
+        """
+    )
+    assert text.count("self.reset_parameters()") == 1
+    assert text.endswith(
+        "        nn.init.orthogonal_(self.weight)\n        nn.init.kaiming_uniform_(self.other, a=math.sqrt(5))\n"
+    )
+
+
 def test_initializer_taking_a_module_is_applied() -> None:
     text = fixed(
         """\
