@@ -82,8 +82,7 @@ class FixOutcome:
     """Fixes refused, each with why (for example: the result would not parse)."""
 
 
-def _ranges(text: str, fix: Fix) -> list[tuple[int, int, str]]:
-    starts = _offsets(text)
+def _ranges(starts: list[int], fix: Fix) -> list[tuple[int, int, str]]:
     return [(_offset(starts, e.start), _offset(starts, e.end), e.content) for e in fix.edits]
 
 
@@ -108,8 +107,9 @@ def _compatible(text: str, fixes: Sequence[tuple[Finding, Fix]]) -> list[tuple[F
     with an edit already taken (equal edits, such as one added import, are shared)."""
     chosen: list[tuple[Finding, Fix]] = []
     taken: list[tuple[int, int, str]] = []
+    starts = _offsets(text)
     for finding, fix in sorted(fixes, key=lambda item: (min(e.start for e in item[1].edits), item[0].start)):
-        ranges = _ranges(text, fix)
+        ranges = _ranges(starts, fix)
         if any(_conflicts(edit, taken) for edit in ranges):
             continue
         chosen.append((finding, fix))
