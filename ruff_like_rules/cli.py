@@ -158,7 +158,7 @@ def command_check(args: argparse.Namespace, stdout: TextIO) -> int:
         stdout.write("".join(f"{path}\n" for path in sorted(candidate.path for candidate in files)))
         return EXIT_CLEAN
     runner = Runner(resolver, options)
-    if paths == (STDIN,) and args.fix and not args.diff:
+    if paths == (STDIN,) and (args.fix or args.diff):
         return fix_stdin(args, runner, stdout)
     results: list[FileResult] = (
         runner.check_stdin(sys.stdin.buffer.read()) if paths == (STDIN,) else runner.check_paths()
@@ -239,27 +239,34 @@ def apply_fixes(
 
 
 def fix_stdin(args: argparse.Namespace, runner: Runner, stdout: TextIO) -> int:
-    """``--fix -``: the fixed source goes to standard output, what remains to standard error."""
-    from ruff_like_rules.analyzer import decode
-    from ruff_like_rules.fixes import fix_source
+    """``--fix -``: the fixed source goes to standard output, what remains to standard
+    error; ``--diff -``: the diff instead. Input that is excluded or cannot be decoded
+    comes back unchanged."""
+    from ruff_like_rules.fixes import FileFix, SourceFile, fix_source
     from ruff_like_rules.output import FORMATS
-    from ruff_like_rules.runner import STDIN, FileResult
+    from ruff_like_rules.runner import STDIN, Discovery, FileResult, FixedFile
 
-    source = sys.stdin.buffer.read()
+    data = sys.stdin.buffer.read()
     name = args.stdin_filename
     path = Path(os.path.normpath(runner.resolver.cwd / name)) if name else runner.resolver.cwd / STDIN
     try:
-        text = decode(source)
-    except (UnicodeDecodeError, SyntaxError, LookupError):
-        sys.stdout.buffer.write(source)
-        return EXIT_ERROR
-    outcome = fix_source(text, runner.resolver.settings_for(path), unsafe=args.unsafe_fixes)
+        source = SourceFile.decode(data)
+    except (UnicodeDecodeError, SyntaxError, LookupError) as error:
+        sys.stderr.write(f"paraminit: error: cannot decode standard input: {error}\n")
+        source = None
+    excluded = bool(name) and args.force_exclude and Discovery(runner.resolver).excluded_with_parents(path)
+    if source is None or excluded:
+        if not args.diff:
+            stdout.flush()
+            sys.stdout.buffer.write(data)
+        return EXIT_ERROR if source is None else EXIT_CLEAN
+    outcome = fix_source(source.text, runner.resolver.settings_for(path), unsafe=args.unsafe_fixes)
+    result = FileResult(path, name or STDIN, list(outcome.remaining), source.encode(outcome.text))
+    if args.diff:
+        return write_diff([FixedFile(result, FileFix(source.text, outcome, None))], stdout, args.silent)
     stdout.write(outcome.text)
-    result = hide_unsafe_fixes(FileResult(path, name or STDIN, list(outcome.remaining)), args.unsafe_fixes)
-    result.source = outcome.text.encode()
     if not args.silent:
-        output = FORMATS[args.output_format]
-        output.write([result], sys.stderr, False)
+        FORMATS[args.output_format].write([hide_unsafe_fixes(result, args.unsafe_fixes)], sys.stderr, False)
     return EXIT_FINDINGS if outcome.remaining and not args.exit_zero else EXIT_CLEAN
 
 

@@ -166,3 +166,10 @@ def test_a_failing_write_leaves_the_original_intact(tmp_path: Path) -> None:
 def test_fix_from_stdin_writes_the_fixed_source(tmp_path: Path) -> None:
     done = run(tmp_path, "--fix", "-", stdin=LEGACY)
     assert (done.returncode, done.stdout) == (0, LEGACY_FIXED)
+
+
+def test_diff_from_stdin_compares_the_input(tmp_path: Path) -> None:
+    (tmp_path / "legacy.py").write_text("# a different file on disk\n")
+    done = run(tmp_path, "--diff", "--stdin-filename", "legacy.py", "-", stdin=LEGACY)
+    assert done.returncode == 1
+    assert "+a = torch.empty(2, 2, dtype=torch.float32)\n" in done.stdout
