@@ -81,7 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     fixing = check.add_argument_group("fixes")
     fixing.add_argument(
-        "--fix", action=argparse.BooleanOptionalAction, default=False, help="apply fixes (safe ones unless --unsafe-fixes)"
+        "--fix",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="apply fixes (safe ones unless --unsafe-fixes)",
     )
     fixing.add_argument(
         "--unsafe-fixes",
@@ -202,7 +205,9 @@ def hide_unsafe_fixes(result: FileResult, unsafe: bool) -> FileResult:
 
     if all(f.fix is None or allowed(f.fix, unsafe) for f in result.findings):
         return result
-    findings = [f if f.fix is None or allowed(f.fix, unsafe) else dataclasses.replace(f, fix=None) for f in result.findings]
+    findings = [
+        f if f.fix is None or allowed(f.fix, unsafe) else dataclasses.replace(f, fix=None) for f in result.findings
+    ]
     return dataclasses.replace(result, findings=findings)
 
 
