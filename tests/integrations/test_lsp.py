@@ -107,7 +107,7 @@ class Editor:
         self.client = client
         self.path = path
         self.uri = path.as_uri()
-        self.text = path.read_text(encoding="utf-8")
+        self.text = path.read_bytes().decode("utf-8")  # as the editor has it: line endings kept
         self.version = 1
 
     async def open(self) -> list[types.Diagnostic]:
@@ -374,4 +374,22 @@ async def test_pulled_diagnostics_and_resolved_fix_all(pulling_client: Recording
         editor.text, editor.uri, resolved.edit
     )
     assert editor.uri not in pulling_client.diagnostics  # pulled, so never pushed
+    editor.close()
+
+
+async def test_crlf_document_keeps_its_line_endings(client: RecordingClient, project: Path):
+    path = project / "windows.py"
+    path.write_bytes(MODEL.replace("\n", "\r\n").encode("utf-8"))
+    editor = Editor(client, path)
+    assert editor.text.count("\r\n") == MODEL.count("\n")
+    diagnostics = await editor.open()
+    assert [d.code for d in diagnostics] == ["PIN001", "PIN004", "PIN001"]
+    [fix] = [a for a in await editor.actions(diagnostics[1].range) if "torch.tensor" in a.title]
+    diagnostics = await editor.apply(fix)
+    [noqa] = [a for a in await editor.actions(diagnostics[0].range) if "noqa" in a.title]
+    await editor.apply(noqa)
+    lines = editor.text.split("\r\n")
+    assert "\n" not in editor.text.replace("\r\n", "")
+    assert lines[7].endswith("torch.empty(size))  # noqa: PIN001")
+    assert lines[8].endswith("torch.tensor([0.5, 0.25], dtype=torch.float32))")
     editor.close()

@@ -15,7 +15,12 @@ print("pygls" in sys.modules, "ruff_like_rules.lsp" in sys.modules, file=sys.std
 
 def loaded_after(argv: list[str], stdin: str = "") -> str:
     result = subprocess.run(
-        [sys.executable, "-c", IMPORTS_AFTER.format(argv=argv)], input=stdin, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", IMPORTS_AFTER.format(argv=argv)],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     return result.stderr.strip().splitlines()[-1]
 
@@ -28,7 +33,12 @@ def test_other_commands_do_not_import_the_server():
 def test_server_exits_cleanly_when_the_client_goes_away():
     # no client at all: standard input closes at once, and the server must stop, not hang
     result = subprocess.run(
-        [sys.executable, "-m", "ruff_like_rules", "server"], input="", capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "ruff_like_rules", "server"],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0
     assert result.stdout == ""
