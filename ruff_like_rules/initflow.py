@@ -186,6 +186,7 @@ class _Write:
     branch: tuple[str, ...]
     guard: frozenset[str] | None  # classes the written object was isinstance-checked against
     rebinding: cst.BaseExpression | None = None  # the new value, for ``x.k = value``
+    multi_dim_only: bool = False  # under ``if p.dim() > 1``: 1-D storages are skipped
 
 
 @dataclass(eq=False)
@@ -261,7 +262,7 @@ class InitFlow:
 
     # -- sources ------------------------------------------------------------------------
 
-    def source_of(self, node: cst.BaseExpression) -> Source | None:
+    def source_of(self, node: cst.BaseExpression, function: Function | None = None) -> Source | None:
         """The factory a call is, if it makes a storage this module cares about.
 
         Raw memory of no elements (``torch.empty(0)``) or on the meta device holds no
@@ -275,7 +276,7 @@ class InitFlow:
                 return Source(node, Kind.UNINITIALIZED, f".{node.func.attr.value}")
             return None
         if isinstance(node.func, cst.Attribute) and node.func.attr.value == "new":
-            if names.qualify(node.func.value) is None and size_arguments(node) == "size":
+            if names.qualify(node.func.value) is None and size_arguments(node, function) == "size":
                 return Source(node, Kind.UNINITIALIZED, ".new")
             return None
         qualified = names.qualify_torch(node.func)
@@ -283,7 +284,7 @@ class InitFlow:
             return None
         if qualified in EMPTY_FACTORIES:
             return Source(node, Kind.UNINITIALIZED, qualified)
-        if legacy_constructor_dtype(qualified) is not None and size_arguments(node) == "size":
+        if legacy_constructor_dtype(qualified) is not None and size_arguments(node, function) == "size":
             return Source(node, Kind.UNINITIALIZED, qualified)
         if qualified in RANDOM_NORMAL_FACTORIES:
             return Source(node, Kind.RANDOM_NORMAL, qualified)
@@ -315,7 +316,7 @@ class InitFlow:
             for source, names in self.sources_of(part, function, frozenset(seen)):
                 if not arithmetic or source.kind == Kind.UNINITIALIZED:  # scaled randn is a choice
                     yield source, names
-        source = self.source_of(expr)
+        source = self.source_of(expr, function)
         if source is not None:
             yield source, frozenset(seen)
             return
@@ -372,10 +373,12 @@ class InitFlow:
 
     def _all_writes(
         self,
-    ) -> tuple[dict[tuple[str, str], list[tuple[Function, _Write]]], list[tuple[str, frozenset[str] | None, Function]]]:
+    ) -> tuple[
+        dict[tuple[str, str], list[tuple[Function, _Write]]], list[tuple[str, frozenset[str] | None, Function, _Write]]
+    ]:
         """Writes to ``self.<key>`` by class, and writes through other objects by key."""
         class_writes: dict[tuple[str, str], list[tuple[Function, _Write]]] = {}
-        foreign: list[tuple[str, frozenset[str] | None, Function]] = []
+        foreign: list[tuple[str, frozenset[str] | None, Function, _Write]] = []
         for function in self.functions:
             for write in self.writes_in(function):
                 parts = write.root.split(".")
@@ -389,11 +392,11 @@ class InitFlow:
                     elif len(parts) > 2 and write.rebinding is None:
                         # self.sub.weight.normal_(): a submodule's parameter gets values; a
                         # rebinding there (weight tying) gives no class's storage values
-                        foreign.append((parts[-1], None, function))
+                        foreign.append((parts[-1], None, function, write))
                 elif head.startswith(ALL):
-                    foreign.append((ALL, write.guard, function))
+                    foreign.append((ALL, write.guard, function, write))
                 elif len(parts) >= 2 and (head in function.params or head.startswith(MODULES)):
-                    foreign.append((parts[-1], write.guard if len(parts) == 2 else None, function))
+                    foreign.append((parts[-1], write.guard if len(parts) == 2 else None, function, write))
         return class_writes, foreign
 
     def writes_in(self, function: Function) -> Iterator[_Write]:
@@ -538,7 +541,7 @@ class InitFlow:
         owner = function.owner
         keys = _attribute_keys(roots, function.self_name)
         if owner is None:
-            if keys and any(key == ALL and guard is None for key, guard, _ in self._foreign_writes):
+            if keys and any(key == ALL and guard is None for key, guard, _, _ in self._foreign_writes):
                 return Verdict.INITIALIZED, None
             return Verdict.UNINITIALIZED, None
         subclasses = self.subclasses(owner)
@@ -546,7 +549,11 @@ class InitFlow:
         related_names = {k.name for k in related}
         wanted = keys | {ALL, DYNAMIC}
         uncalled_initializer: str | None = None
-        for key, guard, writer in self._foreign_writes:
+        for key, guard, writer, write in self._foreign_writes:
+            if key == ALL and writer.owner is owner:
+                continue  # EMA.copy_to writes model.parameters(), not the EMA's own storages
+            if write.multi_dim_only and _one_dimensional(storage):
+                continue
             if key in wanted and (guard is None or guard & related_names):
                 if self._in_uncalled_initializer(writer):
                     uncalled_initializer = uncalled_initializer or writer.name  # nanoGPT without apply()
@@ -562,6 +569,8 @@ class InitFlow:
                         continue
                     if not self._writes_values(write, writer, storage):
                         continue
+                    if write.multi_dim_only and _one_dimensional(storage):
+                        continue  # for p in self.parameters(): if p.dim() > 1: xavier(p)
                     if writer.name in reachable or writer.name not in self.ctx.settings.initializer_methods:
                         return Verdict.INITIALIZED, None
                     uncalled_initializer = uncalled_initializer or writer.name
@@ -623,7 +632,8 @@ class InitFlow:
         if parts is None:
             return False
         if len(parts) == 1:
-            values = function.local_defs.get(parts[0], [])
+            module_level = self.functions[0].local_defs  # criterion = nn.BCELoss() at the top
+            values = function.local_defs.get(parts[0]) or module_level.get(parts[0], [])
         elif len(parts) == 2 and parts[0] == function.self_name and function.owner is not None:
             root = ".".join(parts)
             values = [
@@ -718,6 +728,11 @@ def _is_empty_container(value: cst.BaseExpression) -> bool:
     return False
 
 
+def _one_dimensional(storage: Storage) -> bool:
+    sizes = [a for a in storage.source.call.args if a.keyword is None]
+    return len(sizes) == 1 and not sizes[0].star and not isinstance(sizes[0].value, (cst.Tuple, cst.List, cst.Call))
+
+
 def _allocates_nothing(call: cst.Call) -> bool:
     device = _argument(call, 99, "device")
     if device is not None and "meta" in cst.Module([]).code_for_node(device):
@@ -765,18 +780,24 @@ def _method_name(call: cst.Call) -> str | None:
     return call.func.attr.value if isinstance(call.func, cst.Attribute) else None
 
 
-def size_arguments(call: cst.Call) -> str:
+def size_arguments(call: cst.Call, function: Function | None = None) -> str:
     """Whether a legacy constructor's arguments are sizes, data, ambiguous, or absent.
 
     ``torch.Tensor(3, 4)`` and ``torch.Tensor(*shape)`` allocate; ``torch.Tensor([3, 4])``
-    copies; a single name could be either (an int allocates uninitialized memory).
+    copies; a single name could be either (an int allocates uninitialized memory): what the
+    function bound it to decides (``b = x.size(0)``), else its name.
     """
     positional = [a for a in call.args if a.keyword is None]
     if not positional:
         return "none"
     if any(a.star == "*" for a in positional) or len(positional) >= 2:
         return "size"
-    return _classify_single(positional[0].value)
+    value = positional[0].value
+    if isinstance(value, cst.Name) and function is not None and function.local_defs.get(value.value):
+        forms = {_classify_single(bound) for bound in function.local_defs[value.value]}
+        if len(forms) == 1 and forms != {"ambiguous"}:
+            return forms.pop()
+    return _classify_single(value)
 
 
 def _classify_single(value: cst.BaseExpression) -> str:
@@ -821,9 +842,13 @@ def _arith_of_sizes(value: cst.BaseExpression) -> bool:
 
 def _roots(expr: cst.BaseExpression, function: Function) -> list[tuple[str, str]]:
     """Dotted roots a write through ``expr`` reaches (loop aliases substituted), each with
-    the variable it was written through (for ``isinstance`` guards)."""
+    the variable it was written through (for ``isinstance`` guards). Writing a gradient
+    (``p.grad.zero_()``) or only the padding row (``w[padding_idx].zero_()``) gives the
+    storage no values."""
     while True:
         if isinstance(expr, cst.Subscript):
+            if any("pad" in cst.Module([]).code_for_node(e.slice) for e in expr.slice):
+                return []
             expr = expr.value
         elif isinstance(expr, cst.Attribute) and expr.attr.value == "data":
             expr = expr.value
@@ -839,7 +864,9 @@ def _roots(expr: cst.BaseExpression, function: Function) -> list[tuple[str, str]
         else:
             break
     parts = dotted_parts(expr)
-    return _substitute(parts, function) if parts is not None else []
+    if parts is None or "grad" in parts[1:]:
+        return []
+    return _substitute(parts, function)
 
 
 def _substitute(parts: list[str], function: Function) -> list[tuple[str, str]]:
@@ -919,6 +946,7 @@ class _Collector(Walker):
         self._branch: list[str] = []
         self._guards: list[dict[str, frozenset[str]]] = [{}]
         self._if_numbers: dict[int, int] = {}
+        self._multi_dim: list[set[str]] = [set()]  # variables an enclosing if requires to be >= 2-D
         self.instance_calls: set[str] = set()  # methods called on something other than self
 
     @property
@@ -967,7 +995,11 @@ class _Collector(Walker):
         self.walk(node.test)
         self._branch.append(f"if{number}:body")
         self._guards.append({**self._guards[-1], **_isinstance_guards(node.test)})
+        test = cst.Module([]).code_for_node(node.test)
+        guarded = {name for pair in _MULTI_DIM_TEST.findall(test) for name in pair if name}
+        self._multi_dim.append(self._multi_dim[-1] | guarded)
         self.walk(node.body)
+        self._multi_dim.pop()
         self._guards.pop()
         self._branch.pop()
         if node.orelse is not None:
@@ -1147,11 +1179,13 @@ class _Collector(Walker):
         function = self._function
         branch = tuple(self._branch)
         for root, head in _roots(target, function):
-            function.writes.append(_Write(root, branch, self._guards[-1].get(head), rebinding))
+            multi_dim_only = head in self._multi_dim[-1]
+            function.writes.append(_Write(root, branch, self._guards[-1].get(head), rebinding, multi_dim_only))
             if attach is not None:
                 function.attachments.append((root, attach, branch))
 
 
+_MULTI_DIM_TEST = re.compile(r"(\w+)\.(?:dim\(\)|ndim|ndimension\(\))\s*(?:>\s*1|>=\s*2)|len\(\s*(\w+)\.(?:shape|size\(\))\s*\)\s*(?:>\s*1|>=\s*2)")
 _INERT_BUILTINS = frozenset({"isinstance", "hasattr", "getattr", "setattr", "type", "id", "print", "len", "super", "repr", "str"})
 
 
@@ -1192,7 +1226,13 @@ def is_init_function(
                 value = value.args[0].value
             if (ctx.names.qualify(value) or "").startswith("torch.nn.init."):
                 return True
+    if len(parts) > 1 and qualified is None and _is_local(parts[0], function):
+        return False  # p.copy_(src), w.normal_(): a tensor's own method, not init.copy_(dst, src)
     return parts[-1] in INIT_FUNCTION_NAMES or (qualified is not None and bool(_INITISH_NAME.search(parts[-1])))
+
+
+def _is_local(name: str, function: Function) -> bool:
+    return name in function.params or name in function.local_defs or name in function.loop_aliases or name == function.self_name
 
 
 def _isinstance_guards(test: cst.BaseExpression) -> dict[str, frozenset[str]]:

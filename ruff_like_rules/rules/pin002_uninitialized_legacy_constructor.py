@@ -80,7 +80,7 @@ class UninitializedLegacyConstructor(Rule):
         flow = ctx.flow
         stored = {id(s.source.call) for s in flow.storages}
         for function in flow.functions:
-            direct = [call for call in function.legacy_calls if id(call) not in stored and _allocates(call, flow)]
+            direct = [call for call in function.legacy_calls if id(call) not in stored and _allocates(call, flow, function)]
             if not direct:
                 continue
             bound: dict[str, list[tuple[cst.Call, cst.BaseExpression]]] = {}
@@ -182,8 +182,8 @@ def f(x):
     )
 
 
-def _allocates(call: cst.Call, flow: InitFlow) -> bool:
-    source = flow.source_of(call)
+def _allocates(call: cst.Call, flow: InitFlow, function: Function) -> bool:
+    source = flow.source_of(call, function)
     return source is not None and source.kind == Kind.UNINITIALIZED
 
 

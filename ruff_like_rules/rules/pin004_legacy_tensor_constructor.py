@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import libcst as cst
 
 from ruff_like_rules.context import FileContext
-from ruff_like_rules.initflow import size_arguments
+from ruff_like_rules.initflow import Function, size_arguments
 from ruff_like_rules.legacy import as_tensor
 from ruff_like_rules.model import Applicability, Finding
 from ruff_like_rules.rules.base import Invalid, Rule
@@ -58,15 +58,15 @@ class LegacyTensorConstructor(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         for function in ctx.flow.functions:
             for call in function.legacy_calls:
-                finding = self._check_call(ctx, call)
+                finding = self._check_call(ctx, call, function)
                 if finding is not None:
                     yield finding
 
-    def _check_call(self, ctx: FileContext, node: cst.Call) -> Finding | None:
+    def _check_call(self, ctx: FileContext, node: cst.Call, function: Function) -> Finding | None:
         qualified = ctx.names.qualify_torch(node.func)
         if qualified is None or legacy_constructor_dtype(qualified) is None:
             return None  # x.new(...): not a torch.* constructor
-        form = size_arguments(node)
+        form = size_arguments(node, function)
         spelled = ctx.code(node.func)
         if form == "ambiguous":
             argument = ctx.code(node.args[0].value)
