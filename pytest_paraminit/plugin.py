@@ -101,6 +101,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "or skip the --check-param-init check in this test (skip=True or a reason)",
     )
     config.stash[_RECORDER] = Recorder()
+    if config.getini("param_init_allow"):
+        _allow_list(config)  # a typo in a check id is a usage error before any test runs
     if config.getoption("check_param_init"):
         try:
             from . import construction

@@ -1,0 +1,257 @@
+"""The pytest plugin through real pytest runs (pytester, in-process unless a subprocess is the point)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from buggy_modules import BUGS, UNREGISTERED
+
+HERE = Path(__file__).parent
+
+BUG_SUITE = """
+import pytest
+from buggy_modules import BUGS, UNREGISTERED
+
+CASES = (BUGS + UNREGISTERED)[::STEP]
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_fixture(param_init, case):
+    (param_init.deferred if case.deferred else param_init)(case.module)
+
+@pytest.mark.parametrize("case", [c for c in CASES if not c.deferred], ids=lambda case: case.id)
+def test_flag(case):
+    case.module()
+"""
+
+
+@pytest.fixture
+def runtime_pytester(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.syspathinsert(HERE)
+    return pytester
+
+
+def _findings_by_test(report_path: Path) -> dict[str, set[tuple[str, str]]]:
+    data = json.loads(report_path.read_text())
+    found: dict[str, set] = {}
+    for record in data["reports"]:
+        found.setdefault(record["test"], set()).update(
+            (f["check"], f["name"]) for f in record["findings"] if not f["allowed"]
+        )
+    return found
+
+
+def test_bug_suite_fails_through_fixture_and_flag(runtime_pytester: pytest.Pytester):
+    runtime_pytester.makepyfile(test_bugs=BUG_SUITE.replace("STEP", "1"))
+    report = runtime_pytester.path / "report.json"
+    result = runtime_pytester.runpytest("--check-param-init", f"--param-init-report={report}")
+    cases = BUGS + UNREGISTERED
+    flagged = [c for c in cases if not c.deferred]
+    result.assert_outcomes(failed=len(cases) + len(flagged))
+    found = _findings_by_test(report)
+    for case in cases:
+        assert (case.check, case.name) in found[f"test_bugs.py::test_fixture[{case.id}]"], case.id
+    for case in flagged:
+        assert (case.check, case.name) in found[f"test_bugs.py::test_flag[{case.id}]"], case.id
+    result.stdout.fnmatch_lines(["*== paraminit ==*", "checked * modules, * parameters: * findings (*) in * tests"])
+
+
+def test_failure_report_names_the_line_that_created_the_parameter(runtime_pytester: pytest.Pytester):
+    runtime_pytester.makepyfile(
+        """
+        import torch
+        from torch import nn
+
+        class Block(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.weight = nn.Parameter(torch.Tensor(64, 32))
+                self.norm = nn.LayerNorm(32)
+
+        def test_block():
+            Block()
+        """
+    )
+    result = runtime_pytester.runpytest("--check-param-init")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "paraminit: Block built at *test_failure_report_names_the_line_that_created_the_parameter.py:11",
+        "*parameter*shape*dtype*mean*std*expected*min*max*histogram*verdict",
+        "*weight*64×32*float32*nan*nan*uninitialized",
+        "*norm.weight*32*float32*1*0*|x| ≤ 20*ok",
+        "*[[]uninitialized[]] weight: 2048 of 2048 elements never written (expected 0)",
+        "*created at *.py:7",
+    ])
+
+
+def test_clean_training_suite_passes_under_the_flag(runtime_pytester: pytest.Pytester):
+    runtime_pytester.makepyfile(
+        """
+        import pytest, torch
+        from torch import nn
+
+        @pytest.mark.parametrize("width", [8, 64, 512])
+        def test_train(width):
+            model = nn.Sequential(nn.Linear(16, width), nn.ReLU(), nn.LayerNorm(width), nn.Linear(width, 1))
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            for _ in range(3):
+                loss = model(torch.randn(4, 16)).pow(2).mean()
+                optimizer.zero_grad(); loss.backward(); optimizer.step()
+            assert not torch.are_deterministic_algorithms_enabled()
+        """
+    )
+    result = runtime_pytester.runpytest("--check-param-init")
+    result.assert_outcomes(passed=3)
+    # each Linear/LayerNorm is checked when built, then again as part of the Sequential
+    result.stdout.fnmatch_lines(["checked 15 modules, 36 parameters: 0 findings"])
+
+
+def test_without_the_flag_nothing_is_checked(runtime_pytester: pytest.Pytester):
+    runtime_pytester.makepyfile(BUG_SUITE.replace("STEP", "1"))
+    result = runtime_pytester.runpytest("-k", "test_flag")
+    result.assert_outcomes(passed=len([c for c in BUGS + UNREGISTERED if not c.deferred]))
+    assert "== paraminit ==" not in result.stdout.str()
+
+
+LORA = """
+import pytest, torch
+from torch import nn
+
+class LoRA(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lora_A = nn.Parameter(torch.randn(4, 64) / 8)
+        self.lora_B = nn.Parameter(torch.zeros(64, 4))
+
+class Adapter(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.adapter = LoRA()
+
+def test_plain():
+    Adapter()
+
+@pytest.mark.param_init(allow={"*.lora_B": "constant"})
+def test_marker_allows():
+    Adapter()
+
+@pytest.mark.param_init(allow={"*.lora_B": "scale"})
+def test_marker_allows_another_check():
+    Adapter()
+
+@pytest.mark.param_init(skip="built on purpose")
+def test_marker_skips():
+    Adapter()
+
+def test_fixture_allowing(param_init):
+    param_init.allowing({"adapter.lora_B": ["constant"]})(Adapter)
+
+@pytest.mark.param_init(allow={"*.lora_B": "constant"})
+def test_fixture_reads_marker(param_init):
+    param_init(Adapter)
+"""
+
+
+def test_marker_fixture_and_ini_allow_lists(runtime_pytester: pytest.Pytester):
+    runtime_pytester.makepyfile(test_lora=LORA)
+    result = runtime_pytester.runpytest("--check-param-init", "-rA")
+    result.assert_outcomes(passed=4, failed=2)
+    result.stdout.fnmatch_lines(["FAILED test_lora.py::test_plain - *", "FAILED test_lora.py::test_marker_allows_another_check*"])
+    runtime_pytester.makeini("[pytest]\nparam_init_allow =\n    *.lora_B: constant, duplicate-units\n")
+    runtime_pytester.runpytest("--check-param-init").assert_outcomes(passed=6)
+
+
+def test_unknown_check_in_ini_is_a_usage_error(runtime_pytester: pytest.Pytester):
+    runtime_pytester.makepyfile(test_lora=LORA)
+    runtime_pytester.makeini("[pytest]\nparam_init_allow =\n    *.lora_B: constnt\n")
+    result = runtime_pytester.runpytest("--check-param-init")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: unknown check id(s) [[]'constnt'[]] for '*.lora_B'; known: *"])
+
+
+def test_constructor_error_reaches_the_test_and_settings_are_restored(runtime_pytester: pytest.Pytester):
+    runtime_pytester.makepyfile(
+        """
+        import pytest, torch
+        from torch import nn
+
+        class Broken(nn.Module):
+            def __init__(self):
+                super().__init__()
+                raise ValueError("bad width")
+
+        def test_raises():
+            with pytest.raises(ValueError, match="bad width"):
+                Broken()
+            assert not torch.are_deterministic_algorithms_enabled()
+
+        def test_fixture(param_init):
+            param_init(Broken)
+        """
+    )
+    result = runtime_pytester.runpytest("--check-param-init")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*constructor raised ValueError: bad width"])
+
+
+def test_targets_become_items_built_by_the_hook(runtime_pytester: pytest.Pytester):
+    runtime_pytester.makepyfile(
+        models="""
+        import torch
+        from torch import nn
+
+        class Clean(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.proj = nn.Linear(8, 8)
+
+        class NeedsWidth(nn.Module):
+            def __init__(self, width):
+                super().__init__()
+                self.weight = nn.Parameter(torch.empty(width, width))
+
+        class NeedsConfig(nn.Module):
+            def __init__(self, config):
+                super().__init__()
+        """,
+        conftest="""
+        def pytest_paraminit_build(cls, config):
+            if cls.__name__ == "NeedsWidth":
+                return cls(16)
+        """,
+    )
+    runtime_pytester.syspathinsert()
+    runtime_pytester.makeini("[pytest]\nparam_init_targets = models\n")
+    result = runtime_pytester.runpytest("-rfs", "--param-init-target", "no_such_module")
+    result.assert_outcomes(passed=1, failed=2, skipped=1)
+    result.stdout.fnmatch_lines([
+        "FAILED *paraminit[[]models.NeedsWidth[]]*",
+        "FAILED *paraminit[[]no_such_module[]]*",
+        "SKIPPED *cannot build NeedsConfig: TypeError*",
+    ])
+    result.stdout.fnmatch_lines(["*weight*16×16*uninitialized"])
+
+
+def test_xdist_gives_the_same_verdicts_and_merges_the_report(pytester: pytest.Pytester, monkeypatch):
+    pytester.makepyfile(test_bugs=BUG_SUITE.replace("STEP", "3"))  # every third case keeps two subprocess runs short
+    report = pytester.path / "report.json"
+    serial = pytester.path / "serial.json"
+    monkeypatch.setenv("PYTHONPATH", str(HERE))
+    args = ["--check-param-init", "-p", "no:cacheprovider", "-q"]
+    result = pytester.runpytest_subprocess(*args, "-n", "2", f"--param-init-report={report}")
+    result_serial = pytester.runpytest_subprocess(*args, f"--param-init-report={serial}")
+    cases = (BUGS + UNREGISTERED)[::3]
+    failed = len(cases) + len([c for c in cases if not c.deferred])
+    result.assert_outcomes(failed=failed)
+    result_serial.assert_outcomes(failed=failed)
+    assert _findings_by_test(report) == _findings_by_test(serial)
+    assert json.loads(report.read_text())["modules"] == json.loads(serial.read_text())["modules"]
+
+
+def test_plugin_import_does_not_import_torch():
+    code = "import sys, pytest_paraminit.plugin, pytest_paraminit; assert 'torch' not in sys.modules, 'torch imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)
