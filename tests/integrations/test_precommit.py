@@ -1,8 +1,11 @@
 """The hooks in ``.pre-commit-hooks.yaml``, run by the real ``pre-commit`` on a throwaway repository.
 
-``pre-commit try-repo`` clones the hook repository at a commit, so the project's working
-tree (its tracked files, as they are now) is copied into a fresh repository and committed
-there: the test checks the code on disk, committed or not. pre-commit then builds a venv
+``pre-commit try-repo`` installs the hook repository at a commit; for a local repository
+with uncommitted changes it commits tracked changes (and staged new files) in a shadow
+clone, working through the live repository's git directory. The test copies the project's
+tracked files, as they are on disk, into a fresh repository and commits them there
+instead: it checks the code on disk, committed or not, and never touches the project's
+own git state (which other people may be using at the same time). pre-commit then builds a venv
 and installs the project from PyPI-resolved dependencies, which takes a while: the test
 makes two runs, sharing one ``PRE_COMMIT_HOME``.
 """
