@@ -190,6 +190,7 @@ class SourceFile:
 def write_atomically(path: Path, data: bytes) -> None:
     """Replace ``path`` by ``data`` through a temporary file in the same directory, keeping
     the file's mode: readers and an interrupted run see the old file or the new one."""
+    path = path.resolve()  # through a symlink to the file itself: the link stays a link
     mode = stat.S_IMODE(path.stat().st_mode)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".paraminit-tmp", dir=path.parent)
     try:

@@ -173,3 +173,12 @@ def test_diff_from_stdin_compares_the_input(tmp_path: Path) -> None:
     done = run(tmp_path, "--diff", "--stdin-filename", "legacy.py", "-", stdin=LEGACY)
     assert done.returncode == 1
     assert "+a = torch.empty(2, 2, dtype=torch.float32)\n" in done.stdout
+
+
+def test_a_symlink_stays_a_link_and_its_target_is_fixed(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "legacy.py").write_text(LEGACY)
+    (tmp_path / "link.py").symlink_to(tmp_path / "real" / "legacy.py")
+    assert run(tmp_path, "--fix", "link.py").returncode == 0
+    assert (tmp_path / "link.py").is_symlink()
+    assert (tmp_path / "real" / "legacy.py").read_text() == LEGACY_FIXED
