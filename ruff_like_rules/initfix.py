@@ -17,8 +17,9 @@ The fixes write what the code base would have written, in its own spelling:
 
 ``torch.nn.init`` and ``math`` are spelled through the file's own imports (``init``,
 ``nn.init``, ``th.nn.init``); ``import math`` is added before the first import when
-missing. Every fix is a set of insertions at line starts, indented like the code around
-them, with the file's line ending: nothing else in the file moves. A class whose base
+missing. Every fix is a set of libcst statements inserted at line starts, rendered with the
+indentation of the code around them and the file's line ending: nothing else in the file
+moves. A class whose base
 comes from elsewhere (it may define ``reset_parameters`` itself), or whose base in this
 file defines the method, gets no fix: an override would silently skip the base's.
 """
@@ -76,8 +77,11 @@ class _Writer:
             Position(end.line + 1, 0), self.indentation(first_line), self.indentation(self.ctx.span(node.name)[0].line)
         )
 
-    def statements(self, lines: list[str], indent: str) -> str:
-        return "".join(f"{indent}{line}{self.newline}" if line else self.newline for line in lines)
+    def statements(self, nodes: list[cst.BaseStatement], indent: str, step: str) -> str:
+        """Nodes as code at ``indent``, nested blocks indented by ``step``, with the file's
+        line ending."""
+        code = cst.Module(body=nodes, default_indent=step, default_newline=self.newline).code
+        return "".join(indent + line if line.strip() else line for line in code.splitlines(keepends=True))
 
     def import_math(self) -> Edit | None:
         """``import math`` before the file's first import (after ``from __future__``)."""
@@ -99,12 +103,16 @@ def _insertion(block: _Block, content: str) -> Edit:
     return Edit(block.at, block.at, content)
 
 
-def _initializer_call(flow_method: Function, self_name: str) -> str:
+def _initializer_call(flow_method: Function, self_name: str) -> cst.BaseStatement:
     """How ``__init__`` runs an initializer: directly, or through ``apply`` when it takes a module."""
     name = flow_method.name
     if len(flow_method.params) >= 2:
-        return f"{self_name}.apply({self_name}.{name})"
-    return f"{self_name}.{name}()"
+        return cst.parse_statement(f"{self_name}.apply({self_name}.{name})")
+    return cst.parse_statement(f"{self_name}.{name}()")
+
+
+def _step(block: _Block) -> str:
+    return block.indent[len(block.outer) :] or "    "
 
 
 def initializer_call(ctx: FileContext, storage: Storage) -> Fix | None:
@@ -120,8 +128,8 @@ def initializer_call(ctx: FileContext, storage: Storage) -> Fix | None:
         return None
     call = _initializer_call(initializer, init.self_name)
     return Fix(
-        f"Call `{call}` at the end of `__init__`",
-        (_insertion(block, writer.statements([call], block.indent)),),
+        f"Call `{cst.Module([]).code_for_node(call).strip()}` at the end of `__init__`",
+        (_insertion(block, writer.statements([call], block.indent, _step(block))),),
         Applicability.UNSAFE,
     )
 
@@ -148,34 +156,35 @@ def missing_initialization(ctx: FileContext, storage: Storage) -> Fix | None:
         return None
     target = initializer if initializer is not None else init
     self_name = target.self_name or init.self_name
-    step = init_block.indent[len(init_block.outer) :] or "    "
+    step = _step(init_block)
     lines = [
         line
         for flagged_storage, key in flagged
         for line in _initialization(
-            flagged_storage, f"{self_name}.{key}", _sibling_weight(ctx, owner, key), init_spelling, math, step
+            flagged_storage, f"{self_name}.{key}", _sibling_weight(ctx, owner, key), init_spelling, math
         )
     ]
+    uses_math = any(f"{math}." in cst.Module([]).code_for_node(line) for line in lines)
     edits: list[Edit] = []
     if initializer is not None:
         block = writer.end_of(initializer)
         if block is None:
             return None
-        edits.append(_insertion(block, writer.statements(lines, block.indent)))
+        edits.append(_insertion(block, writer.statements(lines, block.indent, step)))
         if not _called_after(ctx, init, initializer.name, [s for s, _ in flagged]):
-            edits.append(
-                _insertion(
-                    init_block, writer.statements([_initializer_call(initializer, init.self_name)], init_block.indent)
-                )
-            )
+            call = _initializer_call(initializer, init.self_name)
+            edits.append(_insertion(init_block, writer.statements([call], init_block.indent, step)))
         where = f"`{initializer.name}()`"
     else:
-        method = ["", f"def {NEW_INITIALIZER}({init.self_name}):", *(f"{step}{line}" for line in lines)]
-        content = writer.statements([f"{init.self_name}.{NEW_INITIALIZER}()"], init_block.indent)
-        content += writer.statements(method, init_block.outer)
+        method = cst.parse_statement(f"def {NEW_INITIALIZER}({init.self_name}):\n    pass\n")
+        assert isinstance(method, cst.FunctionDef) and isinstance(method.body, cst.IndentedBlock)
+        method = method.with_changes(body=method.body.with_changes(body=lines), leading_lines=[cst.EmptyLine()])
+        call = cst.parse_statement(f"{init.self_name}.{NEW_INITIALIZER}()")
+        content = writer.statements([call], init_block.indent, step)
+        content += writer.statements([method], init_block.outer, step)
         edits.append(_insertion(init_block, content))
         where = f"a new `{NEW_INITIALIZER}()` called by `__init__`"
-    if any(f"{math}." in line for line in lines) and ctx.names.spelling_of("math") is None:
+    if uses_math and ctx.names.spelling_of("math") is None:
         import_edit = writer.import_math()
         if import_edit is None:
             return None
@@ -260,8 +269,14 @@ def _dimensions(call: cst.Call) -> int | None:
     return None
 
 
-def _initialization(storage: Storage, target: str, sibling: str | None, init: str, math: str, step: str) -> list[str]:
+def _initialization(
+    storage: Storage, target: str, sibling: str | None, init: str, math: str
+) -> list[cst.BaseStatement]:
     """The statements that initialize one storage, as ``nn.Linear`` would (see the module doc)."""
+    return [cst.parse_statement(code) for code in _initialization_code(storage, target, sibling, init, math)]
+
+
+def _initialization_code(storage: Storage, target: str, sibling: str | None, init: str, math: str) -> list[str]:
     if storage.wrapper == "buffer":
         return [f"{init}.zeros_({target})"]
     self_name = target.split(".")[0]
@@ -280,4 +295,4 @@ def _initialization(storage: Storage, target: str, sibling: str | None, init: st
         return [weight]
     if dimensions is not None:
         return [f"{init}.ones_({target})"]
-    return [f"if {target}.dim() > 1:", f"{step}{weight}", "else:", f"{step}{init}.ones_({target})"]
+    return [f"if {target}.dim() > 1:\n    {weight}\nelse:\n    {init}.ones_({target})\n"]
