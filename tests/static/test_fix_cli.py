@@ -93,6 +93,13 @@ def test_mixed_summary_counts_shown_and_hidden_fixes(tmp_path: Path) -> None:
         "Found 3 errors.\n[*] 1 fixable with the `--fix` option "
         "(2 hidden fixes can be enabled with the `--unsafe-fixes` option).\n"
     )
+    fixed = run(tmp_path, "--fix", "--output-format", "concise")
+    assert fixed.returncode == 1  # findings remain
+    assert fixed.stdout.endswith(
+        "Found 3 errors (1 fixed, 2 remaining).\n"
+        "No fixes available (2 hidden fixes can be enabled with the `--unsafe-fixes` option).\n"
+    )
+    assert "legacy.py" not in fixed.stdout
 
 
 def test_unsafe_fix_leaves_a_file_paraminit_accepts(tmp_path: Path) -> None:
