@@ -3,7 +3,8 @@
 ``pre-commit try-repo`` installs the hook repository at a commit; for a local repository
 with uncommitted changes it commits tracked changes (and staged new files) in a shadow
 clone, working through the live repository's git directory. The test copies the project's
-tracked files, as they are on disk, into a fresh repository and commits them there
+files as they are on disk (tracked ones and new ones git does not ignore) into a fresh
+repository and commits them there
 instead: it checks the code on disk, committed or not, and never touches the project's
 own git state (which other people may be using at the same time). pre-commit then builds a venv
 and installs the project from PyPI-resolved dependencies, which takes a while: the test
@@ -67,9 +68,14 @@ def environment(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def hook_repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The project's tracked files as they are on disk, committed in a repository of their own."""
+    """The project's files as they are on disk, committed in a repository of their own."""
     copy = tmp_path_factory.mktemp("paraminit-hooks")
-    listed = subprocess.run([GIT or "git", "ls-files", "-z"], cwd=ROOT, check=True, capture_output=True).stdout
+    listed = subprocess.run(
+        [GIT or "git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    ).stdout
     for name in filter(None, listed.decode().split("\0")):
         source = ROOT / name
         if source.is_file():
