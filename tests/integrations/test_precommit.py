@@ -4,11 +4,10 @@
 with uncommitted changes it commits tracked changes (and staged new files) in a shadow
 clone, working through the live repository's git directory. The test copies the project's
 files as they are on disk (tracked ones and new ones git does not ignore) into a fresh
-repository and commits them there
-instead: it checks the code on disk, committed or not, and never touches the project's
-own git state (which other people may be using at the same time). pre-commit then builds a venv
-and installs the project from PyPI-resolved dependencies, which takes a while: the test
-makes two runs, sharing one ``PRE_COMMIT_HOME``.
+repository and commits them there instead: it checks the code on disk, committed or not,
+and never touches the project's own git state (which others may be using at the same
+time). pre-commit then builds a venv and installs the project with dependencies from
+PyPI, which takes a while: the test makes two runs, sharing one ``PRE_COMMIT_HOME``.
 """
 
 from __future__ import annotations
