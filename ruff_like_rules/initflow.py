@@ -44,7 +44,7 @@ from ruff_like_rules.torchnames import (
     dotted_parts,
     legacy_constructor_dtype,
 )
-from ruff_like_rules.walk import Walker
+from ruff_like_rules.walk import Walker, children
 
 if TYPE_CHECKING:
     from ruff_like_rules.context import FileContext, ParsedChunk
@@ -367,6 +367,12 @@ class InitFlow:
                         storage = by_source.get(id(source.call))
                         if storage is not None:
                             storage.roots |= aliases | {name}
+        for function in self.functions:  # self.phi = nn.ParameterList(weights), weights filled by append
+            for root, value, _ in function.attachments:
+                carried = _names_in(value) if isinstance(value, cst.Call) else []
+                for storage in by_source.values():
+                    if storage.function is function and any(name in storage.roots for name in carried):
+                        storage.roots.add(root)
         return list(by_source.values())
 
     # -- writes ------------------------------------------------------------------------
@@ -618,6 +624,8 @@ class InitFlow:
             return True
         if _is_empty_container(write.rebinding):
             return False  # self.weights = nn.ParameterList() before the appends
+        if any(name in storage.roots for name in _names_in(write.rebinding)):
+            return False  # self.phi = nn.ParameterList(weights): binds the storage, gives no values
         return not any(
             source.call is storage.source.call or source.kind == Kind.UNINITIALIZED
             for source, _ in self.sources_of(write.rebinding, writer)
@@ -788,6 +796,8 @@ def size_arguments(call: cst.Call, function: Function | None = None) -> str:
     function bound it to decides (``b = x.size(0)``), else its name.
     """
     positional = [a for a in call.args if a.keyword is None]
+    if any(a.keyword is not None and a.keyword.value == "size" for a in call.args):
+        return "size"  # th.FloatTensor(size=(1, heads, feats)), DGL's spelling
     if not positional:
         return "none"
     if any(a.star == "*" for a in positional) or len(positional) >= 2:
@@ -1109,7 +1119,7 @@ class _Collector(Walker):
             owner = dotted_parts(func.value)
             if owner is not None:
                 function.attachments.append((".".join(owner), node.args[-1].value, branch))
-        if isinstance(func, cst.Attribute) and method in WRITER_METHODS:
+        if isinstance(func, cst.Attribute) and method in WRITER_METHODS and not self._copies_parameters(func.value, node):
             self._write(func.value)
         if isinstance(func, cst.Attribute) and method == "load_state_dict":
             owner = dotted_parts(func.value)  # a checkpoint overwrites every parameter and buffer
@@ -1123,12 +1133,29 @@ class _Collector(Walker):
         if (qualified and legacy_constructor_dtype(qualified)) or (method == "new" and names.qualify(func.value) is None):  # type: ignore[union-attr]
             function.legacy_calls.append(node)
         if is_init_function(func, parts, qualified, self.ctx, function):
-            target = _argument(node, 0, "tensor")
-            if target is not None:
-                self._write(target)
+            if (qualified or "").startswith("torch.nn.init."):
+                targets = [_argument(node, 0, "tensor")]
+            else:  # helpers differ in where the tensor goes: PyG's uniform(size, tensor)
+                targets = [a.value for a in node.args if a.keyword is None] or [_argument(node, 0, "tensor")]
+            for target in targets:
+                if target is not None:
+                    self._write(target)
         elif parts is not None and qualified is None:
             function.helper_calls.append((".".join(parts), node, branch, self._guards[-1]))
         self._note_construction_call(node, method, parts)
+
+    def _copies_parameters(self, target: cst.BaseExpression, call: cst.Call) -> bool:
+        """``target_param.data.copy_(tau * param.data + ...)``: parameters copied into other
+        parameters (a soft update) get no new values. (Copying them into a fresh tensor,
+        an EMA's shadow, does initialize that tensor.)"""
+        aliases = self._function.loop_aliases
+
+        def from_parameter_loop(names: list[str]) -> bool:
+            return any(alias.startswith(ALL) for name in names for alias in aliases.get(name, ()))
+
+        return from_parameter_loop(_names_in(target)) and from_parameter_loop(
+            [n for a in call.args for n in _names_in(a.value)]
+        )
 
     def _attach_named(
         self, owner_node: cst.BaseExpression, key: cst.BaseExpression, value: cst.BaseExpression, rebinding: bool
@@ -1187,6 +1214,18 @@ class _Collector(Walker):
 
 _MULTI_DIM_TEST = re.compile(r"(\w+)\.(?:dim\(\)|ndim|ndimension\(\))\s*(?:>\s*1|>=\s*2)|len\(\s*(\w+)\.(?:shape|size\(\))\s*\)\s*(?:>\s*1|>=\s*2)")
 _INERT_BUILTINS = frozenset({"isinstance", "hasattr", "getattr", "setattr", "type", "id", "print", "len", "super", "repr", "str"})
+
+
+def _names_in(expr: cst.CSTNode) -> list[str]:
+    found: list[str] = []
+    pending = [expr]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cst.Name):
+            found.append(node.value)
+        else:
+            pending.extend(children(node))
+    return found
 
 
 def _is_name(node: cst.BaseExpression, name: str | None) -> bool:
