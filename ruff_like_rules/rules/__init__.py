@@ -7,18 +7,24 @@ from ruff_like_rules.rules.pin001_uninitialized_parameter import UninitializedPa
 from ruff_like_rules.rules.pin002_uninitialized_legacy_constructor import UninitializedLegacyConstructor
 from ruff_like_rules.rules.pin003_initializer_not_called import InitializerNotCalled
 from ruff_like_rules.rules.pin004_legacy_tensor_constructor import LegacyTensorConstructor
+from ruff_like_rules.rules.pin005_unregistered_learnable_tensor import UnregisteredLearnableTensor
+from ruff_like_rules.rules.pin006_unregistered_submodule_container import UnregisteredSubmoduleContainer
 from ruff_like_rules.rules.pin101_missing_reset_parameters import MissingResetParameters
 from ruff_like_rules.rules.pin102_unscaled_random_weight import UnscaledRandomWeight
 from ruff_like_rules.rules.pin103_constant_weight import ConstantWeight
+from ruff_like_rules.rules.pin105_tensor_state_not_buffer import TensorStateNotBuffer
 
 ALL_RULES: tuple[type[Rule], ...] = (
     UninitializedParameter,
     UninitializedLegacyConstructor,
     InitializerNotCalled,
     LegacyTensorConstructor,
+    UnregisteredLearnableTensor,
+    UnregisteredSubmoduleContainer,
     MissingResetParameters,
     UnscaledRandomWeight,
     ConstantWeight,
+    TensorStateNotBuffer,
 )
 
 _BY_CODE = {rule.code: rule for rule in ALL_RULES}

@@ -1,0 +1,178 @@
+"""PIN105 (preview): a tensor built at construction and read in forward, kept as a plain attribute."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import libcst as cst
+
+from ruff_like_rules.context import FileContext
+from ruff_like_rules.initflow import ClassInfo
+from ruff_like_rules.model import Applicability, Finding
+from ruff_like_rules.registration import Registration, registration_of, self_attribute
+from ruff_like_rules.rules.base import Invalid, Rule
+from ruff_like_rules.walk import Walker
+
+_FACTORY = r"\b(?:zeros|ones|full|empty|rand|randn|arange|linspace|logspace|eye|tensor|as_tensor|from_numpy|tril|triu|exp|sin|cos|outer|cat|stack)(?:_like)?\s*\("
+
+
+class TensorStateNotBuffer(Rule):
+    """
+    ## What it does
+    Checks for `nn.Module` subclasses whose construction computes a tensor with torch —
+    a causal mask, a position table, inverse frequencies — keeps it as a plain attribute of
+    `self`, and reads it in `forward`. Only values that are clearly tensors count (results
+    of torch factories and tensor operations), never Python numbers or lists.
+
+    ## Why is this bad?
+    A plain tensor attribute is not a buffer: `.to(device)` and `.cuda()` leave it where it
+    was made, so `forward` mixes devices or dtypes, and `state_dict()` does not carry it.
+
+    ## Example
+    ```python
+    class Causal(nn.Module):
+        def __init__(self, n):
+            super().__init__()
+            self.mask = torch.tril(torch.ones(n, n))
+
+        def forward(self, scores):
+            return scores.masked_fill(self.mask == 0, float("-inf"))
+    ```
+
+    ## Use instead
+    ```python
+    class Causal(nn.Module):
+        def __init__(self, n):
+            super().__init__()
+            self.register_buffer("mask", torch.tril(torch.ones(n, n)), persistent=False)
+
+        def forward(self, scores):
+            return scores.masked_fill(self.mask == 0, float("-inf"))
+    ```
+
+    ## Fix safety
+    Where the attribute is assigned once, by a plain `self.x = value` statement, the fix
+    registers it with `register_buffer(name, value, persistent=False)`. It is unsafe:
+    `.to()` then moves the tensor and `buffers()` lists it.
+    """
+
+    code = "PIN105"
+    name = "tensor-state-not-buffer"
+    summary = "Tensor computed at construction and read in forward kept as a plain attribute, not a buffer"
+    preview = True
+    fix_availability = "sometimes"
+    reads_usage = True
+    trigger = re.compile(
+        r"self\.\w+\s*(?::[^=\n]*)?=(?![^\n]*(?:Parameter|Buffer)\s*\()[^\n]*" + _FACTORY
+        + r"|=[^\n]*" + _FACTORY + r"(?=[\s\S]{0,3000}?self\.\w+\s*=\s*\w+\s*\n)"
+    )
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        registration = registration_of(ctx)
+        for cls in ctx.flow.classes.values():
+            construction = registration.construction_of(cls)
+            if not construction:
+                continue
+            counts: dict[str, int] = {}
+            for facts in construction:
+                for attribute, _, _ in facts.assigns:
+                    counts[attribute] = counts.get(attribute, 0) + 1
+            registered = registration.registered_attributes(cls)
+            read = None
+            for facts in construction:
+                for attribute, value, statement in facts.assigns:
+                    if attribute in registered or not registration.is_tensor(value, facts.function):
+                        continue
+                    if registration.requires_grad(value, facts):
+                        continue  # PIN005's business
+                    if read is None:
+                        read = _read_in_forward(registration, cls)
+                    if attribute not in read or not registration.concerns(self, facts.function):
+                        continue
+                    fix = None
+                    if counts[attribute] == 1 and isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+                        call = cst.parse_expression(f'{facts.function.self_name}.register_buffer("{attribute}", value, persistent=False)')
+                        call = call.with_changes(args=[call.args[0], call.args[1].with_changes(value=value), call.args[2]])  # type: ignore[attr-defined]
+                        fix = ctx.replacement(statement, call, "Register it with `register_buffer(..., persistent=False)`", Applicability.UNSAFE)
+                    yield ctx.finding(
+                        self,
+                        value,
+                        f"`{facts.function.self_name}.{attribute}` is a tensor read in `forward` but not a buffer: "
+                        "`.to()` does not move it; use `register_buffer(name, value, persistent=False)`",
+                        fix,
+                    )
+
+    VALID = (
+        """
+import torch
+from torch import nn
+
+class Causal(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.register_buffer("mask", torch.tril(torch.ones(n, n)), persistent=False)
+        self.n = n
+        self.sizes = [n, n]
+        self.unused = torch.ones(n)
+
+    def forward(self, scores):
+        return scores.masked_fill(self.mask == 0, float("-inf"))[:, : self.n]
+""",
+    )
+    INVALID = (
+        Invalid(
+            lines=(8,),
+            source="""
+import torch
+from torch import nn
+
+class Causal(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.mask = torch.tril(torch.ones(n, n))
+
+    def forward(self, scores):
+        return scores.masked_fill(self.mask == 0, float("-inf"))
+""",
+            fixed="""
+import torch
+from torch import nn
+
+class Causal(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.register_buffer("mask", torch.tril(torch.ones(n, n)), persistent=False)
+
+    def forward(self, scores):
+        return scores.masked_fill(self.mask == 0, float("-inf"))
+""",
+            applicability=Applicability.UNSAFE,
+        ),
+    )
+
+
+class _SelfReads(Walker):
+    def __init__(self, self_name: str | None) -> None:
+        super().__init__()
+        self.self_name = self_name
+        self.read: set[str] = set()
+
+    def enter_Attribute(self, node: cst.Attribute) -> None:
+        attribute = self_attribute(node, self.self_name)
+        if attribute is not None:
+            self.read.add(attribute)
+
+
+def _read_in_forward(registration: Registration, cls: ClassInfo) -> set[str]:
+    """Attributes of ``self`` that ``forward`` (of the class, its bases or subclasses) mentions."""
+    flow = registration.flow
+    read: set[str] = set()
+    for klass in flow.lineage(cls) + flow.subclasses(cls):
+        forward = klass.methods.get("forward")
+        if forward is not None:
+            walker = _SelfReads(forward.self_name)
+            for body in forward.bodies:
+                walker.walk(body)
+            read |= walker.read
+    return read
