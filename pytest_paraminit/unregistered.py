@@ -82,5 +82,6 @@ def _container_finding(path: str, container, registered: set[int]) -> Finding | 
     else:
         replacement = _REPLACEMENT[kind]
     return Finding("unregistered-module", path,
-                   f"{kind.__name__} holding {count} unregistered {'/'.join(sorted(kinds))}", "registered",
+                   f"{kind.__name__} holding {count} unregistered {'/'.join(sorted(kinds))}{'s' if count > 1 else ''}",
+                   "registered",
                    hint=f"self.{path.rsplit('.', 1)[-1]} = {replacement}")
