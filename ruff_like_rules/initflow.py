@@ -244,7 +244,7 @@ class InitFlow:
         self._reachable: dict[int, set[str]] = {}
         self.storages = self._storages()
         self._class_writes, self._foreign_writes = self._all_writes()
-        load_only = {id(s.owner) for s in self.storages if s.owner is not None and _has_loaded_dtype(s)}
+        load_only = {id(s.owner) for s in self.storages if s.owner is not None and _marks_container(s)}
         for storage in self.storages:
             if _is_load_only(storage) or id(storage.owner) in load_only:
                 storage.verdict = Verdict.LOAD_ONLY
@@ -692,6 +692,18 @@ def _is_load_only(storage: Storage) -> bool:
         if requires_grad is not None and not (isinstance(requires_grad, cst.Name) and requires_grad.value == "True"):
             return True
     return _has_loaded_dtype(storage)
+
+
+def _marks_container(storage: Storage) -> bool:
+    """A storage that makes its whole class a checkpoint container: quantized, or frozen
+    with a dtype chosen by the caller (EetqLinear's ``dtype=dtype``, int8 by default). A
+    frozen float table (MAE's sin-cos positions) says nothing about its siblings."""
+    if _has_loaded_dtype(storage):
+        return True
+    dtype = _argument(storage.source.call, 99, "dtype")
+    if dtype is None or not _is_load_only(storage):
+        return False
+    return not re.search(r"float(?:16|32|64)?\b|bfloat16|half|double", cst.Module([]).code_for_node(dtype))
 
 
 def _has_loaded_dtype(storage: Storage) -> bool:
