@@ -219,8 +219,11 @@ class Registration:
         self._same_file_modules: frozenset[str] | None = None
         self._code: dict[int, str] = {}
         self.construction: list[Facts] = []
+        # Every class with methods, also the second ``class M`` of a file (tests nest many).
+        owners = {id(f.owner): f.owner for f in self.flow.functions if f.owner is not None}
+        self.classes: list[ClassInfo] = list(owners.values())
         seen: set[int] = set()
-        for cls in self.flow.classes.values():
+        for cls in self.classes:
             if not self.is_module(cls):
                 continue
             for function in self._construction_path(cls):

@@ -90,7 +90,7 @@ class UnregisteredSubmoduleContainer(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         registration = registration_of(ctx)
-        for cls in ctx.flow.classes.values():
+        for cls in registration.classes:
             construction = registration.construction_of(cls)
             if construction:
                 yield from self._check_class(ctx, registration, cls, construction)

@@ -70,7 +70,7 @@ class TensorStateNotBuffer(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         registration = registration_of(ctx)
-        for cls in ctx.flow.classes.values():
+        for cls in registration.classes:
             construction = registration.construction_of(cls)
             if not construction:
                 continue
