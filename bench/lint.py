@@ -494,9 +494,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "versions": versions,
             "medians": {side.label: side.median() for side in rounds},
             "runs": {side.label: [dataclasses.asdict(m) for m in side.runs] for side in rounds},
-            "targets": {
-                name: {"value": value, "target": target, "pass": passed} for name, value, target, passed in targets
-            },
+            "targets": [dataclasses.asdict(target) for target in targets],
         }
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     return 0 if all(target.passed for target in targets) else 1
