@@ -405,7 +405,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     pristine = edited.read_bytes()
     reports = WORK / "reports"
     reports.mkdir(exist_ok=True)
-    paraminit = [sys.executable, "-m", "ruff_like_rules", "check", "--output-format", "json"]
+    # --unsafe-fixes: show every fix, as the Python API (the equivalence check) returns them
+    paraminit = [sys.executable, "-m", "ruff_like_rules", "check", "--unsafe-fixes", "--output-format", "json"]
 
     def clear_cache(_: int) -> None:
         shutil.rmtree(TREE / ".paraminit_cache", ignore_errors=True)
