@@ -217,6 +217,10 @@ class Storage:
         """Attribute names on ``self`` it is bound to (``DYNAMIC`` for setattr with a computed name)."""
         return _attribute_keys(self.roots, self.function.self_name)
 
+    @property
+    def noun(self) -> str:
+        return "Parameter" if self.wrapper == "parameter" else "Buffer"
+
     def display(self) -> str:
         keys = sorted(self.attribute_keys() - {DYNAMIC})
         if keys and self.function.self_name:
@@ -252,6 +256,10 @@ class InitFlow:
                 storage.verdict = Verdict.ELSEWHERE
             else:
                 self._judge(storage)
+
+    def raw_memory_storages(self, verdict: str) -> Iterator[Storage]:
+        """Storages made from uninitialized memory that got ``verdict``."""
+        return (s for s in self.storages if s.source.kind == Kind.UNINITIALIZED and s.verdict == verdict)
 
     def chunk_of(self, node: cst.CSTNode) -> ParsedChunk:
         """The parsed chunk a call or class (anything a rule reports) belongs to."""

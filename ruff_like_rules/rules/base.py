@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 # What makes a tensor a parameter or buffer; rules about storages need it near their factory.
 WRAPS = re.compile(r"Parameter|register_(?:buffer|parameter)|Buffer\s*\(")
+# Factories of uninitialized memory.
+RAW_MEMORY = re.compile(r"Tensor\s*\(|empty(?:_like|_strided)?\s*\(|\.new\s*\(")
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from ruff_like_rules.context import FileContext
-from ruff_like_rules.initflow import Kind, Verdict
+from ruff_like_rules.initflow import Verdict
 from ruff_like_rules.initfix import missing_initialization
 from ruff_like_rules.model import Applicability, Finding
-from ruff_like_rules.rules.base import WRAPS, Invalid, Rule
+from ruff_like_rules.rules.base import RAW_MEMORY, WRAPS, Invalid, Rule
 
 
 class UninitializedParameter(Rule):
@@ -71,21 +70,19 @@ class UninitializedParameter(Rule):
     code = "PIN001"
     name = "uninitialized-parameter"
     summary = "Parameter or buffer created from uninitialized memory and never initialized"
-    trigger = re.compile(r"Tensor\s*\(|empty(?:_like|_strided)?\s*\(|\.new\s*\(")
+    trigger = RAW_MEMORY
     fix_availability = "sometimes"
     trigger_with = WRAPS
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for storage in ctx.flow.storages:
-            if storage.source.kind == Kind.UNINITIALIZED and storage.verdict == Verdict.UNINITIALIZED:
-                what = "Parameter" if storage.wrapper == "parameter" else "Buffer"
-                yield ctx.finding(
-                    self,
-                    storage.source.call,
-                    f"{what} `{storage.display()}` is created from uninitialized memory "
-                    f"(`{storage.source.display}`) and nothing initializes it",
-                    missing_initialization(ctx, storage),
-                )
+        for storage in ctx.flow.raw_memory_storages(Verdict.UNINITIALIZED):
+            yield ctx.finding(
+                self,
+                storage.source.call,
+                f"{storage.noun} `{storage.display()}` is created from uninitialized memory "
+                f"(`{storage.source.display}`) and nothing initializes it",
+                missing_initialization(ctx, storage),
+            )
 
     VALID = (
         """

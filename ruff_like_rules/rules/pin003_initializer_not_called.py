@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from ruff_like_rules.context import FileContext
-from ruff_like_rules.initflow import Kind, Verdict
+from ruff_like_rules.initflow import Verdict
 from ruff_like_rules.initfix import initializer_call
 from ruff_like_rules.model import Applicability, Finding
-from ruff_like_rules.rules.base import WRAPS, Invalid, Rule
+from ruff_like_rules.rules.base import RAW_MEMORY, WRAPS, Invalid, Rule
 
 
 class InitializerNotCalled(Rule):
@@ -58,21 +57,19 @@ class InitializerNotCalled(Rule):
     code = "PIN003"
     name = "initializer-not-called"
     summary = "Parameter initialized only in an initializer method that construction never calls"
-    trigger = re.compile(r"Tensor\s*\(|empty(?:_like|_strided)?\s*\(|\.new\s*\(")
+    trigger = RAW_MEMORY
     fix_availability = "sometimes"
     trigger_with = WRAPS
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for storage in ctx.flow.storages:
-            if storage.source.kind == Kind.UNINITIALIZED and storage.verdict == Verdict.INITIALIZER_NOT_CALLED:
-                what = "Parameter" if storage.wrapper == "parameter" else "Buffer"
-                yield ctx.finding(
-                    self,
-                    storage.source.call,
-                    f"{what} `{storage.display()}` is initialized only in `{storage.initializer}()`, "
-                    "which construction never calls",
-                    initializer_call(ctx, storage),
-                )
+        for storage in ctx.flow.raw_memory_storages(Verdict.INITIALIZER_NOT_CALLED):
+            yield ctx.finding(
+                self,
+                storage.source.call,
+                f"{storage.noun} `{storage.display()}` is initialized only in `{storage.initializer}()`, "
+                "which construction never calls",
+                initializer_call(ctx, storage),
+            )
 
     VALID = (
         """

@@ -11,7 +11,7 @@ import libcst as cst
 from ruff_like_rules.context import FileContext
 from ruff_like_rules.initflow import ClassInfo
 from ruff_like_rules.model import Applicability, Finding
-from ruff_like_rules.registration import MODULE_METHODS, PARAMETER, Facts, Registration, is_torch_module_class, method_of, registration_of
+from ruff_like_rules.registration import MODULE_METHODS, Facts, Registration, is_torch_module_class, method_of, registration_of
 from ruff_like_rules.rules.base import Invalid, Rule
 
 _CLASS_CALL = r"(?:\w+\.)*_?[A-Z]\w*\s*\("
