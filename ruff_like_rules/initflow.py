@@ -547,10 +547,8 @@ class InitFlow:
         """Whether some write gives values to what ``roots`` name in ``function`` (other than
         ``binding``, the factory call that bound them)."""
         for write in self.writes_in(function):
-            if write.rebinding is not None and write.rebinding is binding:
-                continue
             if write.root in roots and not _exclusive(write.branch, branch):
-                if self._writes_values(write, function, storage):
+                if self._writes_values(write, function, storage, binding):
                     return Verdict.INITIALIZED, None
         owner = function.owner
         keys = _attribute_keys(roots, function.self_name)
@@ -579,9 +577,7 @@ class InitFlow:
                 for writer, write in self._class_writes.get((klass.name, key), ()):
                     if writer is function and _exclusive(write.branch, branch):
                         continue
-                    if write.rebinding is not None and write.rebinding is binding:
-                        continue
-                    if not self._writes_values(write, writer, storage):
+                    if not self._writes_values(write, writer, storage, binding):
                         continue
                     if write.multi_dim_only and _one_dimensional(storage):
                         continue  # for p in self.parameters(): if p.dim() > 1: xavier(p)
@@ -625,11 +621,16 @@ class InitFlow:
             and writer.name not in self.reachable(writer.owner)
         )
 
-    def _writes_values(self, write: _Write, writer: Function, storage: Storage) -> bool:
-        """Whether a write puts values into the storage. Binding the storage itself, or
-        rebinding the name to more uninitialized memory (judged on its own), does not."""
+    def _writes_values(
+        self, write: _Write, writer: Function, storage: Storage, binding: cst.BaseExpression | None = None
+    ) -> bool:
+        """Whether a write puts values into the storage. Binding the storage itself (also
+        ``binding``, a factory call's result), or rebinding the name to more uninitialized
+        memory (judged on its own), does not."""
         if write.rebinding is None:
             return True
+        if write.rebinding is binding:
+            return False
         if _is_empty_container(write.rebinding):
             return False  # self.weights = nn.ParameterList() before the appends
         if any(name in storage.roots for name in _names_in(write.rebinding)):

@@ -259,7 +259,7 @@ def select_chunks(text: str, selection: Selection) -> list[Chunk] | None:
         for index, text_of_block in enumerate(block_text):
             if not keep[index] and calls.search(text_of_block):
                 keep[index] = True
-    _pull_bases(blocks, lines, keep, classes)
+    _pull_bases(blocks, block_text, keep, classes)
     keys = _alternation(
         key
         for i in triggered
@@ -299,12 +299,11 @@ def _writes_through_others(text: str) -> bool:
     )
 
 
-def _pull_bases(blocks: list[_Block], lines: list[str], keep: list[bool], classes: dict[str, int]) -> None:
+def _pull_bases(blocks: list[_Block], block_text: list[str], keep: list[bool], classes: dict[str, int]) -> None:
     """Keep the same-file bases of kept classes, transitively: methods are inherited."""
     pending = [i for i, b in enumerate(blocks) if keep[i] and b.is_class]
     while pending:
-        block = blocks[pending.pop()]
-        header = "".join(lines[block.start : block.end]).split(":", 1)[0]
+        header = block_text[pending.pop()].split(":", 1)[0]
         for name in _IDENTIFIER.findall(header.split("(", 1)[1] if "(" in header else ""):
             base = classes.get(name)
             if base is not None and not keep[base]:
