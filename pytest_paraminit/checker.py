@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Container
 
 import torch
 from torch import nn
@@ -115,15 +115,19 @@ def check_module(
     allow: AllowList = AllowList(),
     example_input: Any = None,
     title: str | None = None,
+    already_checked: Container[nn.Module] = (),
 ) -> ModuleReport:
     """Check every registered parameter and the tree's unregistered state.
 
     ``tracker`` (from :func:`capture.watch`) knows which elements construction never wrote; without
     it only values are judged.  ``example_input`` lets a forward pass reveal raw parameters' roles.
+    Parameters of submodules in ``already_checked`` are left out: a container built from modules
+    that were checked when they were built (``nn.Sequential(nn.Linear(...), ...)``) adds nothing new.
     """
     report = ModuleReport(title or type(module).__qualname__)
     roles = infer_roles(module, example_input) if example_input is not None else infer_roles(module)
-    named = list(module.named_parameters())
+    done = {id(p) for m in module.modules() if m in already_checked for p in m.parameters(recurse=False)}
+    named = [(name, param) for name, param in module.named_parameters() if id(param) not in done]
     total = sum(p.numel() for _, p in named if not _is_lazy(p))
     with reduction_threads(total):
         for name, param in named:
@@ -145,7 +149,7 @@ def _check_parameter(name, param, role, tracker, allow) -> ParameterRecord:
                                     "0", site))
         record = ParameterRecord(name, param, role, None, "-", findings, skipped)
     else:
-        subject = Subject(name, param, role, tensor_stats(param), unwritten, site)
+        subject = Subject(name, param, role, tensor_stats(param, role.unit_dim), unwritten, site)
         findings = [f for check in PARAMETER_CHECKS if (f := check(subject)) is not None]
         record = ParameterRecord(name, param, role, subject.stats, expected_scale(role), findings)
     for finding in record.findings:

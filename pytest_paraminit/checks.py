@@ -108,18 +108,15 @@ def non_finite(s: Subject) -> Finding | None:
 
 
 def garbage(s: Subject) -> Finding | None:
-    if s.stats.finite == 0:
-        return None
-    largest = max(abs(s.stats.min), abs(s.stats.max))
     if s.stats.subnormal:
         return Finding("garbage", s.name, f"{s.stats.subnormal} subnormal values", "none")
-    if largest > GARBAGE_MAGNITUDE:
-        return Finding("garbage", s.name, f"max |x| = {_g(largest)}", f"≤ {GARBAGE_MAGNITUDE:g}")
+    if s.stats.magnitude_exceeds(GARBAGE_MAGNITUDE):
+        return Finding("garbage", s.name, f"max |x| = {_g(s.stats.largest)}", f"≤ {GARBAGE_MAGNITUDE:g}")
     return None
 
 
 def _is_constant(s: Subject) -> bool:
-    return s.stats.finite == s.stats.numel and s.stats.min == s.stats.max
+    return s.stats.finite == s.stats.numel and s.stats.std == 0 and s.stats.min == s.stats.max
 
 
 def constant(s: Subject) -> Finding | None:
@@ -129,19 +126,19 @@ def constant(s: Subject) -> Finding | None:
 
 
 def duplicate_units(s: Subject) -> Finding | None:
-    if not s.broad or s.role.kind not in (WEIGHT, EMBEDDING, UNKNOWN) or _is_constant(s) or s.stats.nonfinite:
+    keys = s.stats.unit_sums
+    if not s.broad or s.role.kind not in (WEIGHT, EMBEDDING, UNKNOWN) or _is_constant(s) or keys is None:
         return None
-    units = s.tensor.detach().movedim(s.role.unit_dim, 0).reshape(s.tensor.shape[s.role.unit_dim], -1)
-    keys = units.float().sum(1)
     _, inverse, counts = torch.unique(keys, return_inverse=True, return_counts=True)
     candidates = (counts > 1)[inverse].nonzero().flatten()
     if candidates.numel() == 0:
         return None
-    distinct = torch.unique(units[candidates], dim=0).shape[0]
-    duplicated = candidates.numel() - distinct
+    # only units whose sums collide are gathered and compared in full
+    units = s.tensor.detach().index_select(s.role.unit_dim, candidates).movedim(s.role.unit_dim, 0)
+    duplicated = candidates.numel() - torch.unique(units.reshape(candidates.numel(), -1), dim=0).shape[0]
     if duplicated == 0:
         return None
-    return Finding("duplicate-units", s.name, f"{duplicated} of {units.shape[0]} units repeat another", "all distinct")
+    return Finding("duplicate-units", s.name, f"{duplicated} of {keys.numel()} units repeat another", "all distinct")
 
 
 def expected_scale(role: Role) -> str:
@@ -172,9 +169,9 @@ def scale(s: Subject) -> Finding | None:
         if not low <= std <= high:
             return Finding("scale", s.name, f"std = {_g(std)}", f"{low:g}..{high:g}")
     elif kind in MAX_MAGNITUDE:
-        largest = max(abs(s.stats.min), abs(s.stats.max))
-        if largest > MAX_MAGNITUDE[kind]:
-            return Finding("scale", s.name, f"max |x| = {_g(largest)} for a {kind}", f"≤ {MAX_MAGNITUDE[kind]:g}")
+        if s.stats.magnitude_exceeds(MAX_MAGNITUDE[kind]):
+            return Finding("scale", s.name, f"max |x| = {_g(s.stats.largest)} for a {kind}",
+                           f"≤ {MAX_MAGNITUDE[kind]:g}")
     return None
 
 
