@@ -191,6 +191,18 @@ def active_tracker() -> WriteTracker | None:
     return getattr(_state, "tracker", None)
 
 
+def _use_deterministic_algorithms(mode: bool, warn_only: bool) -> None:
+    """``torch.use_deterministic_algorithms`` without its first-call import of ``torch._inductor.config``.
+
+    That import took 1.5 s here, 16 % of a 200-test suite (``bench/runtime.py``).  Inductor's copy of
+    the flag matters only once inductor is loaded, and then the public function sets both.
+    """
+    if "torch._inductor.config" in sys.modules or not hasattr(torch._C, "_set_deterministic_algorithms"):
+        torch.use_deterministic_algorithms(mode, warn_only=warn_only)
+    else:
+        torch._C._set_deterministic_algorithms(mode, warn_only=warn_only)
+
+
 @contextlib.contextmanager
 def watch() -> Iterator[WriteTracker]:
     """Fill never-written memory with NaN and track writes; nested watches share the outer tracker."""
@@ -205,12 +217,12 @@ def watch() -> Iterator[WriteTracker]:
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*deterministic", category=UserWarning)
-            torch.use_deterministic_algorithms(True, warn_only=True)
+            _use_deterministic_algorithms(True, warn_only=True)
             torch.utils.deterministic.fill_uninitialized_memory = True
             _state.tracker = tracker
             with tracker:
                 yield tracker
     finally:
         _state.tracker = None
-        torch.use_deterministic_algorithms(deterministic, warn_only=warn_only)
+        _use_deterministic_algorithms(deterministic, warn_only=warn_only)
         torch.utils.deterministic.fill_uninitialized_memory = fill

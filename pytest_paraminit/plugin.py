@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 
 _RECORDER = pytest.StashKey["Recorder"]()
+_CHECKED = pytest.StashKey["weakref.WeakSet"]()  # modules checked so far in one test
 _MARKER = "param_init"
 
 
@@ -53,8 +55,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @dataclass
 class Recorder:
-    """Counts and JSON records of every checked module in this process (merged from xdist workers)."""
+    """Counts and JSON records of every checked module in this process (merged from xdist workers).
 
+    Records are kept only for ``--param-init-report``: turning every report into JSON reads each
+    parameter's min, max and histogram again.
+    """
+
+    keep_records: bool = False
     modules: int = 0
     parameters: int = 0
     findings: Counter = field(default_factory=Counter)
@@ -67,7 +74,8 @@ class Recorder:
         self.findings.update(f.check for f in report.failures)
         if report.failed:
             self.failed_tests.add(nodeid)
-        self.records.append({"test": nodeid, **report.to_json()})
+        if self.keep_records:
+            self.records.append({"test": nodeid, **report.to_json()})
 
     def to_json(self) -> dict:
         return {"modules": self.modules, "parameters": self.parameters, "findings": dict(self.findings),
@@ -100,7 +108,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "param_init(allow={glob: check-ids}, skip=False): allow checks for parameter globs, "
         "or skip the --check-param-init check in this test (skip=True or a reason)",
     )
-    config.stash[_RECORDER] = Recorder()
+    config.stash[_RECORDER] = Recorder(keep_records=bool(config.getoption("param_init_report")))
     if config.getini("param_init_allow"):
         _allow_list(config)  # a typo in a check id is a usage error before any test runs
     if config.getoption("check_param_init"):
@@ -164,13 +172,16 @@ def _watch_phase(item: pytest.Item):
 
     allow = _allow_list(config, item)
     recorder = config.stash[_RECORDER]
+    checked = item.stash.setdefault(_CHECKED, weakref.WeakSet())  # shared by the setup and call phases
     failing = []
 
     def observe(module, tracker, site):
-        report = check_module(module, tracker=tracker, allow=allow, title=f"{type(module).__qualname__} built at {site}")
+        report = check_module(module, tracker=tracker, allow=allow, title=f"{type(module).__qualname__} built at {site}",
+                              already_checked=checked)
+        checked.update(module.modules())
         recorder.add(report, item.nodeid)
         if report.failed:
-            failing.append(report)
+            failing.append(report.render())  # now: the test may change the values before it ends
 
     construction.set_observer(observe)
     try:
@@ -178,7 +189,7 @@ def _watch_phase(item: pytest.Item):
     finally:
         construction.set_observer(None)
     if failing:
-        pytest.fail("\n\n".join(report.render() for report in failing), pytrace=False)
+        pytest.fail("\n\n".join(failing), pytrace=False)
 
 
 @pytest.hookimpl(wrapper=True)

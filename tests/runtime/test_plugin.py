@@ -106,8 +106,35 @@ def test_clean_training_suite_passes_under_the_flag(runtime_pytester: pytest.Pyt
     )
     result = runtime_pytester.runpytest("--check-param-init")
     result.assert_outcomes(passed=3)
-    # each Linear/LayerNorm is checked when built, then again as part of the Sequential
-    result.stdout.fnmatch_lines(["checked 15 modules, 36 parameters: 0 findings"])
+    # each Linear/LayerNorm is checked when built; the Sequential adds no parameter of its own
+    result.stdout.fnmatch_lines(["checked 15 modules, 18 parameters: 0 findings"])
+
+
+def test_a_checked_child_is_not_reported_again_by_its_container(runtime_pytester: pytest.Pytester):
+    runtime_pytester.makepyfile(
+        """
+        import torch
+        from torch import nn
+
+        class Raw(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.weight = nn.Parameter(torch.empty(8, 8))
+
+        def test_wrapped():
+            raw = Raw()
+            nn.Sequential(raw, nn.Sequential(raw))
+
+        def test_built_inside():
+            nn.Sequential(Raw(), nn.Linear(8, 8))
+        """
+    )
+    result = runtime_pytester.runpytest("--check-param-init")
+    result.assert_outcomes(failed=2)
+    # arguments are built (and checked) before the container's constructor starts
+    assert result.stdout.str().count("[uninitialized] weight:") == 2
+    assert "0.weight" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["checked 6 modules, 4 parameters: 2 findings (uninitialized: 2) in 2 tests"])
 
 
 def test_without_the_flag_nothing_is_checked(runtime_pytester: pytest.Pytester):
