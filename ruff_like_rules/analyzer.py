@@ -123,7 +123,9 @@ def analyze_source(
     selection = settings.selection()
     if selection is None:
         return []
-    chunks = select_chunks(text, selection) if settings.prefilter else [Chunk(1, text)]
+    chunks = (
+        select_chunks(text, selection, block_by_block=chunk_cache is not None) if settings.prefilter else [Chunk(1, text)]
+    )
     if chunks is None:
         return []
     try:

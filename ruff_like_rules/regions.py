@@ -223,8 +223,14 @@ def _prune_class(
     return dropped
 
 
-def select_chunks(text: str, selection: Selection) -> list[Chunk] | None:
-    """The parts of ``text`` the rules need; None when nothing can concern them."""
+def select_chunks(text: str, selection: Selection, *, block_by_block: bool = False) -> list[Chunk] | None:
+    """The parts of ``text`` the rules need; None when nothing can concern them.
+
+    Kept blocks that follow each other form one chunk, which is one parse.  ``block_by_block``
+    makes every kept top-level def and class a chunk of its own (runs of plain statements stay
+    together): the language server keeps parsed chunks between edits, so an edit re-parses one
+    block instead of every kept block next to it.
+    """
     if selection.anywhere.search(text) is None:
         return None
     selection = selection.for_file(text)
@@ -275,18 +281,21 @@ def select_chunks(text: str, selection: Selection) -> list[Chunk] | None:
             dropped |= _prune_class(lines, block, selection, keys, named)
     functions = {b.defines: i for i, b in enumerate(blocks) if b.defines and not b.is_class}
     _pull_functions(blocks, lines, keep, dropped, functions)
-    if all(keep) and not dropped:
+    if all(keep) and not dropped and not block_by_block:
         return [Chunk(1, text)]
-    chunks: list[Chunk] = []
-    run_start: int | None = None
-    for index, block in enumerate([*blocks, None]):
-        if block is not None and keep[index]:
-            run_start = block.start if run_start is None else run_start
-        elif run_start is not None:
-            end = blocks[index - 1].end
-            kept_lines = ["\n" if i in dropped else lines[i] for i in range(run_start, end)]
-            chunks.append(Chunk(run_start + 1, "".join(kept_lines)))
-            run_start = None
+    runs: list[list[int]] = []  # [first, last] block index of each chunk
+    for index in range(len(blocks)):
+        if not keep[index]:
+            continue
+        plain_pair = blocks[index].defines is None and blocks[index - 1].defines is None
+        if runs and runs[-1][1] == index - 1 and (plain_pair or not block_by_block):
+            runs[-1][1] = index
+        else:
+            runs.append([index, index])
+    chunks = []
+    for first, last in runs:
+        start, end = blocks[first].start, blocks[last].end
+        chunks.append(Chunk(start + 1, "".join("\n" if i in dropped else lines[i] for i in range(start, end))))
     return chunks
 
 

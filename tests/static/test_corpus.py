@@ -7,7 +7,7 @@ otherwise every stable rule runs.
 
 A slice of torch's own source (``torch/nn`` and ``common_nn.py``), located without
 importing torch, checks that the fast path finds what the full parse finds, for every
-rule including preview ones.
+rule including preview ones, also when cut block by block as the language server does.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from ruff_like_rules.analyzer import AnalysisSettings, analyze_source
+from ruff_like_rules.analyzer import AnalysisSettings, ChunkCache, analyze_source
 from ruff_like_rules.rules import ALL_RULES, rule_by_code
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -90,3 +90,5 @@ def test_fast_path_finds_what_the_full_parse_finds_in_torch(path: Path):
     fast = analyze_source(source, AnalysisSettings(rules=ALL_RULES))
     full = analyze_source(source, AnalysisSettings(rules=ALL_RULES, prefilter=False))
     assert fast == full
+    # the language server's cut: one chunk per kept def or class
+    assert analyze_source(source, AnalysisSettings(rules=ALL_RULES), ChunkCache()) == full
