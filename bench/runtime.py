@@ -4,21 +4,28 @@
 2. deferred: ``build_deferred_and_check`` vs a plain meta build + ``to_empty()`` + ``reset_parameters()``;
 3. suite: ``pytest --check-param-init`` vs plain ``pytest`` on 200 tests that each build and train a small model.
 
-Each side runs ``--repeat`` times; medians and ratios are printed.  Needs ~10 GiB of free memory
-(the 1 B model is 4 GB; the deferred side builds a second one).
+Each comparison runs baseline and checked side in turn, ``--repeat`` times, so drift in machine load
+hits both alike, and prints medians, every run, and the ratio of medians.  Wall time is the target;
+CPU time (user + system, this process and its children) is printed beside it because on a shared
+virtual machine it varies less.  Needs ~10 GiB of free memory (the 1 B model is 4 GB; the deferred
+comparison builds one per run).
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 import torch
 from torch import nn
@@ -34,14 +41,31 @@ def big_model(width: int, depth: int) -> nn.Module:
     return nn.Sequential(*[nn.Linear(width, width, bias=False) for _ in range(depth)])
 
 
-def median_seconds(action, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def _cpu_seconds() -> float:
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+    )
+
+
+def _timed(action: Callable[[], object]) -> tuple[float, float]:
+    gc.collect()
+    cpu, start = _cpu_seconds(), time.perf_counter()
+    action()
+    return time.perf_counter() - start, _cpu_seconds() - cpu
+
+
+def compare(name: str, baseline: Callable[[], object], checked: Callable[[], object], repeat: int,
+            target: str, *, as_overhead: bool = False) -> None:
+    """Run both sides in turn ``repeat`` times; print wall and CPU medians and their ratio."""
+    runs = [(_timed(baseline), _timed(checked)) for _ in range(repeat)]
+    for label, index in (("wall", 0), ("cpu ", 1)):
+        base = statistics.median(pair[0][index] for pair in runs)
+        check = statistics.median(pair[1][index] for pair in runs)
+        ratio = f"overhead {100 * (check / base - 1):.1f} %" if as_overhead else f"ratio {check / base:.2f}x"
+        every = " ".join(f"{pair[0][index]:.2f}/{pair[1][index]:.2f}" for pair in runs)
+        print(f"{name:<11} {label}  baseline {base:.2f} s  checked {check:.2f} s  {ratio} (target {target})"
+              f"  [runs baseline/checked: {every}]", flush=True)
 
 
 def bench_statistics(width: int, depth: int, repeat: int) -> None:
@@ -50,11 +74,39 @@ def bench_statistics(width: int, depth: int, repeat: int) -> None:
     model.to_empty(device="cpu")
     reset_every_submodule(model)
     params = list(model.parameters())
-    count = sum(p.numel() for p in params)
-    baseline = median_seconds(lambda: [p.sum() for p in params], repeat)
-    checked = median_seconds(lambda: check_module(model), repeat)
-    print(f"statistics  {count / 1e9:.2f} B params  sum pass {baseline:.2f} s  check {checked:.2f} s  "
-          f"ratio {checked / baseline:.2f}x (target <= 3x)")
+    print(f"statistics: {sum(p.numel() for p in params) / 1e9:.2f} B fp32 parameters; "
+          "baseline p.sum() over every parameter, checked check_module(model)")
+    compare("statistics", lambda: [p.sum() for p in params], lambda: check_module(model), repeat, "<= 3x")
+    before, peak = _peak_rss_during(lambda: check_module(model))
+    print(f"statistics  memory: resident {before / 2**20:.0f} MiB before the check, "
+          f"{(peak - before) / 2**20:.1f} MiB more at its peak (sampled every 2 ms)")
+
+
+def _peak_rss_during(action: Callable[[], object]) -> tuple[int, int]:
+    """Resident bytes before ``action`` and the most seen while it ran."""
+    page = os.sysconf("SC_PAGE_SIZE")
+
+    def resident() -> int:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * page
+
+    gc.collect()
+    before = peak = resident()
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.002):
+            peak = max(peak, resident())
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        action()
+    finally:
+        done.set()
+        sampler.join()
+    return before, max(peak, resident())
 
 
 def bench_deferred(width: int, depth: int, repeat: int) -> None:
@@ -64,9 +116,8 @@ def bench_deferred(width: int, depth: int, repeat: int) -> None:
         model.to_empty(device="cpu")
         reset_every_submodule(model)
 
-    baseline = median_seconds(plain, repeat)
-    checked = median_seconds(lambda: build_deferred_and_check(big_model, width, depth), repeat)
-    print(f"deferred    plain {baseline:.2f} s  checked {checked:.2f} s  ratio {checked / baseline:.2f}x (target <= 2x)")
+    print("deferred: baseline meta build + to_empty() + reset_parameters(), checked build_deferred_and_check")
+    compare("deferred", plain, lambda: build_deferred_and_check(big_model, width, depth), repeat, "<= 2x")
 
 
 SUITE = '''
@@ -89,28 +140,21 @@ def test_train(seed):
 
 
 def bench_suite(repeat: int) -> None:
-    """Plain and checked runs alternate, so drift in machine load hits both sides alike."""
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory, "test_suite.py")
         path.write_text(textwrap.dedent(SUITE))
         base = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path)]
 
-        def run(*extra):
-            subprocess.run(base + list(extra), check=True, capture_output=True, cwd=directory)
+        def run(*extra: str) -> Callable[[], object]:
+            return lambda: subprocess.run(base + list(extra), check=True, capture_output=True, cwd=directory)
 
-        plain, checked = [], []
-        for _ in range(repeat):
-            plain.append(median_seconds(run, 1))
-            checked.append(median_seconds(lambda: run("--check-param-init"), 1))
-    baseline, flagged = statistics.median(plain), statistics.median(checked)
-    print(f"suite       200 tests  plain {baseline:.2f} s  --check-param-init {flagged:.2f} s  "
-          f"overhead {100 * (flagged / baseline - 1):.1f} % (target <= 10 %)  "
-          f"[plain {' '.join(f'{t:.2f}' for t in plain)} | checked {' '.join(f'{t:.2f}' for t in checked)}]")
+        print("suite: 200 tests that build and train a small model; baseline pytest, checked pytest --check-param-init")
+        compare("suite", run(), run("--check-param-init"), repeat, "<= 10 %", as_overhead=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--width", type=int, default=8192)
     parser.add_argument("--depth", type=int, default=15, help="Linear(width, width) layers; 15 x 8192^2 = 1.007 B")
     parser.add_argument("--only", choices=["statistics", "deferred", "suite"])
