@@ -9,6 +9,7 @@ Plain Python, usable without pytest::
 
 from __future__ import annotations
 
+import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable, Container
@@ -64,6 +65,7 @@ class ModuleReport:
     state_findings: list[Finding] = field(default_factory=list)
     plain_tensors: list[PlainTensor] = field(default_factory=list)
     error: str | None = None
+    seconds: float = 0.0  # time the checks took (not the build)
 
     @property
     def findings(self) -> list[Finding]:
@@ -124,6 +126,7 @@ def check_module(
     Parameters of submodules in ``already_checked`` are left out: a container built from modules
     that were checked when they were built (``nn.Sequential(nn.Linear(...), ...)``) adds nothing new.
     """
+    start = time.perf_counter()
     report = ModuleReport(title or type(module).__qualname__)
     roles = infer_roles(module, example_input) if example_input is not None else infer_roles(module)
     done = {id(p) for m in module.modules() if m in already_checked for p in m.parameters(recurse=False)}
@@ -136,6 +139,7 @@ def check_module(
     for finding in findings:
         finding.allowed = allow.allows(finding.check, finding.name)
     report.state_findings = findings
+    report.seconds = time.perf_counter() - start
     return report
 
 

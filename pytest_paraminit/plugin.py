@@ -64,6 +64,7 @@ class Recorder:
     keep_records: bool = False
     modules: int = 0
     parameters: int = 0
+    seconds: float = 0.0
     findings: Counter = field(default_factory=Counter)
     failed_tests: set = field(default_factory=set)
     records: list = field(default_factory=list)
@@ -71,6 +72,7 @@ class Recorder:
     def add(self, report, nodeid: str) -> None:
         self.modules += 1
         self.parameters += len(report.parameters)
+        self.seconds += report.seconds
         self.findings.update(f.check for f in report.failures)
         if report.failed:
             self.failed_tests.add(nodeid)
@@ -78,12 +80,14 @@ class Recorder:
             self.records.append({"test": nodeid, **report.to_json()})
 
     def to_json(self) -> dict:
-        return {"modules": self.modules, "parameters": self.parameters, "findings": dict(self.findings),
+        return {"modules": self.modules, "parameters": self.parameters, "seconds": self.seconds,
+                "findings": dict(self.findings),
                 "failed_tests": sorted(self.failed_tests), "reports": self.records}
 
     def merge(self, data: dict) -> None:
         self.modules += data["modules"]
         self.parameters += data["parameters"]
+        self.seconds += data["seconds"]
         self.findings.update(data["findings"])
         self.failed_tests.update(data["failed_tests"])
         self.records.extend(data["reports"])
@@ -152,6 +156,7 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
         + (f" ({by_check}) in {len(recorder.failed_tests)} test{'s' if len(recorder.failed_tests) != 1 else ''}"
            if found else "")
     )
+    terminalreporter.write_line(f"time spent checking: {recorder.seconds:.2f} s")
     path = config.getoption("param_init_report")
     if path:
         terminalreporter.write_line(f"paraminit report written to {path}")

@@ -68,6 +68,7 @@ def report_json(report: ModuleReport) -> dict[str, Any]:
     return {
         "module": report.title,
         "error": report.error,
+        "seconds": report.seconds,
         "parameters": [
             {
                 "name": r.name, "shape": list(r.shape), "dtype": str(r.tensor.dtype).removeprefix("torch."),

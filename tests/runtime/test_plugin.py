@@ -57,7 +57,8 @@ def test_bug_suite_fails_through_fixture_and_flag(runtime_pytester: pytest.Pytes
         assert (case.check, case.name) in found[f"test_bugs.py::test_fixture[{case.id}]"], case.id
     for case in flagged:
         assert (case.check, case.name) in found[f"test_bugs.py::test_flag[{case.id}]"], case.id
-    result.stdout.fnmatch_lines(["*== paraminit ==*", "checked * modules, * parameters: * findings (*) in * tests"])
+    result.stdout.fnmatch_lines(["*== paraminit ==*", "checked * modules, * parameters: * findings (*) in * tests",
+                                 "time spent checking: *.* s"])
 
 
 def test_failure_report_names_the_line_that_created_the_parameter(runtime_pytester: pytest.Pytester):
@@ -276,7 +277,9 @@ def test_xdist_gives_the_same_verdicts_and_merges_the_report(pytester: pytest.Py
     result.assert_outcomes(failed=failed)
     result_serial.assert_outcomes(failed=failed)
     assert _findings_by_test(report) == _findings_by_test(serial)
-    assert json.loads(report.read_text())["modules"] == json.loads(serial.read_text())["modules"]
+    merged, alone = json.loads(report.read_text()), json.loads(serial.read_text())
+    assert merged["modules"] == alone["modules"]
+    assert merged["seconds"] == pytest.approx(sum(r["seconds"] for r in merged["reports"])) and merged["seconds"] > 0
 
 
 def test_plugin_import_does_not_import_torch():
