@@ -19,6 +19,7 @@ from ruff_like_rules.torchnames import TorchNames
 if TYPE_CHECKING:
     from ruff_like_rules.analyzer import AnalysisSettings
     from ruff_like_rules.initflow import InitFlow
+    from ruff_like_rules.registration import Registration
     from ruff_like_rules.rules.base import Rule
 
 
@@ -54,6 +55,13 @@ class FileContext:
         from ruff_like_rules.initflow import InitFlow
 
         return InitFlow(self)
+
+    @cached_property
+    def registration(self) -> Registration:
+        """The module classes and their construction facts, shared by the registration rules."""
+        from ruff_like_rules.registration import Registration
+
+        return Registration(self)
 
     def span(self, node: cst.CSTNode) -> tuple[Position, Position]:
         chunk = self.flow.chunk_of(node)

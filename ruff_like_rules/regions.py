@@ -133,7 +133,10 @@ class Selection:
     reads_usage: bool  # some rule reads how methods use storages, not only writes
 
     def triggers(self, text: str) -> bool:
-        return any(t.search(text) and (w is None or w.search(text)) for t, w in self.pairs)
+        # the flat alternation first: one scan rules most blocks out, instead of one per rule
+        return self.anywhere.search(text) is not None and any(
+            t.search(text) and (w is None or w.search(text)) for t, w in self.pairs
+        )
 
     def for_file(self, text: str) -> Selection:
         """``trigger_with`` is text; a file that renames what it names (``Parameter as P``)

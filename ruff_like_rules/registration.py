@@ -18,7 +18,6 @@ trigger is what keeps a method on the fast path, so both paths report the same.
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -362,14 +361,3 @@ class Registration:
             if candidate is not None and self._qualify_text(candidate) == qualified:
                 return candidate
         return None
-
-
-_REGISTRATIONS: weakref.WeakKeyDictionary[FileContext, Registration] = weakref.WeakKeyDictionary()
-
-
-def registration_of(ctx: FileContext) -> Registration:
-    """One Registration per file, shared by the rules that read it."""
-    registration = _REGISTRATIONS.get(ctx)
-    if registration is None:
-        registration = _REGISTRATIONS[ctx] = Registration(ctx)
-    return registration

@@ -9,7 +9,7 @@ import libcst as cst
 
 from ruff_like_rules.context import FileContext
 from ruff_like_rules.model import Applicability, Finding
-from ruff_like_rules.registration import PARAMETER, Facts, Registration, enables_grad, keyword_is_true, method_of, registration_of
+from ruff_like_rules.registration import PARAMETER, Facts, Registration, enables_grad, keyword_is_true, method_of
 from ruff_like_rules.rules.base import Invalid, Rule
 
 _GRAD = r"requires_grad(?:\s*=\s*True\b|_\(\s*(?:True\s*)?\))"
@@ -63,7 +63,7 @@ class UnregisteredLearnableTensor(Rule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        registration = registration_of(ctx)
+        registration = ctx.registration
         for facts in registration.construction:
             wrapped = {attr for attr, value, _ in facts.assigns if isinstance(value, cst.Call) and ctx.names.is_parameter_class(value.func)}
             registered = registration.registered_attributes(facts.owner) | wrapped

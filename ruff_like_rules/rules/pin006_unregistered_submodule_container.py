@@ -11,7 +11,7 @@ import libcst as cst
 from ruff_like_rules.context import FileContext
 from ruff_like_rules.initflow import ClassInfo
 from ruff_like_rules.model import Applicability, Finding
-from ruff_like_rules.registration import MODULE_METHODS, Facts, Registration, is_torch_module_class, method_of, registration_of
+from ruff_like_rules.registration import MODULE_METHODS, Facts, Registration, is_torch_module_class, method_of
 from ruff_like_rules.rules.base import Invalid, Rule
 
 _CLASS_CALL = r"(?:\w+\.)*_?[A-Z]\w*\s*\("
@@ -89,7 +89,7 @@ class UnregisteredSubmoduleContainer(Rule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        registration = registration_of(ctx)
+        registration = ctx.registration
         for cls in registration.classes:
             construction = registration.construction_of(cls)
             if construction:

@@ -10,7 +10,7 @@ import libcst as cst
 from ruff_like_rules.context import FileContext
 from ruff_like_rules.initflow import ClassInfo
 from ruff_like_rules.model import Applicability, Finding
-from ruff_like_rules.registration import Registration, registration_of, self_attribute
+from ruff_like_rules.registration import Registration, self_attribute
 from ruff_like_rules.rules.base import Invalid, Rule
 from ruff_like_rules.walk import Walker
 
@@ -69,7 +69,7 @@ class TensorStateNotBuffer(Rule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        registration = registration_of(ctx)
+        registration = ctx.registration
         for cls in registration.classes:
             construction = registration.construction_of(cls)
             if not construction:
