@@ -58,7 +58,11 @@ class ParameterRecord:
 
 @dataclass
 class ModuleReport:
-    """Everything found in one module: per-parameter rows, state findings, notes, or the constructor's error."""
+    """Everything found in one module: per-parameter rows, state findings, notes, or the constructor's error.
+
+    Findings, mean and std are fixed when the check runs; min, max and histograms are read from the
+    parameters when first shown (``render``, ``to_json``), so render before changing the values.
+    """
 
     title: str
     parameters: list[ParameterRecord] = field(default_factory=list)
