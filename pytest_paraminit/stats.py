@@ -11,7 +11,7 @@ first asked for, which the report does as it renders.  Subnormals are probed sep
 
 Floats are reduced in fp32 (half and bfloat16 are upcast one chunk at a time) and partial results
 are combined in float64: no float64 or full-size copy of a tensor is ever made, and extra memory is
-one chunk plus one float per unit.
+one chunk (one index of the first dimension, if that is larger) plus one float per unit.
 """
 
 from __future__ import annotations
@@ -95,7 +95,8 @@ class TensorStats:
 
 
 def _chunks(tensor: torch.Tensor, chunk: int) -> Iterator[tuple[int, torch.Tensor]]:
-    """(first index along dim 0, fp32 slice) pairs; each slice holds about ``chunk`` elements."""
+    """(first index along dim 0, fp32 slice) pairs; each slice holds about ``chunk`` elements, or
+    one index of dim 0 when that alone is larger."""
     data = tensor.detach()
     if data.dim() == 0:
         data = data.reshape(1)
