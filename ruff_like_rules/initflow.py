@@ -168,7 +168,8 @@ class Function:
     attachments: list[tuple[str, cst.BaseExpression, tuple[str, ...]]] = field(default_factory=list)
     writes: list[_Write] = field(default_factory=list)
     helper_calls: list[tuple[str, cst.Call, tuple[str, ...], dict[str, frozenset[str]]]] = field(default_factory=list)  # (callee, call, branch, guards)
-    self_calls: set[str] = field(default_factory=set)  # methods called on self (or super())
+    # methods called on self, each with the call-order index of its last call (see InitFlow.reachable)
+    self_calls: dict[str, int] = field(default_factory=dict)
     super_calls: set[str] = field(default_factory=set)
     opaque_self_call: bool = False
     bodies: list[cst.CSTNode] = field(default_factory=list)  # the def, or each chunk's module
@@ -240,12 +241,13 @@ class InitFlow:
             collector.module_function.bodies.append(chunk.module)
             collector.walk(chunk.module)
         self._chunk_of = collector.chunk_of
+        self._call_order = collector.call_order
         self.functions: list[Function] = collector.functions
         self.classes: dict[str, ClassInfo] = collector.classes
         self.module_functions: dict[str, Function] = collector.module_functions
         self.initializers_called_on_instances = collector.instance_calls & ctx.settings.initializer_methods
         self._helper_memo: dict[int, frozenset[int]] = {}
-        self._reachable: dict[int, set[str]] = {}
+        self._reachable: dict[tuple[int, int | None], set[str]] = {}
         self.storages = self._storages()
         self._class_writes, self._foreign_writes = self._all_writes()
         load_only = {id(s.owner) for s in self.storages if s.owner is not None and _marks_container(s)}
@@ -490,16 +492,20 @@ class InitFlow:
             for node in klass.base_nodes
         )
 
-    def reachable(self, cls: ClassInfo) -> set[str]:
+    def reachable(self, cls: ClassInfo, after: int | None = None) -> set[str]:
         """Method names construction of ``cls`` runs, as far as this file shows.
 
         Where construction reaches code this file cannot see (a base from elsewhere, a
         call that takes ``self``), initializer methods count as reached; so does an
         initializer the file calls on an instance (``model.init_weights()`` after building
-        on the meta device).
+        on the meta device). With ``after`` (a call-order index in ``__init__``), only the
+        methods ``__init__`` calls after that point start the search: what runs once a
+        storage created there exists (``self.apply(self._init_weights)`` one line too early
+        never reaches it).
         """
-        if id(cls) in self._reachable:
-            return self._reachable[id(cls)]
+        key = (id(cls), after)
+        if key in self._reachable:
+            return self._reachable[key]
         seen: set[str] = set()
         pending = ["__init__"]
         opaque = self.has_opaque_base(cls)
@@ -511,15 +517,18 @@ class InitFlow:
             function = self.method(cls, name)
             if function is None:
                 continue
-            pending.extend(function.self_calls | function.super_calls)
-            if any(self.method(cls, c) is None and c not in NN_MODULE_METHODS for c in function.self_calls):
+            calls = function.self_calls.keys()
+            if after is not None and name == "__init__":
+                calls = {called for called, at in function.self_calls.items() if at > after}
+            pending.extend(calls | function.super_calls)
+            if any(self.method(cls, c) is None and c not in NN_MODULE_METHODS for c in calls):
                 opaque = True
             if function.opaque_self_call:
                 opaque = True
         if opaque:
             seen |= set(self.ctx.settings.initializer_methods)
         seen |= self.initializers_called_on_instances
-        self._reachable[id(cls)] = seen
+        self._reachable[key] = seen
         return seen
 
     # -- verdicts ----------------------------------------------------------------------
@@ -558,6 +567,7 @@ class InitFlow:
             return Verdict.UNINITIALIZED, None
         subclasses = self.subclasses(owner)
         related = self.lineage(owner) + subclasses
+        created = self._created_in_init(storage) if function is storage.function else None
         related_names = {k.name for k in related}
         wanted = keys | {ALL, DYNAMIC}
         uncalled_initializer: str | None = None
@@ -570,9 +580,11 @@ class InitFlow:
                 if self._in_uncalled_initializer(writer):
                     uncalled_initializer = uncalled_initializer or writer.name  # nanoGPT without apply()
                     continue
+                if created is not None and writer.owner is owner and self._runs_only_before(owner, writer, created):
+                    continue  # self.apply(self._init_weights) before the storage exists
                 return Verdict.INITIALIZED, None
         for klass in related:
-            reachable = self.reachable(klass if klass in subclasses else owner)
+            reachable = self.reachable(klass) if klass in subclasses else self.reachable(owner, created)
             for key in wanted:
                 for writer, write in self._class_writes.get((klass.name, key), ()):
                     if writer is function and _exclusive(write.branch, branch):
@@ -583,10 +595,24 @@ class InitFlow:
                         continue  # for p in self.parameters(): if p.dim() > 1: xavier(p)
                     if writer.name in reachable or writer.name not in self.ctx.settings.initializer_methods:
                         return Verdict.INITIALIZED, None
-                    uncalled_initializer = uncalled_initializer or writer.name
+                    if created is None or not self._runs_only_before(owner, writer, created):
+                        uncalled_initializer = uncalled_initializer or writer.name
         if uncalled_initializer is not None:
             return Verdict.INITIALIZER_NOT_CALLED, uncalled_initializer
         return Verdict.UNINITIALIZED, None
+
+    def _runs_only_before(self, cls: ClassInfo, writer: Function, created: int) -> bool:
+        """Construction runs ``writer``, but only before the call at index ``created``."""
+        return writer.name in self.reachable(cls) and writer.name not in self.reachable(cls, created)
+
+    def _created_in_init(self, storage: Storage) -> int | None:
+        """The call-order index at which ``__init__`` creates the storage (its allocation or
+        its wrapping, whichever comes later); None when it is created elsewhere."""
+        function = storage.function
+        if function.name != "__init__" or function.owner is None:
+            return None
+        calls = [storage.source.call, *storage.wrap_calls]
+        return max(self._call_order[id(call)] for call in calls if id(call) in self._call_order)
 
     def _escapes(self, storage: Storage) -> bool:
         function = storage.function
@@ -979,6 +1005,7 @@ class _Collector(Walker):
         self._if_numbers: dict[int, int] = {}
         self._multi_dim: list[set[str]] = [set()]  # variables an enclosing if requires to be >= 2-D
         self.instance_calls: set[str] = set()  # methods called on something other than self
+        self.call_order: dict[int, int] = {}  # id of every call -> its index in file order
 
     @property
     def _function(self) -> Function:
@@ -1126,6 +1153,7 @@ class _Collector(Walker):
         branch = tuple(self._branch)
         func = node.func
         self.chunk_of[id(node)] = self.chunk  # type: ignore[assignment]
+        self.call_order[id(node)] = len(self.call_order)
         if names.is_parameter_class(func):
             function.wraps.append((node, "parameter", branch))
         elif names.is_buffer_class(func):
@@ -1198,12 +1226,13 @@ class _Collector(Walker):
         if isinstance(func, cst.Attribute) and method is not None:
             receiver = func.value
             if _is_name(receiver, function.self_name):
-                function.self_calls.add(method)
+                at = self.call_order[id(node)]
+                function.self_calls[method] = at
                 if method == "apply":
                     for argument in node.args:
                         callback = dotted_parts(argument.value)
                         if callback and len(callback) == 2 and callback[0] == function.self_name:
-                            function.self_calls.add(callback[1])
+                            function.self_calls[callback[1]] = at
             elif isinstance(receiver, cst.Call) and _is_name(receiver.func, "super"):
                 function.super_calls.add(method)
             elif isinstance(receiver, cst.Name) and node.args and _is_name(node.args[0].value, function.self_name):
