@@ -581,7 +581,8 @@ class InitFlow:
                     uncalled_initializer = uncalled_initializer or writer.name  # nanoGPT without apply()
                     continue
                 if created is not None and writer.owner is owner and self._runs_only_before(owner, writer, created):
-                    continue  # self.apply(self._init_weights) before the storage exists
+                    uncalled_initializer = uncalled_initializer or writer.name  # applied before the storage exists
+                    continue
                 return Verdict.INITIALIZED, None
         for klass in related:
             reachable = self.reachable(klass) if klass in subclasses else self.reachable(owner, created)
@@ -595,11 +596,15 @@ class InitFlow:
                         continue  # for p in self.parameters(): if p.dim() > 1: xavier(p)
                     if writer.name in reachable or writer.name not in self.ctx.settings.initializer_methods:
                         return Verdict.INITIALIZED, None
-                    if created is None or not self._runs_only_before(owner, writer, created):
-                        uncalled_initializer = uncalled_initializer or writer.name
+                    uncalled_initializer = uncalled_initializer or writer.name
         if uncalled_initializer is not None:
             return Verdict.INITIALIZER_NOT_CALLED, uncalled_initializer
         return Verdict.UNINITIALIZED, None
+
+    def runs_too_early(self, storage: Storage) -> bool:
+        """Construction runs the storage's initializer, but only before creating the storage."""
+        owner, name = storage.owner, storage.initializer
+        return owner is not None and name is not None and name in self.reachable(owner)
 
     def _runs_only_before(self, cls: ClassInfo, writer: Function, created: int) -> bool:
         """Construction runs ``writer``, but only before the call at index ``created``."""

@@ -22,10 +22,9 @@ class UninitializedParameter(Rule):
     A write counts wherever it reaches the storage: `nn.init.*_` calls, in-place methods
     such as `normal_()`, `copy_()` or `fill_()`, slice or `.data` assignment, loops over
     `self.parameters()`, `self.apply(fn)`, helpers of the same file, and
-    `isinstance(module, ThisClass)` branches of an `_init_weights`. An initializer that
-    `__init__` runs only before it creates the storage (`self.apply(self._init_weights)` one
-    line too early, its `hasattr` guard hiding the mistake) does not count: when it runs,
-    there is nothing to initialize yet.
+    `isinstance(module, ThisClass)` branches of an `_init_weights`. (Initialization only
+    in an initializer that construction never runs, or runs before the storage exists, is
+    PIN003.)
 
     ## Why is this bad?
     Uninitialized memory holds whatever was there before: zeros on one run, `1.4e-45` or
@@ -228,23 +227,6 @@ class Scale(nn.Module):
 
     def forward(self, x):
         return x @ self.scale
-""",
-        ),
-        Invalid(
-            lines=(9,),
-            source="""
-import torch
-from torch import nn
-
-class Prompted(nn.Module):
-    def __init__(self, n):
-        super().__init__()
-        self.apply(self._init_weights)
-        self.prompts = nn.Parameter(torch.empty(4, n))
-
-    def _init_weights(self, m):
-        if hasattr(m, "prompts"):
-            nn.init.normal_(m.prompts, std=0.02)
 """,
         ),
     )

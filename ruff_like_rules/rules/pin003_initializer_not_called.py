@@ -18,7 +18,9 @@ class InitializerNotCalled(Rule):
     only in an initializer method — `reset_parameters`, `_reset_parameters`,
     `init_weights`, `_init_weights` and the other names in `initializer-methods` — that
     the constructor never calls (directly, through other methods, `self.apply`, or a base
-    class that calls it).
+    class that calls it), or calls only before it creates the storage (`self.apply(
+    self._init_weights)` one line too early, a `hasattr` guard hiding the mistake): when it
+    runs, there is nothing to initialize yet.
 
     ## Why is this bad?
     The module looks correct when read, but a freshly built instance holds garbage until
@@ -67,7 +69,8 @@ class InitializerNotCalled(Rule):
                 self,
                 storage.source.call,
                 f"{storage.noun} `{storage.display()}` is initialized only in `{storage.initializer}()`, "
-                "which construction never calls",
+                + ("which `__init__` runs only before creating it" if ctx.flow.runs_too_early(storage)
+                   else "which construction never calls"),
                 initializer_call(ctx, storage),
             )
 
@@ -161,6 +164,39 @@ class Gate(nn.Module):
 
     def reset_parameters(self):
         nn.init.orthogonal_(self.weight)
+""",
+        ),
+        Invalid(
+            lines=(9,),
+            applicability=Applicability.UNSAFE,
+            source="""
+import torch
+from torch import nn
+
+class Prompted(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.apply(self._init_weights)
+        self.prompts = nn.Parameter(torch.empty(4, n))
+
+    def _init_weights(self, m):
+        if hasattr(m, "prompts"):
+            nn.init.normal_(m.prompts, std=0.02)
+""",
+            fixed="""
+import torch
+from torch import nn
+
+class Prompted(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.apply(self._init_weights)
+        self.prompts = nn.Parameter(torch.empty(4, n))
+        self.apply(self._init_weights)
+
+    def _init_weights(self, m):
+        if hasattr(m, "prompts"):
+            nn.init.normal_(m.prompts, std=0.02)
 """,
         ),
     )

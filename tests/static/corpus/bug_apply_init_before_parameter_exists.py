@@ -10,7 +10,7 @@ class PromptedViTHead(nn.Module):
         self.norm = nn.LayerNorm(dim)
         self.fc = nn.Linear(dim, num_classes)
         self.apply(self._init_weights)
-        self.prompts = nn.Parameter(torch.empty(1, num_prompts, dim))  # expect: PIN001
+        self.prompts = nn.Parameter(torch.empty(1, num_prompts, dim))  # expect: PIN003
 
     def _init_weights(self, m):
         if isinstance(m, nn.Linear):
@@ -34,7 +34,7 @@ class GatedResidual(nn.Module):
         super().__init__()
         self.proj = nn.Linear(dim, dim)
         self.reset_parameters()
-        self.gate = nn.Parameter(torch.empty(dim))  # expect: PIN001
+        self.gate = nn.Parameter(torch.empty(dim))  # expect: PIN003
 
     def reset_parameters(self):
         nn.init.xavier_uniform_(self.proj.weight)
