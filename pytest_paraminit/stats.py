@@ -110,7 +110,7 @@ def _chunks(tensor: torch.Tensor, chunk: int) -> Iterator[tuple[int, torch.Tenso
 def tensor_stats(tensor: torch.Tensor, unit_dim: int = 0, chunk: int = CHUNK) -> TensorStats:
     """Statistics of a real floating-point tensor; non-finite elements are left out of mean/std/min/max."""
     if tensor.numel() == 0:
-        return TensorStats(0, 0, 0, math.nan, math.nan, 0.0, extremes=(math.nan, math.nan))
+        return _summary(tensor, chunk, 0, 0.0, 0.0)
     fused = _fused_stats(tensor, unit_dim, chunk)
     return fused if fused is not None else _finite_only_stats(tensor, chunk)
 
@@ -136,16 +136,8 @@ def _fused_stats(tensor: torch.Tensor, unit_dim: int, chunk: int) -> TensorStats
     total, square = _combined(totals), _combined(squares)
     if not (math.isfinite(total) and math.isfinite(square)):
         return None
-    count = tensor.numel()
-    mean = total / count
-    variance = max(square / count - mean * mean, 0.0)
-    extremes = None
-    if variance <= NEAR_CONSTANT * mean * mean:
-        extremes = finite_extremes(tensor, chunk)
-        if extremes[0] == extremes[1]:
-            variance = 0.0
-    return TensorStats(count, 0, _subnormals(tensor, chunk), mean, math.sqrt(variance), math.sqrt(square),
-                       unit_sums.float() if unit_sums is not None else None, tensor, extremes)
+    return _summary(tensor, chunk, tensor.numel(), total, square,
+                    unit_sums=unit_sums.float() if unit_sums is not None else None)
 
 
 def _finite_only_stats(tensor: torch.Tensor, chunk: int) -> TensorStats:
@@ -161,13 +153,31 @@ def _finite_only_stats(tensor: torch.Tensor, chunk: int) -> TensorStats:
         low, high = min(low, float(piece_low)), max(high, float(piece_high))
         total += float(values.sum())
         square += float(torch.dot(values, values))
+    return _summary(tensor, chunk, count, total, square, extremes=(low, high))
+
+
+def _summary(
+    tensor: torch.Tensor,
+    chunk: int,
+    count: int,
+    total: float,
+    square: float,
+    extremes: tuple[float, float] | None = None,
+    unit_sums: torch.Tensor | None = None,
+) -> TensorStats:
+    """The statistics from ``count`` finite elements' sum and sum of squares.  Without known
+    ``extremes``, a variance within rounding of zero makes min and max decide whether it is 0."""
     nonfinite = tensor.numel() - count
     if count == 0:
         return TensorStats(tensor.numel(), nonfinite, 0, math.nan, math.nan, 0.0, extremes=(math.nan, math.nan))
     mean = total / count
-    variance = 0.0 if low == high else max(square / count - mean * mean, 0.0)
+    variance = max(square / count - mean * mean, 0.0)
+    if extremes is None and variance <= NEAR_CONSTANT * mean * mean:
+        extremes = finite_extremes(tensor, chunk)
+    if extremes is not None and extremes[0] == extremes[1]:
+        variance = 0.0
     return TensorStats(tensor.numel(), nonfinite, _subnormals(tensor, chunk), mean, math.sqrt(variance),
-                       math.sqrt(square), extremes=(low, high))
+                       math.sqrt(square), unit_sums, tensor, extremes)
 
 
 def finite_extremes(tensor: torch.Tensor, chunk: int = CHUNK) -> tuple[float, float]:

@@ -577,11 +577,9 @@ class InitFlow:
             if write.multi_dim_only and _one_dimensional(storage):
                 continue
             if key in wanted and (guard is None or guard & related_names):
-                if self._in_uncalled_initializer(writer):
-                    uncalled_initializer = uncalled_initializer or writer.name  # nanoGPT without apply()
-                    continue
-                if created is not None and writer.owner is owner and self._runs_only_before(owner, writer, created):
-                    uncalled_initializer = uncalled_initializer or writer.name  # applied before the storage exists
+                if self._in_uncalled_initializer(writer) or self._runs_only_before(owner, writer, created):
+                    # nanoGPT without apply(), or self.apply(self._init_weights) before the storage exists
+                    uncalled_initializer = uncalled_initializer or writer.name
                     continue
                 return Verdict.INITIALIZED, None
         for klass in related:
@@ -606,9 +604,15 @@ class InitFlow:
         owner, name = storage.owner, storage.initializer
         return owner is not None and name is not None and name in self.reachable(owner)
 
-    def _runs_only_before(self, cls: ClassInfo, writer: Function, created: int) -> bool:
-        """Construction runs ``writer``, but only before the call at index ``created``."""
-        return writer.name in self.reachable(cls) and writer.name not in self.reachable(cls, created)
+    def _runs_only_before(self, cls: ClassInfo, writer: Function, created: int | None) -> bool:
+        """Construction of ``cls`` runs its method ``writer``, but only before the call at index
+        ``created`` (None: the storage is not created in ``__init__``)."""
+        return (
+            created is not None
+            and writer.owner is cls
+            and writer.name in self.reachable(cls)
+            and writer.name not in self.reachable(cls, created)
+        )
 
     def _created_in_init(self, storage: Storage) -> int | None:
         """The call-order index at which ``__init__`` creates the storage (its allocation or
