@@ -126,7 +126,7 @@ def _reader(stream, lines: queue.Queue) -> None:
     lines.put(None)
 
 
-def run_worker(python: Path, ids: list[str], args: argparse.Namespace, log, index: int,
+def run_worker(python: Path, ids: list[str], args: argparse.Namespace, log, partial, index: int,
                results: list[dict]) -> dict | None:
     """Run ``ids`` in a worker; restart it behind a model that hangs or crashes.  Returns the fixed cost."""
     fixed = None
@@ -171,6 +171,8 @@ def run_worker(python: Path, ids: list[str], args: argparse.Namespace, log, inde
                 current = data["start"]
             else:
                 results.append(data)
+                partial.write(json.dumps(data, default=str) + "\n")
+                partial.flush()
                 remaining.remove(data["id"])
                 current = None
                 _progress(data, len(results))
@@ -186,14 +188,29 @@ def _progress(data: dict, count: int) -> None:
           f"{', findings: ' + ', '.join(failing) if failing else ''}", flush=True)
 
 
+def _resumed(ids: list[str]) -> tuple[list[dict], list[str]]:
+    """Results of the interrupted run in results.jsonl for these ids, and the ids still to run."""
+    done = {}
+    path = OUT / "results.jsonl"
+    for line in path.read_text().splitlines() if path.exists() else []:
+        record = json.loads(line)
+        if record.get("id") in ids:
+            done[record["id"]] = record
+    print(f"resuming: {len(done)} models already measured, {len(ids) - len(done)} to go", flush=True)
+    return list(done.values()), [model_id for model_id in ids if model_id not in done]
+
+
 def run_zoo(python: Path, ids: list[str], args: argparse.Namespace) -> dict[str, Any]:
     OUT.mkdir(parents=True, exist_ok=True)
     results: list[dict] = []
     fixed: list[dict | None] = [None]
+    if args.resume:
+        results, ids = _resumed(ids)
     shares = [ids[i::args.jobs] for i in range(args.jobs)]
-    with open(OUT / "worker.log", "w") as log:
+    # results.jsonl grows model by model, so a long run can be read (and judged) while it goes on
+    with open(OUT / "worker.log", "a") as log, open(OUT / "results.jsonl", "a" if args.resume else "w") as partial:
         def work(index: int) -> None:
-            cost = run_worker(python, shares[index], args, log, index, results)
+            cost = run_worker(python, shares[index], args, log, partial, index, results)
             if index == 0:
                 fixed[0] = cost
         threads = [threading.Thread(target=work, args=(i,)) for i in range(args.jobs)]
@@ -227,6 +244,8 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=300, help="seconds one model may take")
     parser.add_argument("--nice", type=int, default=10)
     parser.add_argument("--report", action="store_true", help="summarize the last run's results.json again")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the models an interrupted run already wrote to results.jsonl, run the rest")
     args = parser.parse_args()
     results_path = OUT / "results.json"
     if args.report:

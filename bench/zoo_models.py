@@ -39,9 +39,12 @@ def meta_parameters(factory: Factory) -> int | None:
     return sum(p.numel() for p in model.parameters())
 
 
-def checked_size(factory: Factory, what: str) -> Factory:
-    """``factory``, refused when a meta build shows more than :data:`MAX_PARAMETERS` parameters."""
+def checked_size(factory: Factory, what: str, *, unknown_ok: bool = True) -> Factory:
+    """``factory``, refused when a meta build shows more than :data:`MAX_PARAMETERS` parameters
+    (or, unless ``unknown_ok``, when the meta build fails and the size cannot be known)."""
     count = meta_parameters(factory)
+    if count is None and not unknown_ok:
+        raise Unbuildable(f"size unknown: {what} cannot be built on the meta device, and its config is not shrunk")
     if count is not None and count > MAX_PARAMETERS:
         raise Unbuildable(f"too large: {count / 1e6:.0f} M parameters ({what})", parameters=count)
     return factory
@@ -52,7 +55,7 @@ def first_level_that_builds(attempt: Callable[[str], Factory], what: str) -> tup
     errors = {}
     for level in LEVELS:
         try:
-            factory = checked_size(attempt(level), f"{what} at level {level}")
+            factory = checked_size(attempt(level), f"{what} at level {level}", unknown_ok=level in ("tiny", "head-dim"))
             factory()  # one build proves the level works; the benchmark then times others
             return factory, {"level": level, "level_errors": errors}
         except Unbuildable as refused:

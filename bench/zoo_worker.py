@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import resource
 import statistics
 import sys
 import time
@@ -30,6 +31,7 @@ from pytest_paraminit import build_and_check, build_deferred_and_check  # noqa: 
 from zoo_models import ZOOS, Unbuildable, list_models, prepare  # noqa: E402
 
 SMALL_BUILD = 0.05  # plain builds shorter than this get more repeats
+MEMORY_LIMIT = 10 * 2**30  # address space per worker: a model that needs more fails here, not the machine
 FIXED_COST_REPEATS = 41
 
 
@@ -38,6 +40,19 @@ def _seconds(action: Callable[[], Any]) -> tuple[float, Any]:
     start = time.perf_counter()
     result = action()
     return time.perf_counter() - start, result
+
+
+def _collect() -> None:
+    """A collection before each timed build, cheap because everything imported so far is frozen.
+
+    A full ``gc.collect()`` walks the whole import graph of transformers & co. (0.3-0.5 s here), which
+    made a tiny model's measurement last seconds; frozen objects are skipped."""
+    gc.collect()
+
+
+def _freeze() -> None:
+    gc.collect()
+    gc.freeze()
 
 
 def _repeats(first_plain: float) -> int:
@@ -71,7 +86,7 @@ def measure_builds(factory: Callable[[], nn.Module]) -> dict[str, Any]:
     for index in range(_repeats(first_plain)):
         order = ("checked", "plain") if index % 2 == 0 else ("plain", "checked")
         for side in order:
-            gc.collect()
+            _collect()
             if side == "plain":
                 seconds, model = _seconds(factory)
                 plain.append(seconds)
@@ -127,7 +142,7 @@ def measure_deferred(factory: Callable[[], nn.Module]) -> dict[str, Any]:
         results[name] = {"ready": report.error is None and not raw, "error": report.error,
                          "uninitialized": len(raw), "examples": raw[:5]}
         del report
-        gc.collect()
+        _collect()
     return results
 
 
@@ -155,6 +170,7 @@ def run_one(model_id: str, deferred: bool) -> dict[str, Any]:
     except Exception as error:  # noqa: BLE001 - preparing is part of what is measured
         return record | {"status": "unbuildable", "reason": f"preparing raised {_describe(error)}"}
     record.update(info)
+    _freeze()  # the modules that preparing imported
     try:
         record.update(measure_builds(factory))
     except Exception as error:  # noqa: BLE001
@@ -182,6 +198,9 @@ def main() -> None:
     running.add_argument("--fixed-cost", action="store_true")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
+    # a config that shrinks badly can ask for tens of GB; on a shared machine that must be a MemoryError
+    # in this process, not the kernel's OOM killer picking someone's process
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     if args.command == "list":
         for model_id in list_models(args.only, args.limit):
             print(model_id, flush=True)
@@ -191,7 +210,6 @@ def main() -> None:
     for model_id in Path(args.ids_file).read_text().split():
         _emit({"start": model_id})
         _emit(run_one(model_id, args.deferred))
-        gc.collect()
 
 
 if __name__ == "__main__":
