@@ -150,15 +150,15 @@ def run_worker(python: Path, ids: list[str], args: argparse.Namespace, log, part
             except queue.Empty:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
-                results.append({"id": current, "status": "timeout", "reason": f"no result in {args.timeout} s"})
+                _record(results, partial, {"id": current, "status": "timeout", "reason": f"no result in {args.timeout} s"})
                 print(f"  {current}: timeout", flush=True)
                 remaining = remaining[remaining.index(current) + 1:] if current in remaining else remaining[1:]
                 break
             if line is None:
                 process.wait()
                 if current is not None:
-                    results.append({"id": current, "status": "crashed",
-                                    "reason": f"worker exited with {process.returncode}"})
+                    _record(results, partial, {"id": current, "status": "crashed",
+                                               "reason": f"worker exited with {process.returncode}"})
                     print(f"  {current}: worker crashed ({process.returncode})", flush=True)
                     remaining = remaining[remaining.index(current) + 1:]
                 else:
@@ -170,13 +170,17 @@ def run_worker(python: Path, ids: list[str], args: argparse.Namespace, log, part
             elif "start" in data:
                 current = data["start"]
             else:
-                results.append(data)
-                partial.write(json.dumps(data, default=str) + "\n")
-                partial.flush()
+                _record(results, partial, data)
                 remaining.remove(data["id"])
                 current = None
                 _progress(data, len(results))
     return fixed
+
+
+def _record(results: list[dict], partial, data: dict) -> None:
+    results.append(data)
+    partial.write(json.dumps(data, default=str) + "\n")
+    partial.flush()
 
 
 def _progress(data: dict, count: int) -> None:
@@ -235,6 +239,7 @@ def load_judged(path: Path = JUDGED) -> dict[tuple[str, str, str, str], dict[str
 
 
 def main() -> None:
+    global OUT
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", choices=ZOOS, help="run one zoo (repeatable)")
     parser.add_argument("--limit", type=int, help="the first N models of each zoo")
@@ -244,12 +249,24 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=300, help="seconds one model may take")
     parser.add_argument("--nice", type=int, default=10)
     parser.add_argument("--report", action="store_true", help="summarize the last run's results.json again")
+    parser.add_argument("--finalize", action="store_true",
+                        help="write results.json from an interrupted run's results.jsonl; models not reached are 'not run'")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"where results go (default {OUT.relative_to(ROOT)})")
     parser.add_argument("--resume", action="store_true",
                         help="keep the models an interrupted run already wrote to results.jsonl, run the rest")
     args = parser.parse_args()
+    OUT = args.out.resolve()
     results_path = OUT / "results.json"
     if args.report:
-        data = json.loads(results_path.read_text())
+        data = _last_results(results_path)
+    elif args.finalize:
+        data = _last_results(results_path)
+        done = {model["id"] for model in data["models"]}
+        missing = [model_id for model_id in list_ids(venv_python(), args.only, args.limit) if model_id not in done]
+        data["models"] += [{"id": model_id, "status": "not run", "reason": "the run was stopped before this model"}
+                           for model_id in missing]
+        results_path.write_text(json.dumps(data, indent=1, default=str))
+        print(f"wrote {results_path}: {len(done)} models measured, {len(missing)} not run")
     else:
         python = ensure_venv()
         ids = list_ids(python, args.only, args.limit)
@@ -265,6 +282,30 @@ def main() -> None:
     print(f"versions: {', '.join(f'{k} {v}' for k, v in data['versions'].items())}; paraminit at {data['commit']}")
     result = print_summary(data, load_judged())
     sys.exit(1 if result["unjudged"] else 0)
+
+
+def _last_results(results_path: Path) -> dict[str, Any]:
+    """The last finished run, or the models an unfinished one has written to results.jsonl so far."""
+    partial = OUT / "results.jsonl"
+    if results_path.exists() and (not partial.exists() or results_path.stat().st_mtime >= partial.stat().st_mtime):
+        return json.loads(results_path.read_text())
+    models = {}
+    for line in partial.read_text().splitlines():
+        record = json.loads(line)
+        models[record["id"]] = record
+    print(f"(unfinished run: {len(models)} models from {partial}; fixed cost measured now)")
+    return {"versions": versions(venv_python()), "commit": _commit(), "fixed_cost": measure_fixed_cost(venv_python()),
+            "models": list(models.values())}
+
+
+def measure_fixed_cost(python: Path) -> dict | None:
+    """The fixed cost alone, from a worker given no models."""
+    empty = OUT / "ids-none.txt"
+    empty.write_text("")
+    done = subprocess.run(["nice", "-n", "10", str(python), str(BENCH / "zoo_worker.py"), "run", str(empty),
+                           "--fixed-cost"], capture_output=True, text=True, env=_environment())
+    lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    return next((line["fixed_cost"] for line in lines if "fixed_cost" in line), None)
 
 
 def _commit() -> str:

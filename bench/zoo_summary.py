@@ -29,6 +29,7 @@ def finding_key(model: dict, finding: dict) -> tuple[str, str, str, str]:
 def _reason_group(reason: str) -> str:
     """A failure reason with the model-specific parts (numbers, quoted names) blanked, for grouping."""
     text = re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", reason)
+    text = re.sub(r"\([^)]*\)", "(…)", text)
     text = re.sub(r"\d+", "N", text)
     return text[:140]
 
