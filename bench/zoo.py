@@ -164,7 +164,11 @@ def run_worker(python: Path, ids: list[str], args: argparse.Namespace, log, part
                 else:
                     remaining = []
                 break
-            data = json.loads(line)
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError:  # a model printed to the protocol stream: keep it in the log
+                log.write(f"worker {index} printed: {line}")
+                continue
             if "fixed_cost" in data:
                 fixed = data["fixed_cost"]
             elif "start" in data:
@@ -208,9 +212,10 @@ def run_zoo(python: Path, ids: list[str], args: argparse.Namespace) -> dict[str,
     OUT.mkdir(parents=True, exist_ok=True)
     results: list[dict] = []
     fixed: list[dict | None] = [None]
+    every_id, to_run = ids, ids
     if args.resume:
-        results, ids = _resumed(ids)
-    shares = [ids[i::args.jobs] for i in range(args.jobs)]
+        results, to_run = _resumed(ids)
+    shares = [to_run[i::args.jobs] for i in range(args.jobs)]
     # results.jsonl grows model by model, so a long run can be read (and judged) while it goes on
     with open(OUT / "worker.log", "a") as log, open(OUT / "results.jsonl", "a" if args.resume else "w") as partial:
         def work(index: int) -> None:
@@ -222,7 +227,9 @@ def run_zoo(python: Path, ids: list[str], args: argparse.Namespace) -> dict[str,
             thread.start()
         for thread in threads:
             thread.join()
-    order = {model_id: position for position, model_id in enumerate(ids)}
+    if fixed[0] is None:  # nothing was left to run (a resumed run): measure it on its own
+        fixed[0] = measure_fixed_cost(python)
+    order = {model_id: position for position, model_id in enumerate(every_id)}
     results.sort(key=lambda r: order.get(r["id"], len(order)))
     return {"fixed_cost": fixed[0], "models": results}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import inspect
 import logging
-from typing import Any
+from typing import Any, Callable
 
 from zoo_models import Factory, Unbuildable, first_level_that_builds
 from zoo_shrink import shrink
@@ -116,13 +116,21 @@ def diffusers_prepare(name: str) -> tuple[Factory, dict]:
         raise Unbuildable(f"constructor needs {', '.join(required)} (no default config)")
     default = {p.name: p.default for p in list(signature.parameters.values())[1:]
                if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
-    default |= {key: value for key, value in _DIFFUSERS_UNSET.items() if key in default and default[key] is None}
+    filled = default | {key: value for key, value in _DIFFUSERS_UNSET.items() if key in default and default[key] is None}
 
-    def attempt(level: str) -> Factory:
-        kwargs = shrink(default, level)
-        return lambda: model_class(**kwargs)
+    def attempt_with(config: dict[str, Any]) -> Callable[[str], Factory]:
+        def attempt(level: str) -> Factory:
+            kwargs = shrink(config, level)
+            return lambda: model_class(**kwargs)
+        return attempt
 
-    return first_level_that_builds(attempt, name)
+    try:  # the defaults as they are first: some classes refuse a value where they expect None
+        return first_level_that_builds(attempt_with(default), name)
+    except Unbuildable:
+        if filled == default:
+            raise
+        factory, info = first_level_that_builds(attempt_with(filled), name)
+        return factory, info | {"filled": sorted(k for k in filled if filled[k] is not default[k])}
 
 
 # ------------------------------------------------------------------------------ peft

@@ -89,10 +89,15 @@ def open_clip_prepare(name: str) -> tuple[Factory, dict]:
         small = shrink(config, level)
         overrides = {key: small[key] for key in ("embed_dim", "vision_cfg", "text_cfg", "multimodal_cfg") if key in small}
         overrides["vision_cfg"] = {**overrides["vision_cfg"], "timm_model_pretrained": False}
+        if level in ("tiny", "head-dim") and "head_width" not in config["vision_cfg"]:
+            # open_clip's vision heads are width // head_width (64 unless the config says): keep 2 heads
+            overrides["vision_cfg"]["head_width"] = overrides["vision_cfg"].get("width", 32) // 2
         return lambda: open_clip.create_model(name, pretrained=None, load_weights=False, pretrained_image=False,
                                               pretrained_text=False, **copy.deepcopy(overrides))
 
-    return first_level_that_builds(attempt, name)
+    # a timm vision tower is not shrunk: its size must be known before it is built
+    timm_tower = "timm_model_name" in config.get("vision_cfg", {})
+    return first_level_that_builds(attempt, name, size_known=timm_tower)
 
 
 # ------------------------------------------------------------------------------ segmentation_models_pytorch

@@ -44,18 +44,20 @@ def checked_size(factory: Factory, what: str, *, unknown_ok: bool = True) -> Fac
     (or, unless ``unknown_ok``, when the meta build fails and the size cannot be known)."""
     count = meta_parameters(factory)
     if count is None and not unknown_ok:
-        raise Unbuildable(f"size unknown: {what} cannot be built on the meta device, and its config is not shrunk")
+        raise Unbuildable(f"size unknown: {what} cannot be built on the meta device, and not all of it is shrunk")
     if count is not None and count > MAX_PARAMETERS:
         raise Unbuildable(f"too large: {count / 1e6:.0f} M parameters ({what})", parameters=count)
     return factory
 
 
-def first_level_that_builds(attempt: Callable[[str], Factory], what: str) -> tuple[Factory, dict]:
+def first_level_that_builds(attempt: Callable[[str], Factory], what: str, *,
+                            size_known: bool = False) -> tuple[Factory, dict]:
     """Try each shrink level in turn; the first whose build works, with the errors of those before."""
     errors = {}
     for level in LEVELS:
         try:
-            factory = checked_size(attempt(level), f"{what} at level {level}", unknown_ok=level in ("tiny", "head-dim"))
+            shrunk = not size_known and level in ("tiny", "head-dim")
+            factory = checked_size(attempt(level), f"{what} at level {level}", unknown_ok=shrunk)
             factory()  # one build proves the level works; the benchmark then times others
             return factory, {"level": level, "level_errors": errors}
         except Unbuildable as refused:

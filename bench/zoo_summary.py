@@ -63,7 +63,7 @@ def judge(models: list[dict], judged: Judged) -> dict[str, Any]:
               if row["verdict"] == "TP" and (key[0], key[1]) in run_models and key not in seen]
     stale_keys = {key for key, row in judged.items()
                   if row["verdict"] == "FP" and (key[0], key[1]) in run_models and key not in seen}
-    return {"verdicts": verdicts, "classes": classes, "unjudged": unjudged, "failing": failing,
+    return {"row_of": judged, "verdicts": verdicts, "classes": classes, "unjudged": unjudged, "failing": failing,
             "wrongly_failed": wrongly, "missed": missed, "no_longer_reported": stale_keys}
 
 
@@ -98,6 +98,9 @@ def _print_judgement(models: list[dict], result: dict[str, Any]) -> None:
     precision = verdicts["TP"] / judged_count if judged_count else float("nan")
     wrongly = result["wrongly_failed"]
     print(f"  precision of findings (TP / judged): {precision:.1%}")
+    real = sum(1 for m in models if m.get("status") == "built" and any(
+        result["row_of"].get(finding_key(m, f), {}).get("verdict") == "TP" for f in m["findings"]))
+    print(f"  models with at least one real defect (TP): {real}")
     print(f"  wrongly failed (only FP findings): {len(wrongly)} of {built} built = "
           f"{len(wrongly) / built if built else 0:.1%}   (target {TARGETS['wrongly_failed']:.0%})")
     if result["classes"]:

@@ -181,9 +181,12 @@ def run_one(model_id: str, deferred: bool) -> dict[str, Any]:
     return record
 
 
+_PROTOCOL = sys.stdout  # the driver reads JSON lines here; whatever models print goes to stderr
+
+
 def _emit(data: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(data, default=str) + "\n")
-    sys.stdout.flush()
+    _PROTOCOL.write(json.dumps(data, default=str) + "\n")
+    _PROTOCOL.flush()
 
 
 def main() -> None:
@@ -205,6 +208,7 @@ def main() -> None:
         for model_id in list_models(args.only, args.limit):
             print(model_id, flush=True)
         return
+    sys.stdout = sys.stderr
     if args.fixed_cost:
         _emit({"fixed_cost": fixed_cost()})
     for model_id in Path(args.ids_file).read_text().split():
