@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .allow import AllowList
-    from .checker import ModuleReport, build_and_check, check_module
+    from .checker import build_and_check, check_module
     from .checks import CHECKS
     from .deferred import build_deferred_and_check
+    from .report import ModuleReport
 
 _LAZY = {
     "AllowList": "allow",
-    "ModuleReport": "checker",
+    "ModuleReport": "report",
     "build_and_check": "checker",
     "check_module": "checker",
     "CHECKS": "checks",

@@ -280,7 +280,7 @@ class TargetItem(pytest.Item):
         if self.import_error:
             raise TargetFailure(self.import_error)
         from .capture import watch
-        from .checker import _describe_error, check_module
+        from .checker import describe_error, check_module
 
         try:
             with watch() as tracker:
@@ -288,7 +288,7 @@ class TargetItem(pytest.Item):
                 if module is None:
                     module = self.target()
         except Exception as error:  # a class without a default build is skipped, not failed
-            pytest.skip(f"cannot build {self.target.__qualname__}: {_describe_error(error)}")
+            pytest.skip(f"cannot build {self.target.__qualname__}: {describe_error(error)}")
         report = check_module(module, tracker=tracker, allow=_allow_list(self.config, self),
                               title=f"{self.target.__module__}.{self.target.__qualname__}")
         self.config.stash[_RECORDER].add(report, self.nodeid)

@@ -20,6 +20,8 @@ import torch
 from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 
+from .tensors import is_lazy
+
 WEIGHT, EMBEDDING, BIAS, GAIN, GATE, UNKNOWN = "weight", "embedding", "bias", "gain", "gate", "unknown"
 
 
@@ -79,7 +81,7 @@ def infer_roles(module: nn.Module, example_input=None) -> dict[str, Role]:
             qualified = f"{prefix}.{name}" if prefix else name
             if qualified in roles:
                 continue
-            if isinstance(param, nn.parameter.UninitializedTensorMixin):
+            if is_lazy(param):
                 roles[qualified] = Role(UNKNOWN, source="lazy")
                 continue
             role = _layer_role(owner, name, param) or (_shape_role(name, param) if param.numel() == 1 else None)
@@ -347,7 +349,7 @@ def observe_forward(module: nn.Module, example_input) -> dict[str, Role]:
     storages = {
         param.untyped_storage().data_ptr(): name
         for name, param in module.named_parameters()
-        if param.device.type != "meta" and not isinstance(param, nn.parameter.UninitializedParameter)
+        if param.device.type != "meta" and not is_lazy(param)
     }
     observer = _ForwardObserver(storages)
     inputs = example_input if isinstance(example_input, tuple) else (example_input,)
