@@ -12,7 +12,7 @@ from typing import Callable
 
 import torch
 
-from .roles import BIAS, EMBEDDING, GAIN, GATE, UNKNOWN, WEIGHT, Role
+from .roles import Kind, Role
 from .stats import TensorStats
 
 # std * sqrt(fan_in) of a weight that multiplies inputs; see docs/scale-band.md
@@ -20,8 +20,10 @@ WEIGHT_BAND = (0.01, 8.0)
 # std of an embedding table, learned position or token
 EMBEDDING_BAND = (1e-3, 4.0)
 # largest magnitude a bias, norm gain or 1-element gate is expected to start with
-MAX_MAGNITUDE = {BIAS: 20.0, GAIN: 20.0, GATE: 100.0}
+MAX_MAGNITUDE = {Kind.BIAS: 20.0, Kind.GAIN: 20.0, Kind.GATE: 100.0}
 GARBAGE_MAGNITUDE = 1e4
+# the kinds whose output units must differ (a table's rows too)
+_UNIT_KINDS = (Kind.WEIGHT, Kind.EMBEDDING, Kind.UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -120,14 +122,14 @@ def _is_constant(s: Subject) -> bool:
 
 
 def constant(s: Subject) -> Finding | None:
-    if not s.broad or s.role.kind in (BIAS, GAIN, GATE) or not _is_constant(s):
+    if not s.broad or s.role.kind in (Kind.BIAS, Kind.GAIN, Kind.GATE) or not _is_constant(s):
         return None
     return Finding("constant", s.name, f"all {s.stats.numel} elements = {_g(s.stats.min)}", "varied values")
 
 
 def duplicate_units(s: Subject) -> Finding | None:
     keys = s.stats.unit_sums
-    if not s.broad or s.role.kind not in (WEIGHT, EMBEDDING, UNKNOWN) or _is_constant(s) or keys is None:
+    if not s.broad or s.role.kind not in _UNIT_KINDS or _is_constant(s) or keys is None:
         return None
     _, inverse, counts = torch.unique(keys, return_inverse=True, return_counts=True)
     candidates = (counts > 1)[inverse].nonzero().flatten()
@@ -143,11 +145,11 @@ def duplicate_units(s: Subject) -> Finding | None:
 
 def expected_scale(role: Role) -> str:
     """The expectation a role sets, as shown in the report's 'expected' column."""
-    if role.kind == WEIGHT and role.fan_in:
+    if role.kind == Kind.WEIGHT and role.fan_in:
         low, high = WEIGHT_BAND
         root = math.sqrt(role.fan_in)
         return f"{_g(low / root)}..{_g(high / root)}"
-    if role.kind == EMBEDDING:
+    if role.kind == Kind.EMBEDDING:
         return f"{EMBEDDING_BAND[0]:g}..{EMBEDDING_BAND[1]:g}"
     if role.kind in MAX_MAGNITUDE:
         return f"|x| ≤ {MAX_MAGNITUDE[role.kind]:g}"
@@ -158,13 +160,13 @@ def scale(s: Subject) -> Finding | None:
     if s.stats.finite == 0 or s.stats.nonfinite or _is_constant(s):
         return None
     kind, std = s.role.kind, s.stats.std
-    if kind == WEIGHT and s.role.fan_in:
+    if kind == Kind.WEIGHT and s.role.fan_in:
         measured = std * math.sqrt(s.role.fan_in)
         low, high = WEIGHT_BAND
         if not low <= measured <= high:
             return Finding("scale", s.name, f"std·√fan_in = {_g(measured)} (std {_g(std)}, fan_in {s.role.fan_in})",
                            f"{low:g}..{high:g}")
-    elif kind == EMBEDDING:
+    elif kind == Kind.EMBEDDING:
         low, high = EMBEDDING_BAND
         if not low <= std <= high:
             return Finding("scale", s.name, f"std = {_g(std)}", f"{low:g}..{high:g}")
