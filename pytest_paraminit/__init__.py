@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .allow import AllowList
     from .checker import build_and_check, check_module
-    from .checks import CHECKS
     from .deferred import build_deferred_and_check
+    from .findings import CHECKS
     from .report import ModuleReport
 
 _LAZY = {
@@ -19,7 +19,7 @@ _LAZY = {
     "ModuleReport": "report",
     "build_and_check": "checker",
     "check_module": "checker",
-    "CHECKS": "checks",
+    "CHECKS": "findings",
     "build_deferred_and_check": "deferred",
 }
 __all__ = sorted(_LAZY)

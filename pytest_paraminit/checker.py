@@ -17,7 +17,7 @@ from torch import nn
 
 from .allow import AllowList
 from .capture import WriteTracker, watch
-from .checks import PARAMETER_CHECKS, Finding, Subject, expected_scale
+from .checks import PARAMETER_CHECKS, Subject, expected_scale, unwritten_finding
 from .report import ModuleReport, ParameterRecord
 from .roles import infer_roles
 from .stats import reduction_threads, tensor_stats
@@ -62,10 +62,7 @@ def _check_parameter(name, param, role, tracker, allow) -> ParameterRecord:
     unwritten, site = tracker.unwritten(param) if tracker is not None and not is_lazy(param) else (0, None)
     skipped = skip_reason(param)
     if skipped:
-        findings = []
-        if unwritten:
-            findings.append(Finding("uninitialized", name, f"{unwritten} of {param.numel()} elements never written",
-                                    "0", site))
+        findings = [unwritten_finding(name, unwritten, param.numel(), site)] if unwritten else []
         record = ParameterRecord(name, param, role, None, "-", findings, skipped)
     else:
         subject = Subject(name, param, role, tensor_stats(param, role.unit_dim), unwritten, site)

@@ -15,6 +15,7 @@ from torch import nn
 from .allow import AllowList
 from .capture import watch
 from .checker import check_module, describe_error
+from .findings import CheckId
 from .report import ModuleReport
 
 
@@ -47,7 +48,7 @@ def build_deferred_and_check(
     report = check_module(module, tracker=tracker, allow=allow, title=title)
     owners = dict(module.named_modules())
     for finding in report.findings:
-        if finding.check == "uninitialized":
+        if finding.check == CheckId.UNINITIALIZED:
             owner_name = finding.name.rpartition(".")[0]
             owner = type(owners[owner_name])
             has_reset = callable(getattr(owner, "reset_parameters", None))

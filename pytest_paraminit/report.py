@@ -10,7 +10,7 @@ from typing import Any
 
 import torch
 
-from .checks import Finding
+from .findings import Finding
 from .roles import Role
 from .stats import TensorStats, histogram
 from .tensors import is_lazy
