@@ -6,6 +6,7 @@ working for a user who has the package but not torch.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
 import json
@@ -13,7 +14,7 @@ import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 
@@ -165,8 +166,9 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
 # -- --check-param-init --------------------------------------------------------------------------
 
 
-def _watch_phase(item: pytest.Item):
-    """Check each module built during this phase; fail the test if any has findings."""
+@contextlib.contextmanager
+def _watch_phase(item: pytest.Item) -> Iterator[None]:
+    """Check each module built inside the block; fail the test if any has findings."""
     config = item.config
     marker = item.get_closest_marker(_MARKER)
     if not config.getoption("check_param_init") or (marker and marker.kwargs.get("skip")):
@@ -199,24 +201,14 @@ def _watch_phase(item: pytest.Item):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item):
-    return (yield from _watch_phase_result(item))
+    with _watch_phase(item):
+        return (yield)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item):
-    return (yield from _watch_phase_result(item))
-
-
-def _watch_phase_result(item: pytest.Item):
-    phase = _watch_phase(item)
-    next(phase)
-    try:
-        result = yield
-    except BaseException:
-        phase.close()
-        raise
-    next(phase, None)
-    return result
+    with _watch_phase(item):
+        return (yield)
 
 
 # -- the param_init fixture ------------------------------------------------------------------------
