@@ -124,7 +124,8 @@ def scale(s: Subject) -> Finding | None:
         low, high = WEIGHT_BAND
         if not low <= measured <= high:
             return Finding(CheckId.SCALE, s.name,
-                           f"std·√fan_in = {_g(measured)} (std {_g(std)}, fan_in {s.role.fan_in})", f"{low:g}..{high:g}")
+                           f"std·√fan_in = {_g(measured)} (std {_g(std)}, fan_in {s.role.fan_in})",
+                           f"{low:g}..{high:g}")
     elif kind == Kind.EMBEDDING:
         low, high = EMBEDDING_BAND
         if not low <= std <= high:

@@ -319,5 +319,32 @@ def test_xdist_gives_the_same_verdicts_and_merges_the_report(pytester: pytest.Py
 
 
 def test_plugin_import_does_not_import_torch():
-    code = "import sys, pytest_paraminit.plugin, pytest_paraminit; assert 'torch' not in sys.modules, 'torch imported'"
+    code = ("import sys, pytest_paraminit.plugin, pytest_paraminit\n"
+            "assert 'torch' not in sys.modules, 'torch imported'\n"
+            "from pytest_paraminit import AllowList, CHECKS\n"
+            "assert 'torch' not in sys.modules, 'torch imported by the check ids'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# pytest with torch unimportable: a None entry in sys.modules makes every ``import torch`` fail
+WITHOUT_TORCH = "import sys; sys.modules['torch'] = None; import pytest; raise SystemExit(pytest.main(sys.argv[1:]))"
+
+
+def test_without_torch_pytest_works_and_only_the_checks_need_it(pytester: pytest.Pytester):
+    pytester.makepyfile(test_plain="def test_plain():\n    assert True\n",
+                        test_fixture="def test_uses_it(param_init):\n    param_init.allowing({'*': 'scale'})\n")
+    pytester.makeini("[pytest]\nparam_init_allow =\n    *.lora_B: constant\n")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", WITHOUT_TORCH, "-p", "no:cacheprovider", *args],
+                              cwd=pytester.path, capture_output=True, text=True)
+
+    plain = run()
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    assert "2 passed" in plain.stdout
+    flagged = run("--check-param-init")
+    assert flagged.returncode == pytest.ExitCode.USAGE_ERROR
+    assert "ERROR: --check-param-init needs torch: import of torch halted" in flagged.stderr
+    targets = run("--param-init-target", "test_plain")
+    assert targets.returncode == pytest.ExitCode.TESTS_FAILED
+    assert "cannot import test_plain: import of torch halted" in targets.stdout
