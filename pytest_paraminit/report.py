@@ -16,6 +16,7 @@ from .stats import TensorStats, histogram
 from .tensors import is_lazy
 from .unregistered import PlainTensor
 
+
 @dataclass
 class ParameterRecord:
     """One row of the report."""
