@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from .settings import allow_list, recorder
+from .settings import allow_list, session_recorder
 
 
 class ParamInit:
@@ -41,7 +41,7 @@ class ParamInit:
         return ParamInit(self._config, self._nodeid, allow_list(self._config, None, allow) + self._allow)
 
     def _verdict(self, module, report):
-        recorder(self._config).add(report, self._nodeid)
+        session_recorder(self._config).add(report, self._nodeid)
         if report.failed:
             pytest.fail(report.render(), pytrace=False)
         return module

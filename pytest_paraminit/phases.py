@@ -13,7 +13,7 @@ from typing import Iterator
 
 import pytest
 
-from .settings import MARKER, allow_list, recorder
+from .settings import MARKER, allow_list, session_recorder
 
 _CHECKED = pytest.StashKey["weakref.WeakSet"]()  # modules checked so far in one test
 
@@ -30,7 +30,7 @@ def watch_phase(item: pytest.Item) -> Iterator[None]:
     from .checker import check_module
 
     allow = allow_list(config, item)
-    session = recorder(config)
+    recorder = session_recorder(config)
     checked = item.stash.setdefault(_CHECKED, weakref.WeakSet())  # shared by the setup and call phases
     failing = []
 
@@ -38,7 +38,7 @@ def watch_phase(item: pytest.Item) -> Iterator[None]:
         report = check_module(module, tracker=tracker, allow=allow,
                               title=f"{type(module).__qualname__} built at {site}", already_checked=checked)
         checked.update(module.modules())
-        session.add(report, item.nodeid)
+        recorder.add(report, item.nodeid)
         if report.failed:
             failing.append(report.render())  # now: the test may change the values before it ends
 

@@ -18,7 +18,7 @@ from . import hookspec
 from .fixture import ParamInit
 from .phases import watch_phase
 from .recorder import Recorder
-from .settings import MARKER, RECORDER, allow_list, recorder
+from .settings import MARKER, RECORDER, allow_list, session_recorder
 from .targets import target_items
 
 
@@ -84,11 +84,11 @@ def pytest_runtest_call(item: pytest.Item):
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
     if hasattr(config, "workeroutput"):  # a pytest-xdist worker: the controller merges and writes
-        config.workeroutput["paraminit"] = json.dumps(recorder(config).to_json())
+        config.workeroutput["paraminit"] = json.dumps(session_recorder(config).to_json())
         return
     path = config.getoption("param_init_report")
     if path:
-        Path(path).write_text(json.dumps(recorder(config).to_json(), indent=2) + "\n", encoding="utf-8")
+        Path(path).write_text(json.dumps(session_recorder(config).to_json(), indent=2) + "\n", encoding="utf-8")
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -96,14 +96,15 @@ def pytest_testnodedown(node, error) -> None:
     """pytest-xdist: merge a finished worker's counts and reports into the controller's."""
     data = getattr(node, "workeroutput", {}).get("paraminit")
     if data:
-        recorder(node.config).merge(json.loads(data))
+        session_recorder(node.config).merge(json.loads(data))
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
-    if not recorder(config).modules:
+    recorder = session_recorder(config)
+    if not recorder.modules:
         return
     terminalreporter.section("paraminit")
-    for line in recorder(config).summary():
+    for line in recorder.summary():
         terminalreporter.write_line(line)
     path = config.getoption("param_init_report")
     if path:

@@ -15,7 +15,7 @@ MARKER = "param_init"
 RECORDER = pytest.StashKey[Recorder]()
 
 
-def recorder(config: pytest.Config) -> Recorder:
+def session_recorder(config: pytest.Config) -> Recorder:
     """This process's recorder (made by ``plugin.pytest_configure``)."""
     return config.stash[RECORDER]
 

@@ -11,7 +11,7 @@ import inspect
 
 import pytest
 
-from .settings import allow_list, recorder
+from .settings import allow_list, session_recorder
 
 
 class TargetItem(pytest.Item):
@@ -37,7 +37,7 @@ class TargetItem(pytest.Item):
             pytest.skip(f"cannot build {self.target.__qualname__}: {describe_error(error)}")
         report = check_module(module, tracker=tracker, allow=allow_list(self.config, self),
                               title=f"{self.target.__module__}.{self.target.__qualname__}")
-        recorder(self.config).add(report, self.nodeid)
+        session_recorder(self.config).add(report, self.nodeid)
         if report.failed:
             raise TargetFailure(report.render())
 
