@@ -145,7 +145,8 @@ def pytest_paraminit_build(cls, config):
 INI = "[pytest]\nparam_init_targets =\n    buggy_modules\n    no_such_module\n"
 PLUGINS = re.compile(r"^plugins: (.*)$", re.M)
 TIMINGS = [
-    (re.compile(r" in \d+\.\d+s( \(\d+:\d\d:\d\d\))?"), " in <seconds>"),
+    # the summary line is padded with '=' to the terminal's width around a duration of varying length
+    (re.compile(r"^=+ (.*) in \d+\.\d+s( \(\d+:\d\d:\d\d\))? =+$", re.M), r"== \1 in <seconds> =="),
     (re.compile(r"time spent checking: \d+\.\d+ s"), "time spent checking: <seconds>"),
 ]
 
