@@ -13,7 +13,8 @@ default selection (every stable rule) from an empty settings file.
 
 ``bench/realworld-judged.tsv`` holds one row per judged location: ``library path line code
 verdict class reason``. ``path`` is relative to the library's root (``timm/layers/x.py``);
-``line`` is the line a finding starts on, or ``A-B`` for a statement spanning lines.
+``line`` is the line a finding starts on, or ``A-B`` for a statement spanning lines; a row
+judges every finding of its code that starts there (two calls on one line share a row).
 ``verdict`` is TP (a real bug the rule reports), FP (a false alarm) or FN (a real bug the
 rule should report and does not; found again once a finding with that code lands on it).
 ``class`` names the kind of mistake in kebab-case, so a rule change can be steered by class.
@@ -52,6 +53,8 @@ COLUMNS = ("library", "path", "line", "code", "verdict", "class", "reason")
 VERDICTS = ("TP", "FP", "FN")
 STABLE = ("PIN001", "PIN002", "PIN003", "PIN004", "PIN005", "PIN006")
 PREVIEW = ("PIN101", "PIN102", "PIN103", "PIN105")
+# PIN004 flags deprecated spellings; the others flag parameters that are garbage or unregistered
+BUG_RULES = ("PIN001", "PIN002", "PIN003", "PIN005", "PIN006", "PIN101", "PIN102", "PIN103", "PIN105")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -217,7 +220,8 @@ def check(library: Library, settings: Path, select: Sequence[str] = ()) -> list[
     for item in json.loads(run.stdout):
         path = Path(item["filename"])
         relative = (path if not path.is_absolute() else path.relative_to(root)).as_posix()
-        found.append(Finding(library.name, relative, item["location"]["row"], item["code"], item["message"]))
+        message = " ".join(item["message"].split())  # an argument spanning lines: one line of text
+        found.append(Finding(library.name, relative, item["location"]["row"], item["code"], message))
     return sorted(found, key=lambda f: (f.path, f.line, f.code))
 
 
@@ -269,7 +273,12 @@ def load_judgements(path: Path = JUDGED) -> list[Judgement]:
             first, _, last = lines.partition("-")
             if library not in known or verdict not in VERDICTS or not first.isdigit() or not (last or first).isdigit():
                 raise SystemExit(f"{path}:{number}: unknown library, verdict or line: {row[:5]}")
-            rows.append(Judgement(library, where, int(first), int(last or first), code, verdict, kind, reason))
+            judgement = Judgement(library, where, int(first), int(last or first), code, verdict, kind, reason)
+            clash = next((r for r in rows if (r.library, r.path, r.code) == (library, where, code)
+                          and r.first <= judgement.last and judgement.first <= r.last), None)
+            if clash is not None:
+                raise SystemExit(f"{path}:{number}: overlaps the row for {clash.location()} {code}")
+            rows.append(judgement)
     return rows
 
 
@@ -323,15 +332,25 @@ def print_library(library: Library, result: Tally, list_unjudged: bool) -> None:
         print(f"    missed    {row.location()}: {row.code} [{row.kind}] {row.reason}")
 
 
-def print_totals(result: Tally, codes: Sequence[str]) -> None:
-    judged = len(result.true) + len(result.false)
-    real = len(result.found_real) + len(result.missed)
+def _summary(label: str, result: Tally, codes: Sequence[str]) -> None:
+    true = sum(1 for f, _ in result.true if f.code in codes)
+    false = sum(1 for f, _ in result.false if f.code in codes)
+    unjudged = sum(1 for f in result.unjudged if f.code in codes)
+    found = sum(1 for r in result.found_real if r.code in codes)
+    missed = sum(1 for r in result.missed if r.code in codes)
     print(
-        f"\ntotal: {result.findings} findings, {judged} judged ({len(result.true)} TP, {len(result.false)} FP), "
-        f"{len(result.unjudged)} unjudged; {real} real bugs judged, {len(result.found_real)} found, "
-        f"{len(result.missed)} missed"
+        f"{label}: {true + false + unjudged} findings ({true} TP, {false} FP, {unjudged} unjudged), "
+        f"precision {ratio(true, true + false)}; {found + missed} real bugs judged, {found} found, "
+        f"recall {ratio(found, found + missed)}"
     )
-    print(f"precision {ratio(len(result.true), judged)}   recall {ratio(len(result.found_real), real)}")
+
+
+def print_totals(result: Tally, codes: Sequence[str]) -> None:
+    print()
+    bugs = [code for code in codes if code in BUG_RULES]
+    if bugs:
+        _summary(f"bug rules ({', '.join(bugs)})", result, bugs)
+    _summary(f"all of {', '.join(codes)}", result, codes)
     print(f"\n{'code':<8} {'findings':>8} {'TP':>4} {'FP':>4} {'unjudged':>8} {'missed':>6} {'precision':>9} {'recall':>7}")
     for code in codes:
         true = sum(1 for f, _ in result.true if f.code == code)
@@ -344,12 +363,12 @@ def print_totals(result: Tally, codes: Sequence[str]) -> None:
             f"{ratio(true, true + false):>9} {ratio(found, found + missed):>7}"
         )
     classes: Counter[tuple[str, str]] = Counter()
-    for _, row in result.false:
-        classes[("FP", row.kind)] += 1
+    for finding, row in result.false:
+        classes[("FP", f"{finding.code} {row.kind}")] += 1
     for row in result.missed:
-        classes[("FN", row.kind)] += 1
+        classes[("FN", f"{row.code} {row.kind}")] += 1
     if classes:
-        print("\nmistake classes (false alarms by finding, missed bugs by row):")
+        print("\nmistake classes (false alarms counted by finding, missed bugs by row):")
         for (verdict, kind), count in sorted(classes.items(), key=lambda item: (item[0][0], -item[1], item[0][1])):
             print(f"  {verdict} {count:4}  {kind}")
 
