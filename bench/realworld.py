@@ -23,7 +23,8 @@ Printed per library: findings, TP, FP, unjudged (listed with location), real bug
 (TP or FN rows no finding matches); then totals with precision = TP / (TP + FP) over the
 judged findings and recall = real bugs found / real bugs judged, per code and overall, and
 the counts per class. Exit 1 when any stable-rule finding is unjudged, so a rule change
-that moves a finding forces a judgement; 0 otherwise.
+that moves a finding forces a judgement; 2 when a library's analysis runs past
+``--timeout`` (a hang is reported, never waited out); 0 otherwise.
 """
 
 from __future__ import annotations
@@ -205,15 +206,22 @@ class Finding:
         return f"{self.path}:{self.line}"
 
 
-def check(library: Library, settings: Path, select: Sequence[str] = ()) -> list[Finding]:
+class CheckTimeout(Exception):
+    """The analysis of one library ran past ``--timeout``: a hang is a finding of its own."""
+
+
+def check(library: Library, settings: Path, select: Sequence[str] = (), timeout: float | None = None) -> list[Finding]:
     """Findings of ``python -m ruff_like_rules check`` over the library's packages."""
     root = prepare(library)
     command = [sys.executable, "-m", "ruff_like_rules", "check", "--output-format", "json", "--no-cache",
                "--exit-zero", "--config", str(settings)]
     if select:
         command += ["--select", ",".join(select)]
-    run = subprocess.run([*command, *library.packages], cwd=root, capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        run = subprocess.run([*command, *library.packages], cwd=root, capture_output=True, text=True,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=timeout)
+    except subprocess.TimeoutExpired as expired:
+        raise CheckTimeout(f"{library.requirement}: no result after {timeout:g} s") from expired
     if run.returncode != 0:
         raise SystemExit(f"paraminit check failed on {library.name} (exit {run.returncode}):\n{run.stderr}")
     found = []
@@ -375,19 +383,29 @@ def print_totals(result: Tally, codes: Sequence[str]) -> None:
 
 def evaluate(
     libraries: Sequence[Library], judgements: Sequence[Judgement], codes: Sequence[str], settings: Path,
-    list_unjudged: bool, select: Sequence[str] = (),
-) -> Tally:
+    list_unjudged: bool, select: Sequence[str] = (), timeout: float | None = None,
+) -> tuple[Tally, list[str]]:
+    """Every library's findings against its judgements, printed; the totals and the timeouts."""
     by_library: dict[str, list[Judgement]] = defaultdict(list)
     for row in judgements:
         if row.code in codes:
             by_library[row.library].append(row)
     total = Tally()
+    timeouts = []
     for library in libraries:
-        result = tally(check(library, settings, select), by_library[library.name])
+        try:
+            found = check(library, settings, select, timeout)
+        except CheckTimeout as timed_out:
+            print(f"{library.requirement:<38} TIMEOUT: {timed_out}")
+            timeouts.append(str(timed_out))
+            continue
+        result = tally(found, by_library[library.name])
         print_library(library, result, list_unjudged)
         total.add(result)
     print_totals(total, codes)
-    return total
+    for timed_out in timeouts:
+        print(f"TIMEOUT {timed_out}")
+    return total, timeouts
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -396,6 +414,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--list-unjudged", action="store_true", help="print unjudged findings as TSV rows")
     parser.add_argument("--preview-rules", action="store_true", help="also run PIN101-PIN105, reported separately")
     parser.add_argument("--judged", type=Path, default=JUDGED, help="the judgement file (default: %(default)s)")
+    parser.add_argument(
+        "--timeout", type=float, default=600, metavar="S", help="seconds one library may take (default: %(default)s)"
+    )
     args = parser.parse_args(argv)
     names = {library.name for library in LIBRARIES}
     unknown = sorted(set(args.only or ()) - names)
@@ -407,10 +428,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Path(scratch) / "paraminit.toml"
         settings.write_text("", encoding="utf-8")  # the defaults, wherever the trees sit
         print(f"stable rules (the default selection), {len(libraries)} libraries; judgement: {args.judged}\n")
-        stable = evaluate(libraries, judgements, STABLE, settings, args.list_unjudged)
+        stable, timeouts = evaluate(libraries, judgements, STABLE, settings, args.list_unjudged, timeout=args.timeout)
         if args.preview_rules:
             print(f"\npreview rules ({', '.join(PREVIEW)}), reported apart; unjudged ones do not change the exit code\n")
-            evaluate(libraries, judgements, PREVIEW, settings, args.list_unjudged, PREVIEW)
+            timeouts += evaluate(libraries, judgements, PREVIEW, settings, args.list_unjudged, PREVIEW, args.timeout)[1]
+    if timeouts:
+        return 2
     return 1 if stable.unjudged else 0
 
 
