@@ -130,7 +130,7 @@ def _archive(library: Library) -> Path:
         target.mkdir(parents=True, exist_ok=True)
         base = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", str(target)]
         # a wheel for any Python and platform first: the source is all we read; the sdist only
-        # when the release has no wheel (downloading one runs no build)
+        # when the release has no wheel (pip then runs its metadata step, never a build)
         attempts = (
             ["--only-binary", ":all:"],
             ["--only-binary", ":all:", "--python-version", "3.8", "--platform", "manylinux1_x86_64"],
@@ -145,18 +145,18 @@ def _archive(library: Library) -> Path:
     return found[0]
 
 
-def _members(names: Iterable[str], packages: Sequence[str]) -> dict[str, str]:
+def _members(names: Iterable[str], packages: Sequence[str], sdist: bool) -> dict[str, str]:
     """Archive member -> path under the root, for the files of ``packages``; an sdist's
     leading ``name-version/`` (and ``src/``) are dropped, so packages sit at the top."""
     chosen: dict[str, str] = {}
     for name in names:
-        if name.endswith("/"):
-            continue
         parts = name.split("/")
-        for start in range(min(3, len(parts) - 1)):
-            if parts[start] in packages:
-                chosen[name] = "/".join(parts[start:])
-                break
+        if name.endswith("/") or ".." in parts or name.startswith("/"):
+            continue
+        if sdist:
+            parts = parts[2:] if parts[1:2] == ["src"] else parts[1:]
+        if len(parts) > 1 and parts[0] in packages:
+            chosen[name] = "/".join(parts)
     return chosen
 
 
@@ -171,13 +171,13 @@ def prepare(library: Library) -> Path:
     staging.mkdir(parents=True)
     if archive.suffix in (".whl", ".zip"):
         with zipfile.ZipFile(archive) as opened:
-            for member, path in _members(opened.namelist(), library.packages).items():
+            for member, path in _members(opened.namelist(), library.packages, sdist=archive.suffix != ".whl").items():
                 (staging / path).parent.mkdir(parents=True, exist_ok=True)
                 (staging / path).write_bytes(opened.read(member))
     else:
         with tarfile.open(archive) as opened:
             files = {m.name: m for m in opened.getmembers() if m.isfile()}
-            for member, path in _members(files, library.packages).items():
+            for member, path in _members(files, library.packages, sdist=True).items():
                 extracted = opened.extractfile(files[member])
                 assert extracted is not None
                 (staging / path).parent.mkdir(parents=True, exist_ok=True)
@@ -322,6 +322,9 @@ def tally(findings: Sequence[Finding], judgements: Sequence[Judgement]) -> Tally
     return result
 
 
+WIDTHS = (8, 8, 4, 4, 8, 6, 9, 7)  # the per-code table's columns
+
+
 def ratio(numerator: int, denominator: int) -> str:
     return f"{numerator / denominator:.3f}" if denominator else "  -  "
 
@@ -333,7 +336,8 @@ def print_library(library: Library, result: Tally, list_unjudged: bool) -> None:
     )
     for finding in result.unjudged:
         if list_unjudged:
-            print("\t".join([finding.library, finding.path, str(finding.line), finding.code, "?", "?", finding.message]))
+            cells = [finding.library, finding.path, str(finding.line), finding.code, "?", "?", finding.message]
+            print("\t".join(cells))
         else:
             print(f"    unjudged  {finding.location()}: {finding.code} {finding.message}")
     for row in result.missed:
@@ -359,7 +363,8 @@ def print_totals(result: Tally, codes: Sequence[str]) -> None:
     if bugs:
         _summary(f"bug rules ({', '.join(bugs)})", result, bugs)
     _summary(f"all of {', '.join(codes)}", result, codes)
-    print(f"\n{'code':<8} {'findings':>8} {'TP':>4} {'FP':>4} {'unjudged':>8} {'missed':>6} {'precision':>9} {'recall':>7}")
+    header = ("code", "findings", "TP", "FP", "unjudged", "missed", "precision", "recall")
+    print("\n" + " ".join(f"{name:<8}" if i == 0 else f"{name:>{WIDTHS[i]}}" for i, name in enumerate(header)))
     for code in codes:
         true = sum(1 for f, _ in result.true if f.code == code)
         false = sum(1 for f, _ in result.false if f.code == code)
@@ -430,7 +435,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"stable rules (the default selection), {len(libraries)} libraries; judgement: {args.judged}\n")
         stable, timeouts = evaluate(libraries, judgements, STABLE, settings, args.list_unjudged, timeout=args.timeout)
         if args.preview_rules:
-            print(f"\npreview rules ({', '.join(PREVIEW)}), reported apart; unjudged ones do not change the exit code\n")
+            print(f"\npreview rules ({', '.join(PREVIEW)}), reported apart; their unjudged findings keep exit 0\n")
             timeouts += evaluate(libraries, judgements, PREVIEW, settings, args.list_unjudged, PREVIEW, args.timeout)[1]
     if timeouts:
         return 2
