@@ -15,14 +15,15 @@ default selection (every stable rule) from an empty settings file.
 verdict class reason``. ``path`` is relative to the library's root (``timm/layers/x.py``);
 ``line`` is the line a finding starts on, or ``A-B`` for a statement spanning lines; a row
 judges every finding of its code that starts there (two calls on one line share a row).
-``verdict`` is TP (a real bug the rule reports), FP (a false alarm) or FN (a real bug the
-rule should report and does not; found again once a finding with that code lands on it).
+``verdict`` is TP (the finding is right: a real bug; for PIN004 a deprecated call with data),
+FP (a false alarm) or FN (a real bug the rule should report and does not; found again once a
+finding with that code lands on it).
 ``class`` names the kind of mistake in kebab-case, so a rule change can be steered by class.
 
 Printed per library: findings, TP, FP, unjudged (listed with location), real bugs missed
 (TP or FN rows no finding matches); then totals with precision = TP / (TP + FP) over the
-judged findings and recall = real bugs found / real bugs judged, per code and overall, and
-the counts per class. Exit 1 when any stable-rule finding is unjudged, so a rule change
+judged findings and recall = real bugs found / real bugs judged, for the bug rules (all but
+PIN004), for every rule, per code, and the counts per class. Exit 1 when any stable-rule finding is unjudged, so a rule change
 that moves a finding forces a judgement; 2 when a library's analysis runs past
 ``--timeout`` (a hang is reported, never waited out); 0 otherwise.
 """
