@@ -23,9 +23,10 @@ finding with that code lands on it).
 Printed per library: findings, TP, FP, unjudged (listed with location), real bugs missed
 (TP or FN rows no finding matches); then totals with precision = TP / (TP + FP) over the
 judged findings and recall = real bugs found / real bugs judged, for the bug rules (all but
-PIN004), for every rule, per code, and the counts per class. Exit 1 when any stable-rule finding is unjudged, so a rule change
-that moves a finding forces a judgement; 2 when a library's analysis runs past
-``--timeout`` (a hang is reported, never waited out); 0 otherwise.
+PIN004), for every rule, per code, and the counts per class. Exit 1 when any stable-rule
+finding is unjudged, so a rule change that moves a finding forces a judgement; 2 when a
+library's analysis runs past ``--timeout`` (a hang is reported, never waited out: the
+analysis and its workers are stopped); 0 otherwise.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import dataclasses
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -218,15 +220,20 @@ def check(library: Library, settings: Path, select: Sequence[str] = (), timeout:
                "--exit-zero", "--config", str(settings)]
     if select:
         command += ["--select", ",".join(select)]
+    # a session of its own, so a timeout ends the worker processes too, not only the parent
+    process = subprocess.Popen([*command, *library.packages], cwd=root, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                               start_new_session=True)
     try:
-        run = subprocess.run([*command, *library.packages], cwd=root, capture_output=True, text=True,
-                             env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=timeout)
+        stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired as expired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
         raise CheckTimeout(f"{library.requirement}: no result after {timeout:g} s") from expired
-    if run.returncode != 0:
-        raise SystemExit(f"paraminit check failed on {library.name} (exit {run.returncode}):\n{run.stderr}")
+    if process.returncode != 0:
+        raise SystemExit(f"paraminit check failed on {library.name} (exit {process.returncode}):\n{stderr}")
     found = []
-    for item in json.loads(run.stdout):
+    for item in json.loads(stdout):
         path = Path(item["filename"])
         relative = (path if not path.is_absolute() else path.relative_to(root)).as_posix()
         message = " ".join(item["message"].split())  # an argument spanning lines: one line of text
