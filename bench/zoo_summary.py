@@ -74,7 +74,8 @@ def _print_build_summary(models: list[dict]) -> None:
         zoo, name = split_id(model["id"])
         per_zoo[zoo][model["status"]] += 1
         if model["status"] != "built":
-            reasons[f"{zoo}: {model['status']}: {_reason_group(model.get('reason', ''))}"].append(name)
+            reason = model.get("reason", "").replace(name, "MODEL")
+            reasons[f"{zoo}: {model['status']}: {_reason_group(reason)}"].append(name)
     print("\nmodels per zoo:")
     for zoo, counts in per_zoo.items():
         print(f"  {zoo:<30} built {counts['built']:>4}   not built "
