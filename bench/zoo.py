@@ -150,7 +150,8 @@ def run_worker(python: Path, ids: list[str], args: argparse.Namespace, log, part
             except queue.Empty:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
-                _record(results, partial, {"id": current, "status": "timeout", "reason": f"no result in {args.timeout} s"})
+                _record(results, partial,
+                        {"id": current, "status": "timeout", "reason": f"no result in {args.timeout} s"})
                 print(f"  {current}: timeout", flush=True)
                 remaining = remaining[remaining.index(current) + 1:] if current in remaining else remaining[1:]
                 break
@@ -257,7 +258,8 @@ def main() -> None:
     parser.add_argument("--nice", type=int, default=10)
     parser.add_argument("--report", action="store_true", help="summarize the last run's results.json again")
     parser.add_argument("--finalize", action="store_true",
-                        help="write results.json from an interrupted run's results.jsonl; models not reached are 'not run'")
+                        help="write results.json from an interrupted run's results.jsonl; "
+                             "models not reached are 'not run'")
     parser.add_argument("--out", type=Path, default=OUT, help=f"where results go (default {OUT.relative_to(ROOT)})")
     parser.add_argument("--resume", action="store_true",
                         help="keep the models an interrupted run already wrote to results.jsonl, run the rest")

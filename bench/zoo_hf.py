@@ -17,8 +17,8 @@ from zoo_shrink import shrink
 
 # ------------------------------------------------------------------------------ transformers
 
-_PREFERRED_MAPPINGS = ("MODEL_MAPPING_NAMES", "MODEL_FOR_CAUSAL_LM_MAPPING_NAMES", "MODEL_FOR_PRETRAINING_MAPPING_NAMES",
-                       "MODEL_FOR_IMAGE_TEXT_TO_TEXT_MAPPING_NAMES")
+_PREFERRED_MAPPINGS = ("MODEL_MAPPING_NAMES", "MODEL_FOR_CAUSAL_LM_MAPPING_NAMES",
+                       "MODEL_FOR_PRETRAINING_MAPPING_NAMES", "MODEL_FOR_IMAGE_TEXT_TO_TEXT_MAPPING_NAMES")
 
 
 def _quiet() -> None:
@@ -91,8 +91,8 @@ def _diffusers_classes() -> dict[str, type]:
     from diffusers.models.modeling_utils import ModelMixin
 
     found = {}
-    for name in sorted(diffusers.models._import_structure and {n for v in diffusers.models._import_structure.values()
-                                                              for n in v}):
+    exported = {name for names in diffusers.models._import_structure.values() for name in names}
+    for name in sorted(exported):
         try:
             value = getattr(diffusers.models, name)
         except Exception:  # noqa: BLE001 - optional backends (flax, onnx) that are not installed
@@ -116,7 +116,8 @@ def diffusers_prepare(name: str) -> tuple[Factory, dict]:
         raise Unbuildable(f"constructor needs {', '.join(required)} (no default config)")
     default = {p.name: p.default for p in list(signature.parameters.values())[1:]
                if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
-    filled = default | {key: value for key, value in _DIFFUSERS_UNSET.items() if key in default and default[key] is None}
+    filled = default | {key: value for key, value in _DIFFUSERS_UNSET.items()
+                        if key in default and default[key] is None}
 
     def attempt_with(config: dict[str, Any]) -> Callable[[str], Factory]:
         def attempt(level: str) -> Factory:

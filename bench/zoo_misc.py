@@ -87,7 +87,8 @@ def open_clip_prepare(name: str) -> tuple[Factory, dict]:
 
     def attempt(level: str) -> Factory:
         small = shrink(config, level)
-        overrides = {key: small[key] for key in ("embed_dim", "vision_cfg", "text_cfg", "multimodal_cfg") if key in small}
+        towers = ("embed_dim", "vision_cfg", "text_cfg", "multimodal_cfg")
+        overrides = {key: small[key] for key in towers if key in small}
         overrides["vision_cfg"] = {**overrides["vision_cfg"], "timm_model_pretrained": False}
         if level in ("tiny", "head-dim") and "head_width" not in config["vision_cfg"]:
             # open_clip's vision heads are width // head_width (64 unless the config says): keep 2 heads

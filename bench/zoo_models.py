@@ -67,7 +67,6 @@ def first_level_that_builds(attempt: Callable[[str], Factory], what: str, *,
     raise Unbuildable(f"no shrink level builds; last: {errors['default']}", level_errors=errors)
 
 
-
 # ------------------------------------------------------------------------------------- timm
 
 _SIZE_WORDS = ("atto", "femto", "pico", "nano", "tiny", "xxs", "xxsmall", "xs", "xsmall", "mini", "micro",

@@ -78,8 +78,9 @@ def _print_build_summary(models: list[dict]) -> None:
             reasons[f"{zoo}: {model['status']}: {_reason_group(reason)}"].append(name)
     print("\nmodels per zoo:")
     for zoo, counts in per_zoo.items():
-        print(f"  {zoo:<30} built {counts['built']:>4}   not built "
-              f"{sum(counts.values()) - counts['built']:>3}  ({', '.join(f'{k} {v}' for k, v in counts.items() if k != 'built')})")
+        others = ", ".join(f"{k} {v}" for k, v in counts.items() if k != "built")
+        unbuilt = sum(counts.values()) - counts["built"]
+        print(f"  {zoo:<30} built {counts['built']:>4}   not built {unbuilt:>3}  ({others})")
     total = Counter(m["status"] for m in models)
     print(f"  {'all':<30} built {total['built']:>4}   not built {sum(total.values()) - total['built']:>3}")
     if reasons:
@@ -137,7 +138,8 @@ def time_ratios(models: list[dict]) -> dict[str, Any]:
 def _print_times(models: list[dict], fixed: dict | None) -> None:
     ratios = time_ratios(models)
     print("\ntime (checked build / plain build, medians of alternating repeats):")
-    print(f"  median ratio over {len(ratios['all'])} models: {ratios['median']:.2f}x   (target ≤ {TARGETS['median_ratio']}x)")
+    print(f"  median ratio over {len(ratios['all'])} models: {ratios['median']:.2f}x   "
+          f"(target ≤ {TARGETS['median_ratio']}x)")
     per_zoo = defaultdict(list)
     for ratio, model in ratios["all"]:
         per_zoo[split_id(model["id"])[0]].append(ratio)
@@ -150,7 +152,8 @@ def _print_times(models: list[dict], fixed: dict | None) -> None:
               f"target ≤ {TARGETS['worst_ratio']}x)")
         print("  the ten worst of those:")
         for ratio, model in ratios["large"][-10:][::-1]:
-            print(f"    {ratio:5.2f}x  {model['id']}  plain {model['plain_s']:.3f} s  checked {model['checked_s']:.3f} s"
+            print(f"    {ratio:5.2f}x  {model['id']}  plain {model['plain_s']:.3f} s  "
+                  f"checked {model['checked_s']:.3f} s"
                   f"  (of which checks {model['check_s']:.3f} s)  {model['parameters'] / 1e6:.1f} M params")
     if fixed:
         print(f"  fixed cost (build_and_check of nn.Linear(4, 4) minus the plain build): {fixed['fixed_ms']:.2f} ms"
