@@ -10,7 +10,7 @@ index: one per timm family, every torchvision builder, every transformers model 
 torch_geometric convolution, open_clip models, every segmentation_models_pytorch architecture and a
 set of x_transformers variants.  timm and torchvision need a torch that matches torchvision, so the
 zoo runs in its own venv, ``bench/_work/zoo-venv`` (torch 2.14.1 + torchvision 0.29.1 from this
-machine's disk, about 7 GB in all), never in CI (which stays on torch 2.13).
+machine's disk, about 6 GB in all), never in CI (which stays on torch 2.13).
 
 For each model (``bench/zoo_worker.py``, in worker processes that the driver restarts behind a hang
 or a crash): plain and checked (``build_and_check``) build times, alternating, medians over repeats
@@ -78,7 +78,7 @@ def ensure_venv() -> Path:
     python = venv_python()
     if python.exists() and _installed_pins(python):
         return python
-    print(f"creating {VENV} (torch 2.14.1 + torchvision 0.29.1 from local files, ~7 GB) ...", flush=True)
+    print(f"creating {VENV} (torch 2.14.1 + torchvision 0.29.1 from local files, ~6 GB) ...", flush=True)
     if not python.exists():
         venv.create(VENV, with_pip=True)
     pip = [str(python), "-m", "pip", "install", "--quiet"]
