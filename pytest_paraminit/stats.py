@@ -23,6 +23,8 @@ from typing import Iterator
 
 import torch
 
+from .threads import one_thread
+
 CHUNK = 1 << 18  # elements per chunk: 1 MiB of fp32, half of one core's L2 on the reference machine
 # Counting subnormals takes five passes (abs, two compares, and, count).  Raw memory holds them
 # densely, so tensors above SUBNORMAL_PROBE_ABOVE elements are first probed on the first
@@ -42,16 +44,12 @@ SINGLE_THREAD_BELOW = 1 << 26
 
 @contextlib.contextmanager
 def reduction_threads(numel: int) -> Iterator[None]:
-    """One intra-op thread for small workloads, restored afterwards."""
-    threads = torch.get_num_threads()
-    if numel >= SINGLE_THREAD_BELOW or threads == 1:
+    """One intra-op thread for workloads below ``SINGLE_THREAD_BELOW`` elements, restored afterwards."""
+    if numel >= SINGLE_THREAD_BELOW:
         yield
         return
-    torch.set_num_threads(1)
-    try:
+    with one_thread():
         yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 @dataclass(eq=False)
