@@ -20,7 +20,8 @@ from .capture import WriteTracker, watch
 from .checks import PARAMETER_CHECKS, Subject, expected_scale, unwritten_finding
 from .report import ModuleReport, ParameterRecord
 from .roles import infer_roles
-from .stats import reduction_threads, tensor_stats
+from .batched import batched_stats
+from .threads import one_thread
 from .tensors import is_lazy, skip_reason
 from .unregistered import find_unregistered
 
@@ -46,10 +47,13 @@ def check_module(
     roles = infer_roles(module, example_input) if example_input is not None else infer_roles(module)
     done = {id(p) for m in module.modules() if m in already_checked for p in m.parameters(recurse=False)}
     named = [(name, param) for name, param in module.named_parameters() if id(param) not in done]
-    total = sum(p.numel() for _, p in named if not is_lazy(p))
-    with reduction_threads(total):
-        for name, param in named:
-            report.parameters.append(_check_parameter(name, param, roles[name], tracker, allow))
+    skipped = [skip_reason(param) for _, param in named]
+    with one_thread():  # the checker's own ops (threads.py)
+        judged = [(param, roles[name].unit_dim) for (name, param), reason in zip(named, skipped) if not reason]
+        statistics = iter(batched_stats(judged))
+        for (name, param), reason in zip(named, skipped):
+            stats = None if reason else next(statistics)
+            report.parameters.append(_check_parameter(name, param, roles[name], tracker, allow, reason, stats))
     findings, report.plain_tensors = find_unregistered(module)
     for finding in findings:
         finding.allowed = allow.allows(finding.check, finding.name)
@@ -58,16 +62,15 @@ def check_module(
     return report
 
 
-def _check_parameter(name, param, role, tracker, allow) -> ParameterRecord:
+def _check_parameter(name, param, role, tracker, allow, skipped, stats) -> ParameterRecord:
     unwritten, site = tracker.unwritten(param) if tracker is not None and not is_lazy(param) else (0, None)
-    skipped = skip_reason(param)
     if skipped:
         findings = [unwritten_finding(name, unwritten, param.numel(), site)] if unwritten else []
         record = ParameterRecord(name, param, role, None, "-", findings, skipped)
     else:
-        subject = Subject(name, param, role, tensor_stats(param, role.unit_dim), unwritten, site)
+        subject = Subject(name, param, role, stats, unwritten, site)
         findings = [f for check in PARAMETER_CHECKS if (f := check(subject)) is not None]
-        record = ParameterRecord(name, param, role, subject.stats, expected_scale(role), findings)
+        record = ParameterRecord(name, param, role, stats, expected_scale(role), findings)
     for finding in record.findings:
         finding.allowed = allow.allows(finding.check, name)
     return record

@@ -14,6 +14,7 @@ import torch
 
 from .findings import CheckId, Finding
 from .roles import Kind, Role
+from .batched import BatchedStats
 from .stats import TensorStats
 
 # std * sqrt(fan_in) of a weight that multiplies inputs; see docs/scale-band.md
@@ -34,7 +35,7 @@ class Subject:
     name: str
     tensor: torch.Tensor
     role: Role
-    stats: TensorStats
+    stats: TensorStats | BatchedStats
     unwritten: int = 0
     site: str | None = None
     expected: str = field(default="", init=False)
@@ -75,20 +76,16 @@ def garbage(s: Subject) -> Finding | None:
     return None
 
 
-def _is_constant(s: Subject) -> bool:
-    return s.stats.finite == s.stats.numel and s.stats.std == 0 and s.stats.min == s.stats.max
-
-
 def constant(s: Subject) -> Finding | None:
-    if not s.broad or s.role.kind in (Kind.BIAS, Kind.GAIN, Kind.GATE) or not _is_constant(s):
+    if not s.broad or s.role.kind in (Kind.BIAS, Kind.GAIN, Kind.GATE) or not s.stats.is_constant():
         return None
     return Finding(CheckId.CONSTANT, s.name, f"all {s.stats.numel} elements = {_g(s.stats.min)}", "varied values")
 
 
 def duplicate_units(s: Subject) -> Finding | None:
-    keys = s.stats.unit_sums
-    if not s.broad or s.role.kind not in _UNIT_KINDS or _is_constant(s) or keys is None:
+    if not s.broad or s.role.kind not in _UNIT_KINDS or s.stats.is_constant() or not s.stats.units_may_repeat:
         return None
+    keys = s.stats.unit_sums
     _, inverse, counts = torch.unique(keys, return_inverse=True, return_counts=True)
     candidates = (counts > 1)[inverse].nonzero().flatten()
     if candidates.numel() == 0:
@@ -116,20 +113,20 @@ def expected_scale(role: Role) -> str:
 
 
 def scale(s: Subject) -> Finding | None:
-    if s.stats.finite == 0 or s.stats.nonfinite or _is_constant(s):
+    if s.stats.finite == 0 or s.stats.nonfinite or s.stats.is_constant():
         return None
-    kind, std = s.role.kind, s.stats.std
+    kind = s.role.kind
     if kind == Kind.WEIGHT and s.role.fan_in:
-        measured = std * math.sqrt(s.role.fan_in)
         low, high = WEIGHT_BAND
-        if not low <= measured <= high:
+        if not s.stats.std_within(low, high, math.sqrt(s.role.fan_in)):
+            std = s.stats.std
             return Finding(CheckId.SCALE, s.name,
-                           f"std·√fan_in = {_g(measured)} (std {_g(std)}, fan_in {s.role.fan_in})",
+                           f"std·√fan_in = {_g(std * math.sqrt(s.role.fan_in))} (std {_g(std)}, fan_in {s.role.fan_in})",
                            f"{low:g}..{high:g}")
     elif kind == Kind.EMBEDDING:
         low, high = EMBEDDING_BAND
-        if not low <= std <= high:
-            return Finding(CheckId.SCALE, s.name, f"std = {_g(std)}", f"{low:g}..{high:g}")
+        if not s.stats.std_within(low, high):
+            return Finding(CheckId.SCALE, s.name, f"std = {_g(s.stats.std)}", f"{low:g}..{high:g}")
     elif kind in MAX_MAGNITUDE:
         if s.stats.magnitude_exceeds(MAX_MAGNITUDE[kind]):
             return Finding(CheckId.SCALE, s.name, f"max |x| = {_g(s.stats.largest)} for a {kind}",
