@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from ruff_like_rules.context import FileContext, ParsedChunk
+from ruff_like_rules.context import FileContext
+from ruff_like_rules.syntax.parsed import ParsedChunk
 from ruff_like_rules.model import PARSE_ERROR_CODE, PARSE_ERROR_NAME, Finding, Position
 from ruff_like_rules.regions import Chunk, Selection, select_chunks
 from ruff_like_rules.rules.base import Rule

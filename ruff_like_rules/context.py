@@ -11,36 +11,16 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from ruff_like_rules.model import Applicability, Edit, Finding, Fix, Position
-from ruff_like_rules.torchnames import TorchNames
+from ruff_like_rules.syntax.parsed import ParsedChunk
+from ruff_like_rules.vocabulary.torch_names import TorchNames
 
 if TYPE_CHECKING:
     from ruff_like_rules.analyzer import AnalysisSettings
     from ruff_like_rules.initflow import InitFlow
     from ruff_like_rules.registration import Registration
     from ruff_like_rules.rules.base import Rule
-
-
-class ParsedChunk:
-    def __init__(self, first_line: int, module: cst.Module) -> None:
-        self.first_line = first_line
-        self.module = module
-
-    @cached_property
-    def positions(self) -> dict[cst.CSTNode, CodeRange]:
-        return MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)  # type: ignore[return-value]
-
-    def at_line(self, first_line: int) -> ParsedChunk:
-        """The same tree starting on another line (text above it grew or shrank), keeping
-        positions already resolved: they count from the chunk's own first line."""
-        if first_line == self.first_line:
-            return self
-        moved = ParsedChunk(first_line, self.module)
-        if "positions" in self.__dict__:
-            moved.__dict__["positions"] = self.__dict__["positions"]
-        return moved
 
 
 class FileContext:

@@ -38,16 +38,13 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from ruff_like_rules.torchnames import (
-    EMPTY_FACTORIES,
-    EMPTY_METHODS,
-    dotted_parts,
-    legacy_constructor_dtype,
-)
-from ruff_like_rules.walk import Walker, children
+from ruff_like_rules.syntax.nodes import dotted_parts
+from ruff_like_rules.vocabulary.torch_names import EMPTY_FACTORIES, EMPTY_METHODS, legacy_constructor_dtype
+from ruff_like_rules.syntax.walk import Walker, children
 
 if TYPE_CHECKING:
-    from ruff_like_rules.context import FileContext, ParsedChunk
+    from ruff_like_rules.context import FileContext
+from ruff_like_rules.syntax.parsed import ParsedChunk
 
 # In-place methods that overwrite (part of) a tensor's values. Arithmetic in place
 # (add_, mul_, clamp_) keeps garbage garbage, so it is not here.

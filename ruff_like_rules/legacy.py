@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ruff_like_rules.torchnames import TorchNames, legacy_constructor_dtype
+from ruff_like_rules.vocabulary.torch_names import TorchNames, legacy_constructor_dtype
 
 
 def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:

@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ruff_like_rules.initflow import ClassInfo, Function
-from ruff_like_rules.torchnames import dotted_parts, legacy_constructor_dtype
-from ruff_like_rules.walk import Walker
+from ruff_like_rules.syntax.nodes import dotted_parts
+from ruff_like_rules.vocabulary.torch_names import legacy_constructor_dtype
+from ruff_like_rules.syntax.walk import Walker
 
 if TYPE_CHECKING:
     from ruff_like_rules.context import FileContext

@@ -19,8 +19,8 @@ from ruff_like_rules.initflow import (
 from ruff_like_rules.legacy import as_empty
 from ruff_like_rules.model import Applicability, Finding
 from ruff_like_rules.rules.base import Invalid, Rule
-from ruff_like_rules.torchnames import dotted_parts
-from ruff_like_rules.walk import Walker, children
+from ruff_like_rules.syntax.nodes import dotted_parts
+from ruff_like_rules.syntax.walk import Walker, children
 
 # Reading these tells nothing about the values.
 _METADATA = frozenset(

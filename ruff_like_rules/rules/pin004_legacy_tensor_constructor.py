@@ -12,7 +12,7 @@ from ruff_like_rules.initflow import Function, size_arguments
 from ruff_like_rules.legacy import as_tensor
 from ruff_like_rules.model import Applicability, Finding
 from ruff_like_rules.rules.base import Invalid, Rule
-from ruff_like_rules.torchnames import legacy_constructor_dtype
+from ruff_like_rules.vocabulary.torch_names import legacy_constructor_dtype
 
 _LITERAL_DATA = (cst.List, cst.Tuple, cst.ListComp)
 

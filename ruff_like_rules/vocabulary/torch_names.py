@@ -13,6 +13,8 @@ from collections.abc import Iterator
 
 import libcst as cst
 
+from ruff_like_rules.syntax.nodes import dotted_name, dotted_parts
+
 # Legacy typed constructors: torch.<Name>(...) and torch.cuda.<Name>(...) -> dtype attribute.
 LEGACY_TENSOR_DTYPES: dict[str, str | None] = {
     "Tensor": None,  # the default dtype
@@ -67,24 +69,6 @@ def legacy_constructor_dtype(qualified: str) -> tuple[bool, str | None, bool] | 
     return True, LEGACY_TENSOR_DTYPES[name], cuda
 
 
-def dotted_parts(node: cst.BaseExpression) -> list[str] | None:
-    """``a.b.c`` as ``["a", "b", "c"]``; None for anything that is not a plain dotted name."""
-    parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if not isinstance(node, cst.Name):
-        return None
-    parts.append(node.value)
-    parts.reverse()
-    return parts
-
-
-def _dotted_name(node: cst.BaseExpression) -> str:
-    parts = dotted_parts(node)
-    return ".".join(parts) if parts else ""
-
-
 class TorchNames:
     """Maps local spellings to canonical torch names for one file.
 
@@ -99,7 +83,7 @@ class TorchNames:
         for node in (n for module in modules for n in _walk_imports_and_defs(module)):
             if isinstance(node, cst.Import):
                 for alias in node.names:
-                    full = _dotted_name(alias.name)
+                    full = dotted_name(alias.name)
                     if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                         self._aliases[alias.asname.name.value] = full
                     else:
@@ -110,11 +94,11 @@ class TorchNames:
                     continue
                 # A relative import resolves to a name that starts with dots: never torch's,
                 # but still known to be imported (``from ... import initialization as init``).
-                module = _dotted_name(node.module) if node.module is not None else ""
+                module = dotted_name(node.module) if node.module is not None else ""
                 base = "." * len(node.relative) + module
                 separator = "." if module else ""
                 for alias in node.names:
-                    name = _dotted_name(alias.name)
+                    name = dotted_name(alias.name)
                     local = name
                     if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                         local = alias.asname.name.value
