@@ -22,7 +22,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ruff_like_rules.model import Applicability, Edit, Finding, Fix, Position
+from ruff_like_rules.engine.diagnostics import Applicability, Edit, Finding, Fix, Position
 
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"

@@ -18,7 +18,7 @@ from ruff_like_rules.cache import tool_version
 from ruff_like_rules.config import ConfigError, Overrides, Resolver, split_selectors
 
 if TYPE_CHECKING:
-    from ruff_like_rules.rules.base import Rule
+    from ruff_like_rules.engine.rule import Rule
     from ruff_like_rules.runner import FileResult, FixedFile, Runner
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2

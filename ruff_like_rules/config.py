@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 import tomllib
 
 if TYPE_CHECKING:
-    from ruff_like_rules.analyzer import AnalysisSettings
-    from ruff_like_rules.rules.base import Rule
+    from ruff_like_rules.engine.rule import Rule
+    from ruff_like_rules.engine.settings import AnalysisSettings
 
 CONFIG_FILENAMES = (".paraminit.toml", "paraminit.toml", "pyproject.toml")
 DEFAULT_CACHE_DIR = ".paraminit_cache"
@@ -405,7 +405,7 @@ class Resolver:
 
     def settings_for(self, path: Path) -> AnalysisSettings:
         """Analysis settings for the file ``path``, with per-file-ignores applied."""
-        from ruff_like_rules.analyzer import AnalysisSettings
+        from ruff_like_rules.engine.settings import AnalysisSettings
 
         config = self.config_for(path)
         rules = self._rules_for_config(config)

@@ -16,11 +16,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ruff_like_rules.cache import tool_version
-from ruff_like_rules.model import PARSE_ERROR_CODE
+from ruff_like_rules.engine.diagnostics import PARSE_ERROR_CODE
 
 if TYPE_CHECKING:
-    from ruff_like_rules.analyzer import AnalysisSettings
     from ruff_like_rules.config import Resolver
+    from ruff_like_rules.engine.settings import AnalysisSettings
 
 STDIN_NAMES = frozenset({"stdin", "-"})
 
@@ -54,8 +54,8 @@ class Flake8Plugin:
         self.filename = filename
 
     def run(self) -> Iterator[tuple[int, int, str, type[Any]]]:
-        from ruff_like_rules.analyzer import analyze_source
         from ruff_like_rules.config import ConfigError
+        from ruff_like_rules.engine.analyze import analyze_source
 
         try:
             settings = _settings(self.filename)

@@ -31,9 +31,9 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from ruff_like_rules.context import FileContext
+from ruff_like_rules.engine.context import FileContext
+from ruff_like_rules.engine.diagnostics import Applicability, Edit, Fix, Position
 from ruff_like_rules.initflow import DYNAMIC, ClassInfo, Function, Kind, Storage, Verdict
-from ruff_like_rules.model import Applicability, Edit, Fix, Position
 
 NEW_INITIALIZER = "reset_parameters"
 _BIAS = re.compile(r"(?i)bias|beta|shift|offset")

@@ -39,11 +39,11 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ruff_like_rules.syntax.nodes import dotted_parts
-from ruff_like_rules.vocabulary.torch_names import EMPTY_FACTORIES, EMPTY_METHODS, legacy_constructor_dtype
 from ruff_like_rules.syntax.walk import Walker, children
+from ruff_like_rules.vocabulary.torch_names import EMPTY_FACTORIES, EMPTY_METHODS, legacy_constructor_dtype
 
 if TYPE_CHECKING:
-    from ruff_like_rules.context import FileContext
+    from ruff_like_rules.engine.context import FileContext
 from ruff_like_rules.syntax.parsed import ParsedChunk
 
 # In-place methods that overwrite (part of) a tensor's values. Arithmetic in place

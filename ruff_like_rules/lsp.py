@@ -34,11 +34,12 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
-from ruff_like_rules.analyzer import AnalysisSettings, ChunkCache, analyze_source
 from ruff_like_rules.cache import tool_version
 from ruff_like_rules.config import CONFIG_FILENAMES, ConfigError, Resolver, select_rules
+from ruff_like_rules.engine.analyze import ChunkCache, analyze_source
+from ruff_like_rules.engine.diagnostics import PARSE_ERROR_CODE, Applicability, Edit, Finding
+from ruff_like_rules.engine.settings import AnalysisSettings
 from ruff_like_rules.lsp_text import Comments, LineIndex, Units, noqa_edit, replacement_edit
-from ruff_like_rules.model import PARSE_ERROR_CODE, Applicability, Edit, Finding
 from ruff_like_rules.rules import ALL_RULES, rule_by_code
 from ruff_like_rules.runner import Discovery
 

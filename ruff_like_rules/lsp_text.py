@@ -16,8 +16,8 @@ import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ruff_like_rules.model import Edit, Position
-from ruff_like_rules.noqa import LINE_NOQA
+from ruff_like_rules.engine.diagnostics import Edit, Position
+from ruff_like_rules.engine.noqa import LINE_NOQA
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 

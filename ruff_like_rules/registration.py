@@ -26,12 +26,12 @@ import libcst as cst
 
 from ruff_like_rules.initflow import ClassInfo, Function
 from ruff_like_rules.syntax.nodes import dotted_parts
-from ruff_like_rules.vocabulary.torch_names import legacy_constructor_dtype
 from ruff_like_rules.syntax.walk import Walker
+from ruff_like_rules.vocabulary.torch_names import legacy_constructor_dtype
 
 if TYPE_CHECKING:
-    from ruff_like_rules.context import FileContext
-    from ruff_like_rules.rules.base import Rule
+    from ruff_like_rules.engine.context import FileContext
+    from ruff_like_rules.engine.rule import Rule
 
 # Capitalized names in torch.nn (and its module namespaces) that are not nn.Module classes.
 _NOT_MODULES = frozenset(

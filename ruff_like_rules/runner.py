@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 
 from ruff_like_rules.cache import Cache, CacheFile, content_digest
 from ruff_like_rules.config import Config, Resolver, glob_regex, relative_to
-from ruff_like_rules.model import PARSE_ERROR_CODE, PARSE_ERROR_NAME, Finding, Position
+from ruff_like_rules.engine.diagnostics import PARSE_ERROR_CODE, PARSE_ERROR_NAME, Finding, Position
 
 if TYPE_CHECKING:
-    from ruff_like_rules.analyzer import AnalysisSettings
+    from ruff_like_rules.engine.settings import AnalysisSettings
     from ruff_like_rules.fixes import FileFix
 
 PYTHON_SUFFIXES = (".py", ".pyi")
@@ -57,7 +57,7 @@ class FileResult:
     source: bytes | None = None
 
     def text(self) -> str:
-        from ruff_like_rules.analyzer import decode
+        from ruff_like_rules.engine.analyze import decode
 
         if self.source is None:
             self.source = self.path.read_bytes()
@@ -240,7 +240,7 @@ def _is_relative(path: Path, root: Path) -> bool:
 
 def analyze_file(path: Path, settings: AnalysisSettings) -> tuple[str | None, list[Finding]]:
     """Read and analyse one file: (content digest or None if unreadable, findings)."""
-    from ruff_like_rules.analyzer import analyze_source
+    from ruff_like_rules.engine.analyze import analyze_source
 
     try:
         source = path.read_bytes()
@@ -295,7 +295,7 @@ def analyze_many(tasks: list[Task], jobs: int) -> list[Outcome]:
     """Outcomes in the order of ``tasks``: in this process for a few, else in a pool."""
     if jobs <= 1 or len(tasks) <= IN_PROCESS_LIMIT:
         return _analyze_chunk(tasks)
-    import ruff_like_rules.analyzer  # noqa: F401 - imported once here, inherited by forked workers
+    import ruff_like_rules.engine.analyze  # noqa: F401 - imported once here, inherited by forked workers
 
     chunks = balanced_chunks(tasks, jobs)
     outcomes: list[Outcome | None] = [None] * len(tasks)
@@ -383,7 +383,7 @@ class Runner:
 
     def check_stdin(self, source: bytes) -> list[FileResult]:
         """Check ``source`` as if it were the file named by ``--stdin-filename``."""
-        from ruff_like_rules.analyzer import analyze_source
+        from ruff_like_rules.engine.analyze import analyze_source
 
         name = self.options.stdin_filename
         path = Path(os.path.normpath(self.resolver.cwd / name)) if name else self.resolver.cwd / STDIN

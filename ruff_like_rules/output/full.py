@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from ruff_like_rules.model import Finding
+from ruff_like_rules.engine.diagnostics import Finding
 from ruff_like_rules.output.concise import header
 from ruff_like_rules.output.style import BLUE, BOLD, CYAN, RED, Painter
 

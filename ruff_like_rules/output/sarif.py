@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ruff_like_rules.cache import tool_version
-from ruff_like_rules.model import Finding
+from ruff_like_rules.engine.diagnostics import Finding
 
 if TYPE_CHECKING:
-    from ruff_like_rules.rules.base import Rule
+    from ruff_like_rules.engine.rule import Rule
     from ruff_like_rules.runner import FileResult
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

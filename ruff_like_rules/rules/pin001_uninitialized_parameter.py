@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ruff_like_rules.context import FileContext
-from ruff_like_rules.initflow import Verdict
+from ruff_like_rules.engine.context import FileContext
+from ruff_like_rules.engine.diagnostics import Applicability, Finding
+from ruff_like_rules.engine.rule import Invalid, Rule
 from ruff_like_rules.initfix import missing_initialization
-from ruff_like_rules.model import Applicability, Finding
-from ruff_like_rules.rules.base import RAW_MEMORY, WRAPS, Invalid, Rule
+from ruff_like_rules.initflow import Verdict
+from ruff_like_rules.vocabulary.triggers import RAW_MEMORY, WRAPS
 
 
 class UninitializedParameter(Rule):

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from ruff_like_rules.context import FileContext
+from ruff_like_rules.engine.context import FileContext
+from ruff_like_rules.engine.diagnostics import Applicability, Finding
+from ruff_like_rules.engine.rule import Invalid, Rule
 from ruff_like_rules.initflow import Function, size_arguments
 from ruff_like_rules.legacy import as_tensor
-from ruff_like_rules.model import Applicability, Finding
-from ruff_like_rules.rules.base import Invalid, Rule
 from ruff_like_rules.vocabulary.torch_names import legacy_constructor_dtype
 
 _LITERAL_DATA = (cst.List, cst.Tuple, cst.ListComp)

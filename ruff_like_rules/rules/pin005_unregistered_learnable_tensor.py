@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from ruff_like_rules.context import FileContext
-from ruff_like_rules.model import Applicability, Finding
+from ruff_like_rules.engine.context import FileContext
+from ruff_like_rules.engine.diagnostics import Applicability, Finding
+from ruff_like_rules.engine.rule import Invalid, Rule
 from ruff_like_rules.registration import PARAMETER, Facts, Registration, enables_grad, keyword_is_true, method_of
-from ruff_like_rules.rules.base import Invalid, Rule
 
 _GRAD = r"requires_grad(?:\s*=\s*True\b|_\(\s*(?:True\s*)?\))"
 

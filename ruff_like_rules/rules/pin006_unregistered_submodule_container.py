@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from ruff_like_rules.context import FileContext
+from ruff_like_rules.engine.context import FileContext
+from ruff_like_rules.engine.diagnostics import Applicability, Finding
+from ruff_like_rules.engine.rule import Invalid, Rule
 from ruff_like_rules.initflow import ClassInfo
-from ruff_like_rules.model import Applicability, Finding
 from ruff_like_rules.registration import MODULE_METHODS, Facts, Registration, is_torch_module_class, method_of
-from ruff_like_rules.rules.base import Invalid, Rule
 
 _CLASS_CALL = r"(?:\w+\.)*_?[A-Z]\w*\s*\("
 _EMPTY = r"(?:\[\]|\{\}|list\(\)|dict\(\)|OrderedDict\(\))"

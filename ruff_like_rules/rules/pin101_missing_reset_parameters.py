@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ruff_like_rules.context import FileContext
-from ruff_like_rules.model import Finding
-from ruff_like_rules.rules.base import Invalid, Rule
+from ruff_like_rules.engine.context import FileContext
+from ruff_like_rules.engine.diagnostics import Finding
+from ruff_like_rules.engine.rule import Invalid, Rule
 
 
 class MissingResetParameters(Rule):

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from ruff_like_rules.context import FileContext
+from ruff_like_rules.engine.context import FileContext
+from ruff_like_rules.engine.diagnostics import Finding
+from ruff_like_rules.engine.rule import Invalid, Rule
 from ruff_like_rules.initflow import InitFlow, Kind, Storage, Verdict
-from ruff_like_rules.model import Finding
-from ruff_like_rules.rules.base import WRAPS, Invalid, Rule
+from ruff_like_rules.vocabulary.triggers import WRAPS
 
 
 def matrix_storages(flow: InitFlow, kind: str) -> Iterator[Storage]:

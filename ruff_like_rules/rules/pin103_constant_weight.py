@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ruff_like_rules.context import FileContext
+from ruff_like_rules.engine.context import FileContext
+from ruff_like_rules.engine.diagnostics import Finding
+from ruff_like_rules.engine.rule import Invalid, Rule
 from ruff_like_rules.initflow import Kind
-from ruff_like_rules.model import Finding
-from ruff_like_rules.rules.base import WRAPS, Invalid, Rule
 from ruff_like_rules.rules.pin102_unscaled_random_weight import matrix_storages
+from ruff_like_rules.vocabulary.triggers import WRAPS
 
 
 class ConstantWeight(Rule):

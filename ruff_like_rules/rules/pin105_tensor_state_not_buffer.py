@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from ruff_like_rules.context import FileContext
+from ruff_like_rules.engine.context import FileContext
+from ruff_like_rules.engine.diagnostics import Applicability, Finding
+from ruff_like_rules.engine.rule import Invalid, Rule
 from ruff_like_rules.initflow import ClassInfo
-from ruff_like_rules.model import Applicability, Finding
 from ruff_like_rules.registration import Registration, self_attribute
-from ruff_like_rules.rules.base import Invalid, Rule
 from ruff_like_rules.syntax.walk import Walker
 
 _FACTORY = r"\b(?:zeros|ones|full|empty|rand|randn|arange|linspace|logspace|eye|tensor|as_tensor|from_numpy|tril|triu|exp|sin|cos|outer|cat|stack)(?:_like)?\s*\("

@@ -19,8 +19,8 @@ from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
-from ruff_like_rules.analyzer import analyze_source
 from ruff_like_rules.config import Resolver
+from ruff_like_rules.engine.analyze import analyze_source
 from ruff_like_rules.rules import rule_by_code
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ruff_like_rules.analyzer import AnalysisSettings, ChunkCache, analyze_source
+from ruff_like_rules.engine.analyze import ChunkCache, analyze_source
+from ruff_like_rules.engine.settings import AnalysisSettings
 from ruff_like_rules.rules import ALL_RULES
 
 CORPUS = sorted((Path(__file__).parents[1] / "static" / "corpus").glob("*.py"))

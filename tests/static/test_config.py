@@ -17,7 +17,7 @@ from ruff_like_rules.config import (
     read_config_file,
     select_rules,
 )
-from ruff_like_rules.rules.base import Rule
+from ruff_like_rules.engine.rule import Rule
 
 
 def make_rule(code: str, preview: bool = False) -> type[Rule]:

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from ruff_like_rules.analyzer import AnalysisSettings, ChunkCache, analyze_source
+from ruff_like_rules.engine.analyze import ChunkCache, analyze_source
+from ruff_like_rules.engine.settings import AnalysisSettings
 from ruff_like_rules.rules import ALL_RULES, rule_by_code
 
 CORPUS = Path(__file__).parent / "corpus"

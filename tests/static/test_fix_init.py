@@ -12,7 +12,8 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from ruff_like_rules.analyzer import AnalysisSettings, analyze_source
+from ruff_like_rules.engine.analyze import analyze_source
+from ruff_like_rules.engine.settings import AnalysisSettings
 from ruff_like_rules.fixes import fix_source
 from ruff_like_rules.rules import ALL_RULES
 

@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from ruff_like_rules.model import Applicability, Edit, Finding, Fix, Position
+from ruff_like_rules.engine.diagnostics import Applicability, Edit, Finding, Fix, Position
 from ruff_like_rules.output import FORMATS, github, sarif, statistics, summary_line
 from ruff_like_rules.rules import ALL_RULES
 from ruff_like_rules.runner import FileResult

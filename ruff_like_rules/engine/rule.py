@@ -13,16 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from ruff_like_rules.model import Applicability, Finding
+from ruff_like_rules.engine.diagnostics import Applicability, Finding
 
 if TYPE_CHECKING:
-    from ruff_like_rules.context import FileContext
-
-
-# What makes a tensor a parameter or buffer; rules about storages need it near their factory.
-WRAPS = re.compile(r"Parameter|register_(?:buffer|parameter)|Buffer\s*\(")
-# Factories of uninitialized memory.
-RAW_MEMORY = re.compile(r"Tensor\s*\(|empty(?:_like|_strided)?\s*\(|\.new\s*\(")
+    from ruff_like_rules.engine.context import FileContext
 
 
 @dataclass(frozen=True)

@@ -2,87 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 import io
-import re
 import tokenize
-from dataclasses import dataclass, field
 
 import libcst as cst
 
-from ruff_like_rules.context import FileContext
+from ruff_like_rules.engine.context import FileContext
+from ruff_like_rules.engine.diagnostics import PARSE_ERROR_CODE, PARSE_ERROR_NAME, Finding, Position
+from ruff_like_rules.engine.noqa import filter_suppressed
+from ruff_like_rules.engine.prefilter import Chunk, select_chunks
+from ruff_like_rules.engine.settings import AnalysisSettings
 from ruff_like_rules.syntax.parsed import ParsedChunk
-from ruff_like_rules.model import PARSE_ERROR_CODE, PARSE_ERROR_NAME, Finding, Position
-from ruff_like_rules.regions import Chunk, Selection, select_chunks
-from ruff_like_rules.rules.base import Rule
-
-DEFAULT_INITIALIZER_METHODS = frozenset(
-    {
-        "reset_parameters",
-        "_reset_parameters",
-        "reset_params",
-        "_reset_params",
-        "init_weights",
-        "_init_weights",
-        "init_parameters",
-        "_init_parameters",
-        "init_params",
-        "_init_params",
-        "initialize_weights",
-        "_initialize_weights",
-        "initialize_parameters",
-        "_initialize_parameters",
-        "weight_init",
-        "_weight_init",
-    }
-)
-
-
-@dataclass(frozen=True)
-class AnalysisSettings:
-    rules: tuple[type[Rule], ...]
-    initializer_methods: frozenset[str] = DEFAULT_INITIALIZER_METHODS
-    init_functions: frozenset[str] = field(default_factory=frozenset)
-    # False: no speed-ups, every file parsed whole. The findings must not change; tests
-    # and the benchmark compare both ways.
-    prefilter: bool = True
-
-    def selection(self) -> Selection | None:
-        return _selection(self.rules)
-
-
-@functools.lru_cache(maxsize=64)
-def _selection(rules: tuple[type[Rule], ...]) -> Selection | None:
-    """The rules' triggers as a prefilter; the file-level pattern is one flat alternation:
-    Python's regex engine scans that about five times faster than wrapped groups."""
-    alternatives = sorted({a for rule in rules for a in _top_level_alternatives(rule.trigger.pattern)})
-    if not alternatives:
-        return None
-    pairs = tuple((rule.trigger, rule.trigger_with) for rule in rules)
-    return Selection(re.compile("|".join(alternatives)), pairs, any(rule.reads_usage for rule in rules))
-
-
-def _top_level_alternatives(pattern: str) -> list[str]:
-    """Split a regex on the ``|`` that are outside groups and character classes."""
-    parts, depth, start, escaped, in_class = [], 0, 0, False, False
-    for index, char in enumerate(pattern):
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append(pattern[start:index])
-            start = index + 1
-    parts.append(pattern[start:])
-    return parts
 
 
 def decode(source: bytes) -> str:
@@ -137,8 +67,6 @@ def analyze_source(
     context = FileContext(parsed, text, settings)
     findings = [finding for rule in settings.rules for finding in rule().check(context)]
     if findings:
-        from ruff_like_rules.noqa import filter_suppressed
-
         findings = filter_suppressed(findings, text)
     return sorted(findings, key=lambda f: (f.start, f.code))
 

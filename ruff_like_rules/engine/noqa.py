@@ -14,7 +14,7 @@ import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ruff_like_rules.model import PARSE_ERROR_CODE, Finding
+from ruff_like_rules.engine.diagnostics import PARSE_ERROR_CODE, Finding
 
 _CODES = r"(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*)"
 LINE_NOQA = re.compile(rf"#\s*noqa(?::\s*{_CODES})?", re.IGNORECASE)

@@ -12,15 +12,15 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from ruff_like_rules.model import Applicability, Edit, Finding, Fix, Position
+from ruff_like_rules.engine.diagnostics import Applicability, Edit, Finding, Fix, Position
 from ruff_like_rules.syntax.parsed import ParsedChunk
 from ruff_like_rules.vocabulary.torch_names import TorchNames
 
 if TYPE_CHECKING:
-    from ruff_like_rules.analyzer import AnalysisSettings
+    from ruff_like_rules.engine.rule import Rule
+    from ruff_like_rules.engine.settings import AnalysisSettings
     from ruff_like_rules.initflow import InitFlow
     from ruff_like_rules.registration import Registration
-    from ruff_like_rules.rules.base import Rule
 
 
 class FileContext:

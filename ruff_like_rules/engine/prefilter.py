@@ -27,8 +27,10 @@ file, so a wrong guess costs time, never findings.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from typing import ClassVar, Protocol
 
 _HEADER = re.compile(r"(?:async\s+def|def|class)\s+([A-Za-z_]\w*)")
 _CONTINUATION = re.compile(r"(?:else\b|elif\b|except\b|finally\b|[)\]}])")
@@ -144,6 +146,48 @@ class Selection:
         if _RENAMED_WRAP.search(text) is None:
             return self
         return Selection(self.anywhere, tuple((t, None) for t, _ in self.pairs), self.reads_usage)
+
+
+@functools.lru_cache(maxsize=64)
+def selection_for(rules: tuple[type[Triggered], ...]) -> Selection | None:
+    """The rules' triggers as a prefilter; the file-level pattern is one flat alternation:
+    Python's regex engine scans that about five times faster than wrapped groups."""
+    alternatives = sorted({a for rule in rules for a in _top_level_alternatives(rule.trigger.pattern)})
+    if not alternatives:
+        return None
+    pairs = tuple((rule.trigger, rule.trigger_with) for rule in rules)
+    return Selection(re.compile("|".join(alternatives)), pairs, any(rule.reads_usage for rule in rules))
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """Split a regex on the ``|`` that are outside groups and character classes."""
+    parts, depth, start, escaped, in_class = [], 0, 0, False, False
+    for index, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:index])
+            start = index + 1
+    parts.append(pattern[start:])
+    return parts
+
+
+class Triggered(Protocol):
+    """What the prefilter reads of a rule (the engine's ``Rule``)."""
+
+    trigger: ClassVar[re.Pattern[str]]
+    trigger_with: ClassVar[re.Pattern[str] | None]
+    reads_usage: ClassVar[bool]
 
 
 @dataclass(frozen=True)
