@@ -119,7 +119,7 @@ def use_code_at(revision: str) -> str:
 
 
 def tool_versions(scripts: Path) -> dict[str, str]:
-    from ruff_like_rules.cache import tool_version
+    from ruff_like_rules.workspace.cache import tool_version
 
     def version(command: list[str | Path]) -> str:
         return subprocess.run([str(c) for c in command], capture_output=True, text=True).stdout.strip().split()[-1]
@@ -297,9 +297,10 @@ def findings_by_file(report: Path) -> dict[str, list[dict[str, Any]]]:
 
 def unfiltered_findings(package: Path, every: int) -> dict[str, list[dict[str, Any]]]:
     """Findings of every ``every``-th file with all speed-ups off, on 2 worker processes."""
-    from ruff_like_rules.config import Overrides, Resolver
     from ruff_like_rules.output.json import finding_object
-    from ruff_like_rules.runner import Discovery, FileResult, Task, analyze_many
+    from ruff_like_rules.workspace.config import Overrides, Resolver
+    from ruff_like_rules.workspace.discovery import Discovery
+    from ruff_like_rules.workspace.runner import FileResult, Task, analyze_many
 
     resolver = Resolver(overrides=Overrides(), cwd=TREE)
     candidates = sorted(Discovery(resolver).files([str(package)]), key=lambda c: c.path)[::every]

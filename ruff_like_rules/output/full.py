@@ -11,7 +11,7 @@ from ruff_like_rules.output.concise import header
 from ruff_like_rules.output.style import BLUE, BOLD, CYAN, RED, Painter
 
 if TYPE_CHECKING:
-    from ruff_like_rules.runner import FileResult
+    from ruff_like_rules.workspace.runner import FileResult
 
 
 def snippet(lines: list[str], finding: Finding, paint: Painter) -> list[str]:

@@ -10,6 +10,7 @@ import libcst as cst
 from ruff_like_rules.engine.context import FileContext
 from ruff_like_rules.engine.diagnostics import Applicability, Finding
 from ruff_like_rules.engine.rule import Invalid, Rule
+from ruff_like_rules.fix.legacy_constructors import as_empty
 from ruff_like_rules.initflow import (
     PASSTHROUGH_METHODS,
     WRITER_METHODS,
@@ -18,7 +19,6 @@ from ruff_like_rules.initflow import (
     Kind,
     is_init_function,
 )
-from ruff_like_rules.legacy import as_empty
 from ruff_like_rules.syntax.nodes import dotted_parts
 from ruff_like_rules.syntax.walk import Walker, children
 

@@ -10,8 +10,8 @@ import libcst as cst
 from ruff_like_rules.engine.context import FileContext
 from ruff_like_rules.engine.diagnostics import Applicability, Finding
 from ruff_like_rules.engine.rule import Invalid, Rule
+from ruff_like_rules.fix.legacy_constructors import as_tensor
 from ruff_like_rules.initflow import Function, size_arguments
-from ruff_like_rules.legacy import as_tensor
 from ruff_like_rules.vocabulary.torch_names import legacy_constructor_dtype
 
 _LITERAL_DATA = (cst.List, cst.Tuple, cst.ListComp)

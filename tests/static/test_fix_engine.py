@@ -11,7 +11,7 @@ from ruff_like_rules.engine.context import FileContext
 from ruff_like_rules.engine.diagnostics import Applicability, Edit, Finding, Fix, Position
 from ruff_like_rules.engine.rule import Rule
 from ruff_like_rules.engine.settings import AnalysisSettings
-from ruff_like_rules.fixes import UNPARSABLE, apply_edits, fix_source
+from ruff_like_rules.fix.apply import UNPARSABLE, apply_edits, fix_source
 from ruff_like_rules.rules import ALL_RULES, rule_by_code
 
 STABLE = AnalysisSettings(rules=tuple(rule for rule in ALL_RULES if not rule.preview))

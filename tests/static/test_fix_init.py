@@ -14,7 +14,7 @@ import pytest
 
 from ruff_like_rules.engine.analyze import analyze_source
 from ruff_like_rules.engine.settings import AnalysisSettings
-from ruff_like_rules.fixes import fix_source
+from ruff_like_rules.fix.apply import fix_source
 from ruff_like_rules.rules import ALL_RULES
 
 STABLE = AnalysisSettings(rules=tuple(rule for rule in ALL_RULES if not rule.preview))

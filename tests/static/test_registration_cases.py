@@ -11,7 +11,7 @@ import pytest
 from ruff_like_rules.engine.analyze import analyze_source
 from ruff_like_rules.engine.diagnostics import Applicability
 from ruff_like_rules.engine.settings import AnalysisSettings
-from ruff_like_rules.fixes import apply_edits
+from ruff_like_rules.fix.apply import apply_edits
 from ruff_like_rules.rules import rule_by_code
 
 RULES = tuple(rule_by_code(code) for code in ("PIN005", "PIN006", "PIN105"))

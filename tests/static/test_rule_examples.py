@@ -7,7 +7,7 @@ import pytest
 from ruff_like_rules.engine.analyze import analyze_source
 from ruff_like_rules.engine.diagnostics import Applicability
 from ruff_like_rules.engine.settings import AnalysisSettings
-from ruff_like_rules.fixes import apply_edits
+from ruff_like_rules.fix.apply import apply_edits
 from ruff_like_rules.rules import ALL_RULES
 
 VALID = [pytest.param(rule, source, id=f"{rule.code}-valid-{i}") for rule in ALL_RULES for i, source in enumerate(rule.VALID)]

@@ -46,7 +46,7 @@ def tool_version() -> str:
 @cache
 def code_fingerprint() -> str:
     """Stat of the analyzer's own modules: an editable install that changes invalidates."""
-    package = Path(__file__).parent
+    package = Path(__file__).resolve().parent.parent  # all of ruff_like_rules, not only workspace/
     digest = hashlib.blake2b(tool_version().encode(), digest_size=16)
     for module in sorted(package.rglob("*.py")):
         stat = module.stat()

@@ -19,14 +19,12 @@ import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from ruff_like_rules.engine.analyze import analyze_source
 from ruff_like_rules.engine.diagnostics import Applicability, Edit, Finding, Fix, Position
-
-if TYPE_CHECKING:
-    from ruff_like_rules.engine.settings import AnalysisSettings
+from ruff_like_rules.engine.settings import AnalysisSettings
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
 """A line as Python and libcst count them: only CR, LF and CRLF end one (not form feeds)."""
@@ -131,8 +129,6 @@ UNPARSABLE = "the fixed code would not parse"
 def fix_source(text: str, settings: AnalysisSettings, *, unsafe: bool = False, max_iterations: int = 10) -> FixOutcome:
     """Apply every allowed fix, re-analysing after each pass, until nothing is left to
     fix or ``max_iterations`` passes ran. Running it again on its result changes nothing."""
-    from ruff_like_rules.engine.analyze import analyze_source
-
     applied: list[Finding] = []
     dropped: dict[tuple[Finding, str], None] = {}
     refused: set[tuple[str, tuple[Edit, ...]]] = set()

@@ -15,19 +15,19 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from ruff_like_rules.cache import tool_version
 from ruff_like_rules.engine.diagnostics import PARSE_ERROR_CODE
+from ruff_like_rules.workspace.cache import tool_version
 
 if TYPE_CHECKING:
-    from ruff_like_rules.config import Resolver
     from ruff_like_rules.engine.settings import AnalysisSettings
+    from ruff_like_rules.workspace.config import Resolver
 
 STDIN_NAMES = frozenset({"stdin", "-"})
 
 
 @lru_cache(maxsize=1)
 def _resolver() -> Resolver:
-    from ruff_like_rules.config import Resolver
+    from ruff_like_rules.workspace.config import Resolver
 
     return Resolver()
 
@@ -54,8 +54,8 @@ class Flake8Plugin:
         self.filename = filename
 
     def run(self) -> Iterator[tuple[int, int, str, type[Any]]]:
-        from ruff_like_rules.config import ConfigError
         from ruff_like_rules.engine.analyze import analyze_source
+        from ruff_like_rules.workspace.config import ConfigError
 
         try:
             settings = _settings(self.filename)

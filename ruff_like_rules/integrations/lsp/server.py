@@ -34,18 +34,17 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
-from ruff_like_rules.cache import tool_version
-from ruff_like_rules.config import CONFIG_FILENAMES, ConfigError, Resolver, select_rules
 from ruff_like_rules.engine.analyze import ChunkCache, analyze_source
 from ruff_like_rules.engine.diagnostics import PARSE_ERROR_CODE, Applicability, Edit, Finding
 from ruff_like_rules.engine.settings import AnalysisSettings
-from ruff_like_rules.lsp_text import Comments, LineIndex, Units, noqa_edit, replacement_edit
+from ruff_like_rules.integrations.lsp.text import Comments, LineIndex, Units, noqa_edit, replacement_edit
 from ruff_like_rules.rules import ALL_RULES, rule_by_code
-from ruff_like_rules.runner import Discovery
+from ruff_like_rules.workspace.cache import tool_version
+from ruff_like_rules.workspace.config import CONFIG_FILENAMES, ConfigError, Resolver, select_rules
+from ruff_like_rules.workspace.discovery import PYTHON_SUFFIXES, Discovery
 
 SOURCE = "paraminit"
 FIX_ALL_KIND = "source.fixAll.paraminit"
-PYTHON_SUFFIXES = (".py", ".pyi")
 WATCHED_FILES = (*CONFIG_FILENAMES, ".gitignore", os.path.join(".git", "info", "exclude"))
 """Files whose change can change a document's settings or exclusion."""
 
@@ -330,7 +329,7 @@ class ParaminitServer(LanguageServer):
         return actions
 
     async def fix_all_edit(self, analysis: Analysis) -> types.WorkspaceEdit | None:
-        from ruff_like_rules.fixes import fix_source
+        from ruff_like_rules.fix.apply import fix_source
 
         if analysis.settings.analysis is None or not analysis.has_safe_fix():
             return None
