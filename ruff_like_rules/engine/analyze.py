@@ -64,7 +64,7 @@ def analyze_source(
     except cst.ParserSyntaxError as error:
         message = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
         return [_parse_error(f"cannot parse file: {message}", Position(error.raw_line, error.raw_column))]
-    context = FileContext(parsed, text, settings)
+    context = FileContext(parsed, text, settings.options)
     findings = [finding for rule in settings.rules for finding in rule().check(context)]
     if findings:
         findings = filter_suppressed(findings, text)

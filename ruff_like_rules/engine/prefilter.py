@@ -32,27 +32,20 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
+from ruff_like_rules.vocabulary.triggers import (
+    ASSIGNED_KEY,
+    GENERIC_WRITE,
+    INITIALIZER_NAME,
+    INSTANCE_INITIALIZER_CALL,
+    RENAMED_WRAP,
+    TENSOR_WRITES,
+    WRITES,
+    Triggered,
+)
+
 _HEADER = re.compile(r"(?:async\s+def|def|class)\s+([A-Za-z_]\w*)")
 _CONTINUATION = re.compile(r"(?:else\b|elif\b|except\b|finally\b|[)\]}])")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
-_RENAMED_WRAP = re.compile(r"\b(?:Parameter|Buffer|parameter)\s+as\s+\w")
-_ASSIGNED_KEY = re.compile(r"self\.(\w+)\s*(?::[^=\n]*)?=(?!=)|register_(?:parameter|buffer)\(\s*[\'\"](\w+)")
-_GENERIC_WRITE = re.compile(
-    r"parameters\(|buffers\(|modules\(|children\(|state_dict\(|(?:get|set)attr\(\s*self\s*,|\.apply\("
-)
-_INITIALIZER_NAME = re.compile(r"init|reset", re.I)
-# A call of something named like an initializer (glorot(w), init_method(w), load_state_dict).
-_INITIALIZER_CALL = (
-    r"(?:(?<!__)init|fill|normal|uniform|xavier|kaiming|glorot|lecun|orthogonal|reset|load|copy|zero|ones|constant|trunc)\w*\s*\("
-)
-# Something in the method writes a tensor: an in-place call, .data, an init module, out=,
-# item or attribute assignment (rebinding counts), setattr.
-_WRITES = re.compile(
-    r"[a-z0-9]_\s*\(|\.data\b|\binit\w*\.|\bout\s*=|\[[^\]\n]*\]\s*=[^=]|\.\w+\s*(?::[^=\n]*)?=[^=]|setattr\("
-    r"|" + _INITIALIZER_CALL
-)
-_TENSOR_WRITES = re.compile(r"[a-z0-9]_\s*\(|\.data\b|\binit\w*\.|" + _INITIALIZER_CALL)
-_INSTANCE_INITIALIZER_CALL = re.compile(r"(?<!self)\.(?!__init__)\w*(?:init|reset)\w*\s*\(", re.I)
 _CALLED_OR_PASSED = re.compile(r"(\w+)\s*(?=\()|\(\s*(\w+)\s*[,)]")
 _SELF_CALL = re.compile(r"(?:self|super\(\))\.(\w+)\s*[(),]")
 _SELF_CALL_WITH_ARGS = re.compile(r"self\.(\w+)\s*\(([^()]*)")
@@ -143,13 +136,13 @@ class Selection:
     def for_file(self, text: str) -> Selection:
         """``trigger_with`` is text; a file that renames what it names (``Parameter as P``)
         is judged by ``trigger`` alone."""
-        if _RENAMED_WRAP.search(text) is None:
+        if RENAMED_WRAP.search(text) is None:
             return self
         return Selection(self.anywhere, tuple((t, None) for t, _ in self.pairs), self.reads_usage)
 
 
 @functools.lru_cache(maxsize=64)
-def selection_for(rules: tuple[type[Triggered], ...]) -> Selection | None:
+def selection_for(rules: tuple[type[Selectable], ...]) -> Selection | None:
     """The rules' triggers as a prefilter; the file-level pattern is one flat alternation:
     Python's regex engine scans that about five times faster than wrapped groups."""
     alternatives = sorted({a for rule in rules for a in _top_level_alternatives(rule.trigger.pattern)})
@@ -182,11 +175,9 @@ def _top_level_alternatives(pattern: str) -> list[str]:
     return parts
 
 
-class Triggered(Protocol):
+class Selectable(Triggered, Protocol):
     """What the prefilter reads of a rule (the engine's ``Rule``)."""
 
-    trigger: ClassVar[re.Pattern[str]]
-    trigger_with: ClassVar[re.Pattern[str] | None]
     reads_usage: ClassVar[bool]
 
 
@@ -236,12 +227,12 @@ def _prune_class(
     spreading: list[_Member] = []  # kept members whose callees construction or initializers run
     for member in methods:
         text = texts[id(member)]
-        if selection.triggers(text) or _INITIALIZER_NAME.search(member.name or ""):
+        if selection.triggers(text) or INITIALIZER_NAME.search(member.name or ""):
             kept.append(member)
             spreading.append(member)
         elif (classes is not None and classes.search(text)) or (
-            (selection.reads_usage or _WRITES.search(text))
-            and (_GENERIC_WRITE.search(text) or (keys is not None and keys.search(text)))
+            (selection.reads_usage or WRITES.search(text))
+            and (GENERIC_WRITE.search(text) or (keys is not None and keys.search(text)))
         ):
             kept.append(member)
     by_name = {m.name: m for m in methods}
@@ -317,7 +308,7 @@ def select_chunks(text: str, selection: Selection, *, block_by_block: bool = Fal
         key
         for i in triggered
         for text_part in _triggered_parts(lines, blocks[i], block_text[i], selection)
-        for match in _ASSIGNED_KEY.finditer(text_part)
+        for match in ASSIGNED_KEY.finditer(text_part)
         for key in match.groups()
         if key
     )
@@ -350,8 +341,8 @@ def _writes_through_others(text: str) -> bool:
     """Code that initializes other objects' parameters wholesale (a trainer's loop over
     ``model.named_parameters()``, ``model.apply(fn)``) or calls an initializer on an
     instance (``model.init_weights()``): the analysis counts both for every class."""
-    return bool(_INSTANCE_INITIALIZER_CALL.search(text)) or (
-        bool(_GENERIC_WRITE.search(text)) and bool(_TENSOR_WRITES.search(text))
+    return bool(INSTANCE_INITIALIZER_CALL.search(text)) or (
+        bool(GENERIC_WRITE.search(text)) and bool(TENSOR_WRITES.search(text))
     )
 
 

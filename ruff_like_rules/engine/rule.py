@@ -11,12 +11,10 @@ import inspect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
+from ruff_like_rules.engine.context import FileContext
 from ruff_like_rules.engine.diagnostics import Applicability, Finding
-
-if TYPE_CHECKING:
-    from ruff_like_rules.engine.context import FileContext
 
 
 @dataclass(frozen=True)

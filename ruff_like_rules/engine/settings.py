@@ -4,29 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ruff_like_rules.analysis.options import AnalysisOptions
 from ruff_like_rules.engine.prefilter import Selection, selection_for
 from ruff_like_rules.engine.rule import Rule
-
-DEFAULT_INITIALIZER_METHODS = frozenset(
-    {
-        "reset_parameters",
-        "_reset_parameters",
-        "reset_params",
-        "_reset_params",
-        "init_weights",
-        "_init_weights",
-        "init_parameters",
-        "_init_parameters",
-        "init_params",
-        "_init_params",
-        "initialize_weights",
-        "_initialize_weights",
-        "initialize_parameters",
-        "_initialize_parameters",
-        "weight_init",
-        "_weight_init",
-    }
-)
+from ruff_like_rules.vocabulary.torch_api import DEFAULT_INITIALIZER_METHODS
 
 
 @dataclass(frozen=True)
@@ -37,6 +18,11 @@ class AnalysisSettings:
     # False: no speed-ups, every file parsed whole. The findings must not change; tests
     # and the benchmark compare both ways.
     prefilter: bool = True
+
+    @property
+    def options(self) -> AnalysisOptions:
+        """What the analysis reads of these settings (it never sees the rules)."""
+        return AnalysisOptions(self.initializer_methods, self.init_functions)
 
     def selection(self) -> Selection | None:
         return selection_for(self.rules)

@@ -31,13 +31,15 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from ruff_like_rules.analysis.index import DYNAMIC, ClassInfo, Function
+from ruff_like_rules.analysis.shapes import dimensions
+from ruff_like_rules.analysis.storages import Storage
+from ruff_like_rules.analysis.verdicts import Kind, Verdict
 from ruff_like_rules.engine.context import FileContext
 from ruff_like_rules.engine.diagnostics import Applicability, Edit, Fix, Position
-from ruff_like_rules.initflow import DYNAMIC, ClassInfo, Function, Kind, Storage, Verdict
 
 NEW_INITIALIZER = "reset_parameters"
 _BIAS = re.compile(r"(?i)bias|beta|shift|offset")
-_SIZE_NAME = re.compile(r"(?i)(?:^|_)(?:n|num|size|dim|features|channels|hidden|units|len|length|count)(?:_|$|\d)")
 _INDENT = re.compile(r"[ \t]*")
 
 
@@ -120,7 +122,7 @@ def initializer_call(ctx: FileContext, storage: Storage) -> Fix | None:
     owner = storage.owner
     if owner is None or storage.initializer is None or "__init__" not in owner.methods:
         return None
-    initializer = ctx.flow.method(owner, storage.initializer)
+    initializer = ctx.index.method(owner, storage.initializer)
     init = owner.methods["__init__"]
     writer = _Writer(ctx)
     block = writer.end_of(init)
@@ -137,7 +139,7 @@ def initializer_call(ctx: FileContext, storage: Storage) -> Fix | None:
 def missing_initialization(ctx: FileContext, storage: Storage) -> Fix | None:
     """PIN001's fix: initialize every flagged storage of the class, in its initializer."""
     owner = storage.owner
-    if owner is None or "__init__" not in owner.methods or ctx.flow.has_opaque_base(owner):
+    if owner is None or "__init__" not in owner.methods or ctx.index.has_opaque_base(owner):
         return None
     flagged = _flagged(ctx, owner)
     if not any(s is storage for s, _ in flagged):
@@ -148,7 +150,7 @@ def missing_initialization(ctx: FileContext, storage: Storage) -> Fix | None:
     initializer = _own_initializer(ctx, owner)
     if init_block is None or init.self_name is None:
         return None
-    if initializer is None and any(ctx.flow.method(k, NEW_INITIALIZER) for k in ctx.flow.lineage(owner)):
+    if initializer is None and any(ctx.index.method(k, NEW_INITIALIZER) for k in ctx.index.lineage(owner)):
         return None  # a reset_parameters we cannot add to, which a new one would override
     init_spelling = ctx.names.spelling_of("torch.nn.init")
     math = ctx.names.spelling_of("math") or "math"
@@ -230,7 +232,7 @@ def _called_after(ctx: FileContext, init: Function, name: str, storages: list[St
 def _own_initializer(ctx: FileContext, owner: ClassInfo) -> Function | None:
     """The class's own initializer that takes only ``self``, one construction runs first."""
     candidates = [
-        f for name, f in owner.methods.items() if name in ctx.settings.initializer_methods and len(f.params) == 1
+        f for name, f in owner.methods.items() if name in ctx.options.initializer_methods and len(f.params) == 1
     ]
     reachable = ctx.flow.reachable(owner)
     candidates.sort(key=lambda f: f.name not in reachable)
@@ -244,28 +246,9 @@ def _sibling_weight(ctx: FileContext, owner: ClassInfo, key: str) -> str | None:
     wanted = key.replace("bias", "weight")
     for storage in ctx.flow.storages:
         if storage.owner is owner and wanted in storage.attribute_keys():
-            dimensions = _dimensions(storage.source.call)
-            if dimensions is None or dimensions >= 2:
+            made = dimensions(storage.source.call)
+            if made is None or made >= 2:
                 return wanted
-    return None
-
-
-def _dimensions(call: cst.Call) -> int | None:
-    """How many dimensions a factory call makes, when its arguments say so."""
-    positional = [a for a in call.args if a.keyword is None]
-    if any(a.star for a in positional) or not positional:
-        return None
-    if len(positional) >= 2:
-        return len(positional)
-    value = positional[0].value
-    if isinstance(value, (cst.Tuple, cst.List)):
-        return len(value.elements)
-    if isinstance(value, (cst.Integer, cst.BinaryOperation, cst.UnaryOperation)):
-        return 1
-    if isinstance(value, cst.Name) and _SIZE_NAME.search(value.value):
-        return 1
-    if isinstance(value, cst.Attribute) and _SIZE_NAME.search(value.attr.value):
-        return 1  # config.hidden_size
     return None
 
 
@@ -290,9 +273,9 @@ def _initialization_code(storage: Storage, target: str, sibling: str | None, ini
     if _BIAS.search(key):
         return [f"{init}.zeros_({target})"]
     weight = f"{init}.kaiming_uniform_({target}, a={math}.sqrt(5))"
-    dimensions = _dimensions(storage.source.call)
-    if dimensions is not None and dimensions >= 2:
+    made = dimensions(storage.source.call)
+    if made is not None and made >= 2:
         return [weight]
-    if dimensions is not None:
+    if made is not None:
         return [f"{init}.ones_({target})"]
     return [f"if {target}.dim() > 1:\n    {weight}\nelse:\n    {init}.ones_({target})\n"]

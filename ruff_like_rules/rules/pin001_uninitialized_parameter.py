@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ruff_like_rules.engine.context import FileContext
-from ruff_like_rules.engine.diagnostics import Applicability, Finding
-from ruff_like_rules.engine.rule import Invalid, Rule
-from ruff_like_rules.fix.add_initialization import missing_initialization
-from ruff_like_rules.initflow import Verdict
-from ruff_like_rules.vocabulary.triggers import RAW_MEMORY, WRAPS
+from ruff_like_rules.rules.api import (
+    RAW_MEMORY,
+    WRAPS,
+    Applicability,
+    FileContext,
+    Finding,
+    Invalid,
+    Rule,
+    Verdict,
+    missing_initialization,
+)
 
 
 class UninitializedParameter(Rule):

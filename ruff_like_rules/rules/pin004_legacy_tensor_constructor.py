@@ -7,12 +7,18 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from ruff_like_rules.engine.context import FileContext
-from ruff_like_rules.engine.diagnostics import Applicability, Finding
-from ruff_like_rules.engine.rule import Invalid, Rule
-from ruff_like_rules.fix.legacy_constructors import as_tensor
-from ruff_like_rules.initflow import Function, size_arguments
-from ruff_like_rules.vocabulary.torch_names import legacy_constructor_dtype
+from ruff_like_rules.rules.api import (
+    Applicability,
+    FileContext,
+    Finding,
+    Function,
+    Invalid,
+    Rule,
+    SizeForm,
+    as_tensor,
+    legacy_constructor_dtype,
+    size_form,
+)
 
 _LITERAL_DATA = (cst.List, cst.Tuple, cst.ListComp)
 
@@ -56,7 +62,7 @@ class LegacyTensorConstructor(Rule):
     trigger = re.compile(r"Tensor\s*\(")
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for function in ctx.flow.functions:
+        for function in ctx.index.functions:
             for call in function.legacy_calls:
                 finding = self._check_call(ctx, call, function)
                 if finding is not None:
@@ -66,9 +72,9 @@ class LegacyTensorConstructor(Rule):
         qualified = ctx.names.qualify_torch(node.func)
         if qualified is None or legacy_constructor_dtype(qualified) is None:
             return None  # x.new(...): not a torch.* constructor
-        form = size_arguments(node, function)
+        form = size_form(node, function)
         spelled = ctx.code(node.func)
-        if form == "ambiguous":
+        if form == SizeForm.AMBIGUOUS:
             argument = ctx.code(node.args[0].value)
             return ctx.finding(
                 self,
@@ -76,7 +82,7 @@ class LegacyTensorConstructor(Rule):
                 f"`{spelled}({argument})` is ambiguous: it copies `{argument}` if that is data but allocates "
                 "uninitialized memory if it is an int; use `torch.tensor(...)` or `torch.empty(...)`",
             )
-        if form != "data":
+        if form != SizeForm.DATA:
             return None
         replacement = as_tensor(node, ctx.names)
         fix = None

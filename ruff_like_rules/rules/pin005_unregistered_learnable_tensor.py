@@ -7,10 +7,19 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from ruff_like_rules.engine.context import FileContext
-from ruff_like_rules.engine.diagnostics import Applicability, Finding
-from ruff_like_rules.engine.rule import Invalid, Rule
-from ruff_like_rules.registration import PARAMETER, Facts, Registration, enables_grad, keyword_is_true, method_of
+from ruff_like_rules.rules.api import (
+    PARAMETER,
+    Applicability,
+    Facts,
+    FileContext,
+    Finding,
+    Invalid,
+    Registration,
+    Rule,
+    enables_grad,
+    keyword_is_true,
+    method_name,
+)
 
 _GRAD = r"requires_grad(?:\s*=\s*True\b|_\(\s*(?:True\s*)?\))"
 
@@ -175,7 +184,7 @@ def _without_grad(expr: cst.BaseExpression) -> cst.BaseExpression:
         args = [a for a in expr.args if not (a.keyword is not None and a.keyword.value == "requires_grad")]
         if args:
             args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        if method_of(expr) is None and _is_variable(expr) and len(args) == 1 and args[0].keyword is None and not args[0].star:
+        if method_name(expr) is None and _is_variable(expr) and len(args) == 1 and args[0].keyword is None and not args[0].star:
             return args[0].value
         return expr.with_changes(args=args)
     if isinstance(expr.func, cst.Attribute):

@@ -7,12 +7,17 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from ruff_like_rules.engine.context import FileContext
-from ruff_like_rules.engine.diagnostics import Applicability, Finding
-from ruff_like_rules.engine.rule import Invalid, Rule
-from ruff_like_rules.initflow import ClassInfo
-from ruff_like_rules.registration import Registration, self_attribute
-from ruff_like_rules.syntax.walk import Walker
+from ruff_like_rules.rules.api import (
+    Applicability,
+    ClassInfo,
+    FileContext,
+    Finding,
+    Invalid,
+    Registration,
+    Rule,
+    Walker,
+    self_attribute,
+)
 
 _FACTORY = r"\b(?:zeros|ones|full|empty|rand|randn|arange|linspace|logspace|eye|tensor|as_tensor|from_numpy|tril|triu|exp|sin|cos|outer|cat|stack)(?:_like)?\s*\("
 
@@ -166,9 +171,9 @@ class _SelfReads(Walker):
 
 def _read_in_forward(registration: Registration, cls: ClassInfo) -> set[str]:
     """Attributes of ``self`` that ``forward`` (of the class, its bases or subclasses) mentions."""
-    flow = registration.flow
+    index = registration.index
     read: set[str] = set()
-    for klass in flow.lineage(cls) + flow.subclasses(cls):
+    for klass in index.lineage(cls) + index.subclasses(cls):
         forward = klass.methods.get("forward")
         if forward is not None:
             walker = _SelfReads(forward.self_name)

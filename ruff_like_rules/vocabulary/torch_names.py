@@ -9,36 +9,22 @@ deliberately lighter than libcst's scope analysis, which costs more than the rul
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import libcst as cst
 
 from ruff_like_rules.syntax.nodes import dotted_name, dotted_parts
-
-# Legacy typed constructors: torch.<Name>(...) and torch.cuda.<Name>(...) -> dtype attribute.
-LEGACY_TENSOR_DTYPES: dict[str, str | None] = {
-    "Tensor": None,  # the default dtype
-    "FloatTensor": "float32",
-    "DoubleTensor": "float64",
-    "HalfTensor": "float16",
-    "BFloat16Tensor": "bfloat16",
-    "ByteTensor": "uint8",
-    "CharTensor": "int8",
-    "ShortTensor": "int16",
-    "IntTensor": "int32",
-    "LongTensor": "int64",
-    "BoolTensor": "bool",
-}
-
-EMPTY_FACTORIES = frozenset({"torch.empty", "torch.empty_like", "torch.empty_strided"})
-EMPTY_METHODS = frozenset({"new_empty", "new_empty_strided"})
-
-PARAMETER_CLASSES = frozenset({"torch.nn.Parameter"})
-BUFFER_CLASSES = frozenset({"torch.nn.Buffer"})
+from ruff_like_rules.vocabulary.torch_api import (
+    BUFFER_CLASSES,
+    LEGACY_TENSOR_DTYPES,
+    PARAMETER_CLASSES,
+    PARAMETER_MODULE,
+)
 
 # Paths under which torch re-exports the same object.
 _CANONICAL_PREFIXES: tuple[tuple[str, str], ...] = (
-    ("torch.nn.parameter.", "torch.nn."),
+    (f"{PARAMETER_MODULE}.", "torch.nn."),
     ("torch.nn.modules.module.", "torch.nn."),
     ("torch.nn.modules.", "torch.nn."),
     ("torch.nn.init.", "torch.nn.init."),
@@ -67,6 +53,30 @@ def legacy_constructor_dtype(qualified: str) -> tuple[bool, str | None, bool] | 
     if name not in LEGACY_TENSOR_DTYPES or (cuda and name == "Tensor"):
         return None
     return True, LEGACY_TENSOR_DTYPES[name], cuda
+
+
+# Capitalized names in torch.nn (and its module namespaces) that are not nn.Module classes.
+_NOT_MODULES = frozenset(
+    {"Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "LinearCrossEntropyOptions", "Tensor", "PackedSequence"}
+)
+_MODULE_NAMESPACE = re.compile(
+    r"torch\.nn(?:\.modules\.\w+|\.parallel|(?:\.(?:quantized|qat|intrinsic|quantizable))(?:\.dynamic|\.qat)?)?"
+    r"|torch\.ao\.nn\.(?:quantized|qat|intrinsic|quantizable)(?:\.dynamic|\.qat)?"
+)
+
+
+def is_torch_module_class(qualified: str | None) -> bool:
+    """``torch.nn.Linear``, ``torch.nn.modules.conv._ConvNd``, ``torch.ao.nn.quantized.Linear``…"""
+    if not qualified or "." not in qualified:
+        return False
+    namespace, name = qualified.rsplit(".", 1)
+    bare = name.lstrip("_")
+    return (
+        bare[:1].isupper()
+        and name not in _NOT_MODULES
+        and not bare.endswith("Mixin")
+        and _MODULE_NAMESPACE.fullmatch(namespace) is not None
+    )
 
 
 class TorchNames:

@@ -18,100 +18,30 @@ trigger is what keeps a method on the fast path, so both paths report the same.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from ruff_like_rules.initflow import ClassInfo, Function
-from ruff_like_rules.syntax.nodes import dotted_parts
+from ruff_like_rules.analysis.index import ClassInfo, FileIndex, Function
+from ruff_like_rules.syntax.nodes import dotted_parts, is_name, keyword_is_true, method_name, self_attribute
 from ruff_like_rules.syntax.walk import Walker
-from ruff_like_rules.vocabulary.torch_names import legacy_constructor_dtype
-
-if TYPE_CHECKING:
-    from ruff_like_rules.engine.context import FileContext
-    from ruff_like_rules.engine.rule import Rule
-
-# Capitalized names in torch.nn (and its module namespaces) that are not nn.Module classes.
-_NOT_MODULES = frozenset(
-    {"Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "LinearCrossEntropyOptions", "Tensor", "PackedSequence"}
-)
-_MODULE_NAMESPACE = re.compile(
-    r"torch\.nn(?:\.modules\.\w+|\.parallel|(?:\.(?:quantized|qat|intrinsic|quantizable))(?:\.dynamic|\.qat)?)?"
-    r"|torch\.ao\.nn\.(?:quantized|qat|intrinsic|quantizable)(?:\.dynamic|\.qat)?"
-)
-PARAMETER = "torch.nn.Parameter"
-
-# torch functions whose result is a tensor (plus every ``*_like`` and ``*_window``).
-TENSOR_FUNCTIONS = frozenset(
-    {
-        "zeros", "ones", "empty", "full", "rand", "randn", "randint", "randperm", "normal", "arange",
-        "linspace", "logspace", "eye", "tensor", "as_tensor", "asarray", "from_numpy", "tril", "triu",
-        "cat", "concat", "stack", "exp", "log", "sin", "cos", "sqrt", "pow", "outer", "einsum", "matmul",
-        "diag", "cumsum", "polar", "where", "clamp", "sigmoid", "softmax", "tril_indices", "triu_indices",
-    }
-)
-# Tensor methods whose result is again a tensor.
-TENSOR_METHODS = frozenset(
-    {
-        "to", "cuda", "cpu", "float", "double", "half", "bfloat16", "long", "int", "bool", "type", "type_as",
-        "contiguous", "detach", "clone", "view", "view_as", "reshape", "t", "transpose", "permute", "squeeze",
-        "unsqueeze", "expand", "expand_as", "repeat", "repeat_interleave", "flatten", "narrow", "flip",
-        "exp", "log", "sin", "cos", "sqrt", "pow", "abs", "neg", "reciprocal", "rsqrt", "sum", "mean",
-        "cumsum", "masked_fill", "tril", "triu", "outer", "matmul", "mul", "add", "sub", "div",
-        "normal_", "uniform_", "zero_", "fill_", "copy_", "mul_", "add_", "div_", "clamp", "clamp_",
-    }
-)
-# Methods of a module that hand back the module itself.
-MODULE_METHODS = frozenset({"to", "cuda", "cpu", "float", "double", "half", "bfloat16", "train", "eval", "requires_grad_", "apply", "type"})
-_REGISTERING_METHODS = frozenset({"add_module", "register_module", "register_parameter", "register_buffer"})
+from ruff_like_rules.vocabulary.torch_api import REGISTERING_METHODS, TENSOR_FUNCTIONS, TENSOR_METHODS
+from ruff_like_rules.vocabulary.torch_names import is_torch_module_class, legacy_constructor_dtype
+from ruff_like_rules.vocabulary.triggers import Triggered
 
 _CLASS_HEADER = re.compile(r"^[ \t]*class\s+(\w+)\s*(?:\(([^)]*)\))?\s*:", re.M)
 _BASE_NAME = re.compile(r"[A-Za-z_][\w.]*")
 
 
-def is_torch_module_class(qualified: str | None) -> bool:
-    """``torch.nn.Linear``, ``torch.nn.modules.conv._ConvNd``, ``torch.ao.nn.quantized.Linear``…"""
-    if not qualified or "." not in qualified:
-        return False
-    namespace, name = qualified.rsplit(".", 1)
-    bare = name.lstrip("_")
-    return (
-        bare[:1].isupper()
-        and name not in _NOT_MODULES
-        and not bare.endswith("Mixin")
-        and _MODULE_NAMESPACE.fullmatch(namespace) is not None
-    )
-
-
-def keyword_is_true(call: cst.Call, keyword: str) -> bool:
-    return any(
-        a.keyword is not None and a.keyword.value == keyword and isinstance(a.value, cst.Name) and a.value.value == "True"
-        for a in call.args
-    )
-
-
-def method_of(call: cst.Call) -> str | None:
-    return call.func.attr.value if isinstance(call.func, cst.Attribute) else None
-
-
 def enables_grad(call: cst.Call) -> bool:
     """``x.requires_grad_()``, ``(True)`` or ``(requires_grad=True)``."""
-    if method_of(call) != "requires_grad_":
+    if method_name(call) != "requires_grad_":
         return False
     if not call.args:
         return True
     value = call.args[0].value
     return len(call.args) == 1 and isinstance(value, cst.Name) and value.value == "True"
-
-
-def self_attribute(node: cst.BaseExpression, self_name: str | None) -> str | None:
-    """``x`` for ``self.x``."""
-    parts = dotted_parts(node)
-    if parts is not None and len(parts) == 2 and self_name is not None and parts[0] == self_name:
-        return parts[1]
-    return None
 
 
 @dataclass(eq=False)
@@ -177,7 +107,7 @@ class _FactWalker(Walker):
 
     def enter_Call(self, node: cst.Call) -> None:
         facts = self.facts
-        method = method_of(node)
+        method = method_name(node)
         receiver = node.func.value if isinstance(node.func, cst.Attribute) else None
         if receiver is not None and enables_grad(node):
             parts = dotted_parts(receiver)
@@ -186,9 +116,9 @@ class _FactWalker(Walker):
         attribute = self_attribute(receiver, self.self_name) if receiver is not None else None
         if attribute is not None and method in ("append", "insert", "extend", "update", "setdefault") and node.args:
             facts.fills.append((attribute, method, node.args[-1].value))
-        elif receiver is not None and _is_self(receiver, self.self_name) and method in _REGISTERING_METHODS:
+        elif receiver is not None and is_name(receiver, self.self_name) and method in REGISTERING_METHODS:
             self._register(node.args)
-        elif isinstance(node.func, cst.Name) and node.func.value == "setattr" and node.args and _is_self(node.args[0].value, self.self_name):
+        elif isinstance(node.func, cst.Name) and node.func.value == "setattr" and node.args and is_name(node.args[0].value, self.self_name):
             self._register(node.args[1:])
         else:
             for argument in node.args:
@@ -206,21 +136,19 @@ class _FactWalker(Walker):
             self.facts.registered_locals.add(args[1].value.value)
 
 
-def _is_self(node: cst.BaseExpression, self_name: str | None) -> bool:
-    return self_name is not None and isinstance(node, cst.Name) and node.value == self_name
-
-
 class Registration:
     """The module classes of one file and the facts of their construction methods."""
 
-    def __init__(self, ctx: FileContext) -> None:
-        self.ctx = ctx
-        self.flow = ctx.flow
+    def __init__(self, index: FileIndex, text: str, code: Callable[[cst.CSTNode], str]) -> None:
+        self.index = index
+        self.names = index.names
+        self.text = text
+        self._code_of = code
         self._same_file_modules: frozenset[str] | None = None
         self._code: dict[int, str] = {}
         self.construction: list[Facts] = []
         # Every class with methods, also the second ``class M`` of a file (tests nest many).
-        owners = {id(f.owner): f.owner for f in self.flow.functions if f.owner is not None}
+        owners = {id(f.owner): f.owner for f in index.functions if f.owner is not None}
         self.classes: list[ClassInfo] = list(owners.values())
         seen: set[int] = set()
         for cls in self.classes:
@@ -234,8 +162,8 @@ class Registration:
     # -- classes -------------------------------------------------------------------------
 
     def is_module(self, cls: ClassInfo) -> bool:
-        names = self.ctx.names
-        for klass in self.flow.lineage(cls):
+        names = self.names
+        for klass in self.index.lineage(cls):
             for spelled, node in zip(klass.bases, klass.base_nodes):
                 if is_torch_module_class(names.qualify(node)):
                     return True
@@ -247,7 +175,7 @@ class Registration:
         """Classes of the file that derive from a torch module class, read from the whole text."""
         if self._same_file_modules is None:
             headers: dict[str, list[str]] = {}
-            for match in _CLASS_HEADER.finditer(self.ctx.text):
+            for match in _CLASS_HEADER.finditer(self.text):
                 headers.setdefault(match.group(1), []).extend(_BASE_NAME.findall(match.group(2) or ""))
             found: set[str] = set()
             changed = True
@@ -265,7 +193,7 @@ class Registration:
         node: cst.BaseExpression = cst.Name(parts[0])
         for part in parts[1:]:
             node = cst.Attribute(node, cst.Name(part))
-        return self.ctx.names.qualify(node)
+        return self.names.qualify(node)
 
     def _construction_path(self, cls: ClassInfo) -> Iterator[Function]:
         pending = ["__init__"]
@@ -275,7 +203,7 @@ class Registration:
             if name in seen:
                 continue
             seen.add(name)
-            function = self.flow.method(cls, name)
+            function = self.index.method(cls, name)
             if function is not None:
                 yield function
                 pending.extend(function.self_calls)
@@ -294,9 +222,9 @@ class Registration:
 
     def is_tensor(self, expr: cst.BaseExpression, function: Function, seen: frozenset[str] = frozenset()) -> bool:
         """Whether ``expr`` is clearly a plain tensor made by torch (not a Parameter)."""
-        names = self.ctx.names
+        names = self.names
         if isinstance(expr, cst.Call):
-            method = method_of(expr)
+            method = method_name(expr)
             if method is not None and names.qualify(expr.func.value) is None:  # type: ignore[union-attr]
                 if method.startswith("new_"):
                     return True
@@ -323,8 +251,8 @@ class Registration:
         its creation, ``.requires_grad_()`` on it, or a local made so."""
         function = facts.function
         if isinstance(expr, cst.Call):
-            method = method_of(expr)
-            if self.ctx.names.is_parameter_class(expr.func) or self.ctx.names.is_buffer_class(expr.func):
+            method = method_name(expr)
+            if self.names.is_parameter_class(expr.func) or self.names.is_buffer_class(expr.func):
                 return False
             if enables_grad(expr):
                 return self.is_tensor(expr.func.value, function, seen)  # type: ignore[union-attr]
@@ -345,19 +273,19 @@ class Registration:
 
     # -- reporting -----------------------------------------------------------------------
 
-    def concerns(self, rule: type[Rule] | Rule, function: Function) -> bool:
+    def concerns(self, rule: Triggered, function: Function) -> bool:
         """The rule's trigger occurs in the method: what the fast path keeps."""
         if function.node is None:
             return False
         code = self._code.get(id(function))
         if code is None:
-            code = self._code[id(function)] = self.ctx.code(function.node)
+            code = self._code[id(function)] = self._code_of(function.node)
         return rule.trigger.search(code) is not None and (rule.trigger_with is None or rule.trigger_with.search(code) is not None)
 
     def spelling(self, qualified: str) -> str | None:
         """How the file can spell a ``torch.nn`` class: its own name, ``nn.X`` or ``torch.nn.X``."""
         short = qualified.rsplit(".", 1)[-1]
-        torch = self.ctx.names.torch_module_spelling()
+        torch = self.names.torch_module_spelling()
         for candidate in (short, f"nn.{short}", f"{torch}.nn.{short}" if torch else None):
             if candidate is not None and self._qualify_text(candidate) == qualified:
                 return candidate
