@@ -352,10 +352,13 @@ def write_diff(fixed: Sequence[FixedFile], stdout: TextIO, silent: bool) -> int:
 
 
 def _fix_sentence(rule: type[Rule]) -> str:
+    from ruff_like_rules.engine.rule import FixAvailability
+
     return {
-        "always": "Fix is always available.",
-        "sometimes": "Fix is sometimes available.",
-    }.get(rule.fix_availability, "Fix is not available.")
+        FixAvailability.ALWAYS: "Fix is always available.",
+        FixAvailability.SOMETIMES: "Fix is sometimes available.",
+        FixAvailability.NONE: "Fix is not available.",
+    }[rule.fix_availability]
 
 
 def rule_object(rule: type[Rule]) -> dict[str, object]:
@@ -365,7 +368,7 @@ def rule_object(rule: type[Rule]) -> dict[str, object]:
         "linter": "paraminit",
         "summary": rule.summary,
         "fix": _fix_sentence(rule),
-        "fix_availability": rule.fix_availability,
+        "fix_availability": rule.fix_availability.value,
         "explanation": rule.doc(),
         "preview": rule.preview,
         "url": rule.url(),
@@ -383,6 +386,7 @@ def rule_markdown(rule: type[Rule]) -> str:
 
 
 def command_rule(args: argparse.Namespace, stdout: TextIO) -> int:
+    from ruff_like_rules.engine.rule import FixAvailability
     from ruff_like_rules.rules import ALL_RULES
 
     if args.all:
@@ -398,7 +402,7 @@ def command_rule(args: argparse.Namespace, stdout: TextIO) -> int:
     elif args.all:
         width = max((len(rule.name) for rule in chosen), default=0)
         for rule in chosen:
-            fix = "[*]" if rule.fix_availability != "none" else ""
+            fix = "[*]" if rule.fix_availability is not FixAvailability.NONE else ""
             preview = "[preview]" if rule.preview else ""
             stdout.write(f"{rule.code}  {rule.name:<{width}}  {fix:<3}  {preview:<9}  {rule.summary}\n")
     else:

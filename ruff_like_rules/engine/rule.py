@@ -7,6 +7,7 @@ and ``VALID``/``INVALID`` snippets that are its own tests.
 
 from __future__ import annotations
 
+import enum
 import inspect
 import re
 from collections.abc import Iterator
@@ -17,16 +18,25 @@ from ruff_like_rules.engine.context import FileContext
 from ruff_like_rules.engine.diagnostics import Applicability, Finding
 
 
+class FixAvailability(str, enum.Enum):
+    """Whether a rule's findings come with a fix, as Ruff says it."""
+
+    NONE = "none"
+    SOMETIMES = "sometimes"
+    ALWAYS = "always"
+
+
 @dataclass(frozen=True)
 class Invalid:
-    """A snippet the rule must flag: ``lines`` are where each of its findings starts.
+    """A snippet the rule must flag, and exactly how.
 
-    ``fixed`` is the source after applying the rule's fixes of ``applicability`` or
-    safer (None: no fix is expected).
+    ``findings`` are the rule's findings in order, each as (line, column, message) where it
+    starts, the column 1-based as ``paraminit check`` prints it. ``fixed`` is the source after
+    applying the rule's fixes of ``applicability`` or safer (None: no such fix is offered).
     """
 
     source: str
-    lines: tuple[int, ...]
+    findings: tuple[tuple[int, int, str], ...]
     fixed: str | None = None
     applicability: Applicability = Applicability.SAFE
 
@@ -36,7 +46,7 @@ class Rule:
     name: ClassVar[str]
     summary: ClassVar[str]
     preview: ClassVar[bool] = False
-    fix_availability: ClassVar[str] = "none"  # "none", "sometimes" or "always"
+    fix_availability: ClassVar[FixAvailability] = FixAvailability.NONE
     trigger: ClassVar[re.Pattern[str]]
     # A block (top-level def/class, or a method) concerns the rule only where ``trigger``
     # and, if set, ``trigger_with`` both occur in it.

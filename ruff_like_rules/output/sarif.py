@@ -34,7 +34,7 @@ def rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
         "fullDescription": {"text": doc or rule.summary},
         "help": {"text": doc or rule.summary, "markdown": doc or rule.summary},
         "helpUri": rule.url(),
-        "properties": {"preview": rule.preview, "fix_availability": rule.fix_availability},
+        "properties": {"preview": rule.preview, "fix_availability": rule.fix_availability.value},
     }
 
 

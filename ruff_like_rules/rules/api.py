@@ -25,7 +25,7 @@ from ruff_like_rules.analysis.verdicts import Kind, Verdict
 from ruff_like_rules.analysis.writes import is_init_function
 from ruff_like_rules.engine.context import FileContext
 from ruff_like_rules.engine.diagnostics import Applicability, Finding, Fix
-from ruff_like_rules.engine.rule import Invalid, Rule
+from ruff_like_rules.engine.rule import FixAvailability, Invalid, Rule
 from ruff_like_rules.fix.add_initialization import initializer_call, missing_initialization
 from ruff_like_rules.fix.legacy_constructors import as_empty, as_tensor
 from ruff_like_rules.syntax.nodes import dotted_parts, keyword_is_true, method_name, self_attribute
@@ -56,6 +56,7 @@ __all__ = [
     "FileContext",
     "Finding",
     "Fix",
+    "FixAvailability",
     "Function",
     "Invalid",
     "Kind",

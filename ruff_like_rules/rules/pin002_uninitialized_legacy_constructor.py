@@ -15,6 +15,7 @@ from ruff_like_rules.rules.api import (
     Applicability,
     FileContext,
     Finding,
+    FixAvailability,
     Function,
     Invalid,
     Kind,
@@ -64,7 +65,7 @@ class UninitializedLegacyConstructor(Rule):
     code = "PIN002"
     name = "uninitialized-legacy-constructor"
     summary = "Legacy constructor with sizes whose uninitialized result is read before it is written"
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
     trigger = re.compile(r"Tensor\s*\(|\.new\s*\(")
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -129,7 +130,10 @@ def buffer(n):
     )
     INVALID = (
         Invalid(
-            lines=(3,),
+            findings=(
+                (3, 5, "`torch.FloatTensor(...)` returns uninitialized memory and `a` is read before anything writes "
+                       "it"),
+            ),
             source="""
 import torch
 a = torch.FloatTensor(2,2)
@@ -142,7 +146,10 @@ print(a)
 """,
         ),
         Invalid(
-            lines=(4,),
+            findings=(
+                (4, 9, "`th.cuda.HalfTensor(...)` returns uninitialized memory and `h` is read before anything writes "
+                       "it"),
+            ),
             source="""
 import torch as th
 def f(x):
@@ -157,7 +164,10 @@ def f(x):
 """,
         ),
         Invalid(
-            lines=(4,),
+            findings=(
+                (4, 11, "`torch.Tensor(...)` returns uninitialized memory and its result is read before anything "
+                        "writes it"),
+            ),
             source="""
 import torch
 def f(x):

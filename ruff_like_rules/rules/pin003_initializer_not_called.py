@@ -10,6 +10,7 @@ from ruff_like_rules.rules.api import (
     Applicability,
     FileContext,
     Finding,
+    FixAvailability,
     Invalid,
     Rule,
     Verdict,
@@ -66,7 +67,7 @@ class InitializerNotCalled(Rule):
     name = "initializer-not-called"
     summary = "Parameter initialized only in an initializer method that construction never calls"
     trigger = RAW_MEMORY
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
     trigger_with = WRAPS
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -127,7 +128,10 @@ class Model(PreTrainedModel):
     )
     INVALID = (
         Invalid(
-            lines=(8,),
+            findings=(
+                (8, 36, "Parameter `self.weight` is initialized only in `reset_parameters()`, which construction "
+                        "never calls"),
+            ),
             applicability=Applicability.UNSAFE,
             source="""
 import torch
@@ -158,7 +162,10 @@ class Gate(nn.Module):
 """,
         ),
         Invalid(
-            lines=(8,),
+            findings=(
+                (8, 36, "Parameter `self.weight` is initialized only in `reset_parameters()`, which construction "
+                        "never calls"),
+            ),
             source="""
 import torch
 from torch import nn
@@ -173,7 +180,10 @@ class Gate(nn.Module):
 """,
         ),
         Invalid(
-            lines=(9,),
+            findings=(
+                (9, 37, "Parameter `self.prompts` is initialized only in `_init_weights()`, which `__init__` runs "
+                        "only before creating it"),
+            ),
             applicability=Applicability.UNSAFE,
             source="""
 import torch

@@ -11,6 +11,7 @@ from ruff_like_rules.rules.api import (
     Applicability,
     FileContext,
     Finding,
+    FixAvailability,
     Function,
     Invalid,
     Rule,
@@ -58,7 +59,7 @@ class LegacyTensorConstructor(Rule):
     code = "PIN004"
     name = "legacy-tensor-constructor"
     summary = "Legacy tensor constructor called with data; use torch.tensor with an explicit dtype"
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
     trigger = re.compile(r"Tensor\s*\(")
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -114,7 +115,14 @@ t = Tensor([1, 2])
     )
     INVALID = (
         Invalid(
-            lines=(3, 4, 5),
+            findings=(
+                (3, 5, "Legacy constructor `torch.FloatTensor(...)` called with data; use `torch.tensor(...)` with an "
+                       "explicit dtype"),
+                (4, 5, "Legacy constructor `torch.cuda.LongTensor(...)` called with data; use `torch.tensor(...)` "
+                       "with an explicit dtype"),
+                (5, 5, "Legacy constructor `torch.Tensor(...)` called with data; use `torch.tensor(...)` with an "
+                       "explicit dtype"),
+            ),
             source="""
 import torch
 a = torch.FloatTensor([1, 2])
@@ -129,7 +137,12 @@ c = torch.tensor([[0.5], [1.5]], dtype=torch.get_default_dtype())
 """,
         ),
         Invalid(
-            lines=(5, 6),
+            findings=(
+                (5, 5, "Legacy constructor `Tensor(...)` called with data; use `torch.tensor(...)` with an explicit "
+                       "dtype"),
+                (6, 5, "Legacy constructor `DoubleTensor(...)` called with data; use `torch.tensor(...)` with an "
+                       "explicit dtype"),
+            ),
             source="""
 import numpy as np
 from torch import Tensor, DoubleTensor

@@ -13,6 +13,7 @@ from ruff_like_rules.rules.api import (
     Facts,
     FileContext,
     Finding,
+    FixAvailability,
     Invalid,
     Registration,
     Rule,
@@ -63,7 +64,7 @@ class UnregisteredLearnableTensor(Rule):
     code = "PIN005"
     name = "unregistered-learnable-tensor"
     summary = "Tensor that requires grad kept as a plain module attribute: not a parameter"
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
     trigger = re.compile(
         r"=(?![^\n]*Parameter)[^\n]*" + _GRAD
         + r"|self\.\w+\s*=\s*(?:\w+\.)*\w+\(\s*\n[^\n]*requires_grad\s*=\s*True"
@@ -122,7 +123,12 @@ class Holder:
     )
     INVALID = (
         Invalid(
-            lines=(8, 9),
+            findings=(
+                (8, 21, "`self.gain` is a tensor that requires grad but not a parameter: the optimizer, "
+                        "`state_dict()` and `.to()` never see it; wrap it in `nn.Parameter(...)`"),
+                (9, 21, "`self.bias` is a tensor that requires grad but not a parameter: the optimizer, "
+                        "`state_dict()` and `.to()` never see it; wrap it in `nn.Parameter(...)`"),
+            ),
             source="""
 import torch as th
 from torch import nn
@@ -146,7 +152,10 @@ class Scale(nn.Module):
             applicability=Applicability.UNSAFE,
         ),
         Invalid(
-            lines=(10,),
+            findings=(
+                (10, 18, "`self.t` is a tensor that requires grad but not a parameter: the optimizer, `state_dict()` "
+                         "and `.to()` never see it; wrap it in `nn.Parameter(...)`"),
+            ),
             source="""
 import torch
 import torch.nn as nn

@@ -15,6 +15,7 @@ from ruff_like_rules.rules.api import (
     Facts,
     FileContext,
     Finding,
+    FixAvailability,
     Invalid,
     Registration,
     Rule,
@@ -89,7 +90,7 @@ class UnregisteredSubmoduleContainer(Rule):
     code = "PIN006"
     name = "unregistered-submodule-container"
     summary = "Modules or parameters kept in a plain list, tuple or dict: not registered"
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
     trigger = re.compile(
         r"self\.\w+\s*(?::[^=\n]*)?=\s*(?:\[\s*" + _CLASS_CALL
         + r"|\{\s*[^{}:\n]*:\s*" + _CLASS_CALL + r"|(?:list|tuple|dict)\(\s*(?:\w+\s*=\s*)?" + _CLASS_CALL + r")"
@@ -193,7 +194,12 @@ class Plain:
     )
     INVALID = (
         Invalid(
-            lines=(7, 8),
+            findings=(
+                (7, 23, "`self.blocks` is a plain list holding modules: `parameters()`, `state_dict()` and `.to()` do "
+                        "not see them; use `ModuleList`"),
+                (8, 22, "`self.heads` is a plain dict holding modules: `parameters()`, `state_dict()` and `.to()` do "
+                        "not see them; use `ModuleDict`"),
+            ),
             source="""
 from torch import nn
 
@@ -215,7 +221,10 @@ class Tower(nn.Module):
             applicability=Applicability.UNSAFE,
         ),
         Invalid(
-            lines=(13,),
+            findings=(
+                (13, 23, "`self.blocks` is a plain list holding modules: `parameters()`, `state_dict()` and `.to()` "
+                         "do not see them; use `ModuleList`"),
+            ),
             source="""
 import torch as th
 from torch.nn import Module, ModuleList, Linear

@@ -92,7 +92,10 @@ class Wide(nn.Linear):
     )
     INVALID = (
         Invalid(
-            lines=(5,),
+            findings=(
+                (5, 7, "`Scale` creates parameters but has no `reset_parameters()`; meta-device initialization "
+                       "(`to_empty()` + `reset_parameters()`) leaves them uninitialized"),
+            ),
             source="""
 import torch
 from torch import nn

@@ -69,7 +69,10 @@ class Proj(nn.Module):
     )
     INVALID = (
         Invalid(
-            lines=(9,),
+            findings=(
+                (9, 31, "Weight `self.w` is drawn from `torch.randn` with std 1; scale it by ~1/sqrt(fan_in) or use "
+                        "an `nn.init` function"),
+            ),
             source="""
 import torch
 import torch.nn.functional as F

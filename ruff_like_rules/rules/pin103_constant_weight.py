@@ -69,7 +69,9 @@ class Proj(nn.Module):
     )
     INVALID = (
         Invalid(
-            lines=(8,),
+            findings=(
+                (8, 31, "Weight `self.w` is all `ones` and never re-initialized: its units can never become different"),
+            ),
             source="""
 import torch
 from torch import nn

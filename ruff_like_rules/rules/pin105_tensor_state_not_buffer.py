@@ -12,6 +12,7 @@ from ruff_like_rules.rules.api import (
     ClassInfo,
     FileContext,
     Finding,
+    FixAvailability,
     Invalid,
     Registration,
     Rule,
@@ -66,7 +67,7 @@ class TensorStateNotBuffer(Rule):
     name = "tensor-state-not-buffer"
     summary = "Tensor computed at construction and read in forward kept as a plain attribute, not a buffer"
     preview = True
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
     reads_usage = True
     trigger = re.compile(
         r"self\.\w+\s*(?::[^=\n]*)?=(?![^\n]*(?:Parameter|Buffer)\s*\()[^\n]*" + _FACTORY
@@ -127,7 +128,10 @@ class Causal(nn.Module):
     )
     INVALID = (
         Invalid(
-            lines=(8,),
+            findings=(
+                (8, 21, "`self.mask` is a tensor read in `forward` but not a buffer: `.to()` does not move it; use "
+                        "`register_buffer(name, value, persistent=False)`"),
+            ),
             source="""
 import torch
 from torch import nn

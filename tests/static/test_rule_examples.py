@@ -24,10 +24,10 @@ def test_valid_snippet_has_no_finding(rule, source):
 
 
 @pytest.mark.parametrize(("rule", "case"), INVALID)
-def test_invalid_snippet_is_flagged_on_its_lines(rule, case):
+def test_invalid_snippet_is_flagged_where_and_how_it_says(rule, case):
     findings = _findings(rule, case.source)
-    assert [f.code for f in findings] == [rule.code] * len(case.lines)
-    assert tuple(f.start.line for f in findings) == case.lines
+    assert [f.code for f in findings] == [rule.code] * len(case.findings)
+    assert [(f.start.line, f.start.column + 1, f.message) for f in findings] == list(case.findings)
 
 
 @pytest.mark.parametrize(("rule", "case"), INVALID)
