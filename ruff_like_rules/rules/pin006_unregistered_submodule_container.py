@@ -259,6 +259,21 @@ class Net(Module):
 """,
             applicability=Applicability.UNSAFE,
         ),
+        Invalid(
+            findings=(
+                (7, 22, "`self.parts` is a plain list holding modules: `parameters()`, `state_dict()` and `.to()` do "
+                        "not see them; use `nn.ModuleList`/`nn.ModuleDict`"),
+            ),
+            applicability=Applicability.UNSAFE,  # and no fix at all: only some elements are modules
+            source="""
+from torch import nn
+
+class Net(nn.Module):
+    def __init__(self, d, extra):
+        super().__init__()
+        self.parts = [nn.Linear(d, d), extra]
+""",
+        ),
     )
 
 

@@ -1,4 +1,4 @@
-# The committed corpus file tests/static/corpus/bug_pyg_message_passing_attention_forgotten.py now fails:
+# The committed corpus file tests/static/corpus/PIN001/bug_pyg_message_passing_attention_forgotten.py now fails:
 # line 22 'Parameter(torch.Tensor(heads * out_channels))' gets PIN004 'ambiguous'.
 # Why: bare plural 'heads' is no longer a size (only prefixed plurals are), so the product
 # heads * out_channels is not arithmetic of sizes. In PyG/GAT code 'heads * out_channels',
