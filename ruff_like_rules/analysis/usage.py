@@ -12,9 +12,9 @@ from ruff_like_rules.analysis.index import DYNAMIC, FileIndex, Function
 from ruff_like_rules.analysis.shapes import is_matrix
 from ruff_like_rules.analysis.storages import Storage
 from ruff_like_rules.analysis.verdicts import Kind, Verdict
+from ruff_like_rules.analysis.writes import behind_views
 from ruff_like_rules.syntax.nodes import dotted_parts
 from ruff_like_rules.syntax.walk import Walker
-from ruff_like_rules.vocabulary.torch_api import PASSTHROUGH_METHODS
 
 
 def is_torch_module(callee: cst.BaseExpression, function: Function, index: FileIndex) -> bool:
@@ -74,6 +74,9 @@ def weight_matrices(storages: Iterable[Storage], kind: Kind, initializer_methods
             yield storage
 
 
+_TRANSPOSES = frozenset({"T", "mT", "H", "data"})  # the same storage, read another way
+
+
 class _WeightUse(Walker):
     """Finds ``self.key`` as an operand that multiplies inputs: ``@``, matmul, linear, einsum, conv."""
 
@@ -85,16 +88,7 @@ class _WeightUse(Walker):
         self.found = False
 
     def _is_weight(self, operand: cst.BaseExpression) -> bool:
-        while True:
-            if isinstance(operand, cst.Subscript):
-                operand = operand.value
-            elif isinstance(operand, cst.Attribute) and operand.attr.value in ("T", "mT", "H", "data"):
-                operand = operand.value
-            elif isinstance(operand, cst.Call) and isinstance(operand.func, cst.Attribute) and operand.func.attr.value in PASSTHROUGH_METHODS:
-                operand = operand.func.value
-            else:
-                break
-        parts = dotted_parts(operand)
+        parts = dotted_parts(behind_views(operand, _TRANSPOSES))
         return parts is not None and ".".join(parts) in self.targets
 
     def enter_BinaryOperation(self, node: cst.BinaryOperation) -> None:

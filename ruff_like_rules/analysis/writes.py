@@ -73,15 +73,22 @@ def _substitute(parts: list[str], function: Function) -> list[tuple[str, str]]:
     return found
 
 
-def _attribute_behind(value: cst.BaseExpression) -> list[str] | None:
+def behind_views(expr: cst.BaseExpression, attributes: frozenset[str] = frozenset()) -> cst.BaseExpression:
+    """What a slice, a view, a cast or a device move (and the ``attributes``, such as ``.T``)
+    of ``expr`` is taken from: ``self.weight`` for ``self.weight[:n].t().float()``."""
     while True:
-        if isinstance(value, cst.Subscript):
-            value = value.value
-        elif isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in PASSTHROUGH_METHODS:
-            value = value.func.value
+        if isinstance(expr, cst.Subscript):
+            expr = expr.value
+        elif isinstance(expr, cst.Attribute) and expr.attr.value in attributes:
+            expr = expr.value
+        elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value in PASSTHROUGH_METHODS:
+            expr = expr.func.value
         else:
-            break
-    parts = dotted_parts(value)
+            return expr
+
+
+def _attribute_behind(value: cst.BaseExpression) -> list[str] | None:
+    parts = dotted_parts(behind_views(value))
     return parts if parts is not None and len(parts) >= 2 else None
 
 
