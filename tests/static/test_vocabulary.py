@@ -37,8 +37,8 @@ def short(qualified: str) -> str:
     "call",
     [f"torch.{name}(3, 4)" for name in LEGACY_TENSOR_DTYPES]
     + [f"torch.cuda.{name}(3, 4)" for name in LEGACY_TENSOR_DTYPES]
-    + [f"torch.{short(name)}(3)" for name in EMPTY_FACTORIES]
-    + [f"x.{name}(3)" for name in EMPTY_METHODS | LEGACY_METHODS],
+    + [f"torch.{short(name)}(3)" for name in sorted(EMPTY_FACTORIES)]
+    + [f"x.{name}(3)" for name in sorted(EMPTY_METHODS | LEGACY_METHODS)],
 )
 def test_raw_memory_finds_every_factory_of_uninitialized_memory(call: str):
     assert triggers.RAW_MEMORY.search(call)
@@ -46,8 +46,8 @@ def test_raw_memory_finds_every_factory_of_uninitialized_memory(call: str):
 
 @pytest.mark.parametrize(
     "wrap",
-    [f"nn.{short(name)}(w)" for name in PARAMETER_CLASSES | BUFFER_CLASSES]
-    + [f"self.{name}('w', w)" for name in WRAPPING_METHODS],
+    [f"nn.{short(name)}(w)" for name in sorted(PARAMETER_CLASSES | BUFFER_CLASSES)]
+    + [f"self.{name}('w', w)" for name in sorted(WRAPPING_METHODS)],
 )
 def test_wraps_finds_every_wrap(wrap: str):
     assert triggers.WRAPS.search(wrap)
