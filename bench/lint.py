@@ -121,11 +121,13 @@ def use_code_at(revision: str) -> str:
 
 def revision_module(laid_out: str, flat: str) -> Any:
     """A module of the revision under test: its path since the package was laid out in layers
-    (issue 11), or the flat one it had before, so ``--code`` reaches back past that change."""
-    try:
-        return importlib.import_module(laid_out)
-    except ModuleNotFoundError:
-        return importlib.import_module(flat)
+    (issue 11), or the flat one it had before, so ``--code`` reaches back past that change.
+    Decided by the package's own files: an editable install of another revision would answer
+    an import of the laid-out path from its own tree."""
+    import ruff_like_rules
+
+    layered = (Path(ruff_like_rules.__file__).parent / "workspace").is_dir()
+    return importlib.import_module(laid_out if layered else flat)
 
 
 def tool_versions(scripts: Path) -> dict[str, str]:
