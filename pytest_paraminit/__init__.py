@@ -1,6 +1,17 @@
 """paraminit runtime checker and pytest plugin.
 
 Importing this package does not import torch; the checker's functions load it on first use.
+
+Where things are, from the user inward (imports go that way, never back):
+
+* pytest, torch-free at import: ``plugin`` (hooks and options) hands work to ``fixture``,
+  ``phases`` (``--check-param-init``) and ``targets`` (``param_init_targets``); ``hookspec`` is the
+  hook it adds; ``settings`` and ``recorder`` are what they share.
+* building under watch: ``checker`` (``check_module``, ``build_and_check``), ``deferred`` (meta
+  device), ``construction`` (the constructor hook behind the flag), ``capture`` (never-written memory).
+* judging: ``checks`` (one function a check) with ``roles``, ``stats``, ``unregistered``,
+  ``tensors``; ``allow`` (allowed checks by parameter glob).
+* what is reported: ``report`` (the report, its table and JSON), ``findings`` (check ids, findings).
 """
 
 from __future__ import annotations
@@ -9,16 +20,17 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .allow import AllowList
-    from .checker import ModuleReport, build_and_check, check_module
-    from .checks import CHECKS
+    from .checker import build_and_check, check_module
     from .deferred import build_deferred_and_check
+    from .findings import CHECKS
+    from .report import ModuleReport
 
 _LAZY = {
     "AllowList": "allow",
-    "ModuleReport": "checker",
+    "ModuleReport": "report",
     "build_and_check": "checker",
     "check_module": "checker",
-    "CHECKS": "checks",
+    "CHECKS": "findings",
     "build_deferred_and_check": "deferred",
 }
 __all__ = sorted(_LAZY)

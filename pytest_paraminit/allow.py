@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Iterable, Mapping
 
-from .checks import CHECKS
+from .findings import CHECKS
 
 ANY = "*"
 

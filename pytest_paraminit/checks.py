@@ -1,4 +1,4 @@
-"""The checks: one function each, with a stable id and a one-line explanation.
+"""The parameter checks: one function each, named after its id in :mod:`findings`.
 
 Every function takes a :class:`Subject` (one parameter with its role and statistics) and returns a
 :class:`Finding` or ``None``.  The bands are justified by measurement in ``docs/scale-band.md``.
@@ -12,7 +12,8 @@ from typing import Callable
 
 import torch
 
-from .roles import BIAS, EMBEDDING, GAIN, GATE, UNKNOWN, WEIGHT, Role
+from .findings import CheckId, Finding
+from .roles import Kind, Role
 from .stats import TensorStats
 
 # std * sqrt(fan_in) of a weight that multiplies inputs; see docs/scale-band.md
@@ -20,56 +21,10 @@ WEIGHT_BAND = (0.01, 8.0)
 # std of an embedding table, learned position or token
 EMBEDDING_BAND = (1e-3, 4.0)
 # largest magnitude a bias, norm gain or 1-element gate is expected to start with
-MAX_MAGNITUDE = {BIAS: 20.0, GAIN: 20.0, GATE: 100.0}
+MAX_MAGNITUDE = {Kind.BIAS: 20.0, Kind.GAIN: 20.0, Kind.GATE: 100.0}
 GARBAGE_MAGNITUDE = 1e4
-
-
-@dataclass(frozen=True)
-class Check:
-    id: str
-    summary: str
-    fix: str
-
-
-CHECKS: dict[str, Check] = {
-    check.id: check
-    for check in (
-        Check("uninitialized", "elements never written after construction (raw memory from torch.empty & co.)",
-              "initialize it in __init__/reset_parameters (nn.init.*_ or copy_)"),
-        Check("non-finite", "NaN or ±Inf values", "fix the initializer's arithmetic (log(0), 0/0, overflow)"),
-        Check("garbage", "subnormal values or magnitudes no initializer produces (> 1e4)",
-              "initialize it; these are leftovers of raw memory"),
-        Check("constant", "a ≥2-D weight whose elements are all equal: no symmetry breaking",
-              "use a random init (nn.init.kaiming_uniform_, normal_) or allow it if zero-init is intended"),
-        Check("duplicate-units", "identical output units (rows) in a ≥2-D weight: they learn the same thing",
-              "initialize rows independently (no expand/repeat of one row)"),
-        Check("scale", "std far from what the parameter's role needs (weights: std·√fan_in; tables: std)",
-              "scale the init (nn.init.kaiming_uniform_, normal_(0, 0.02), xavier_uniform_)"),
-        Check("unregistered-tensor", "a plain tensor attribute with requires_grad=True: optimizers never see it",
-              "wrap it: self.x = nn.Parameter(...) (or register_buffer(...) if it is not learned)"),
-        Check("unregistered-module", "a Parameter or Module inside a plain list/tuple/set/dict: not registered",
-              "use nn.ModuleList / nn.ModuleDict / nn.ParameterList / nn.ParameterDict"),
-    )
-}
-
-
-@dataclass
-class Finding:
-    check: str
-    name: str  # parameter (or attribute) path inside the checked module
-    measured: str
-    expected: str
-    site: str | None = None  # line of user code that created the storage, when known
-    allowed: bool = False
-    hint: str | None = None  # what to write instead, when more precise than the check's generic fix
-
-    @property
-    def summary(self) -> str:
-        return CHECKS[self.check].summary
-
-    @property
-    def fix(self) -> str:
-        return self.hint or CHECKS[self.check].fix
+# the kinds whose output units must differ (a table's rows too)
+_UNIT_KINDS = (Kind.WEIGHT, Kind.EMBEDDING, Kind.UNKNOWN)
 
 
 @dataclass
@@ -94,24 +49,29 @@ def _g(value: float) -> str:
     return f"{value:.3g}"
 
 
+def unwritten_finding(name: str, unwritten: int, numel: int, site: str | None) -> Finding:
+    """The ``uninitialized`` finding; also given for a parameter whose values are not judged (integer, ...)."""
+    return Finding(CheckId.UNINITIALIZED, name, f"{unwritten} of {numel} elements never written", "0", site)
+
+
 def uninitialized(s: Subject) -> Finding | None:
     if not s.unwritten:
         return None
-    return Finding("uninitialized", s.name, f"{s.unwritten} of {s.stats.numel} elements never written", "0", s.site)
+    return unwritten_finding(s.name, s.unwritten, s.stats.numel, s.site)
 
 
 def non_finite(s: Subject) -> Finding | None:
     written_nonfinite = s.stats.nonfinite - s.unwritten
     if written_nonfinite <= 0:
         return None
-    return Finding("non-finite", s.name, f"{written_nonfinite} NaN/Inf", "all finite")
+    return Finding(CheckId.NON_FINITE, s.name, f"{written_nonfinite} NaN/Inf", "all finite")
 
 
 def garbage(s: Subject) -> Finding | None:
     if s.stats.subnormal:
-        return Finding("garbage", s.name, f"{s.stats.subnormal} subnormal values", "none")
+        return Finding(CheckId.GARBAGE, s.name, f"{s.stats.subnormal} subnormal values", "none")
     if s.stats.magnitude_exceeds(GARBAGE_MAGNITUDE):
-        return Finding("garbage", s.name, f"max |x| = {_g(s.stats.largest)}", f"≤ {GARBAGE_MAGNITUDE:g}")
+        return Finding(CheckId.GARBAGE, s.name, f"max |x| = {_g(s.stats.largest)}", f"≤ {GARBAGE_MAGNITUDE:g}")
     return None
 
 
@@ -120,14 +80,14 @@ def _is_constant(s: Subject) -> bool:
 
 
 def constant(s: Subject) -> Finding | None:
-    if not s.broad or s.role.kind in (BIAS, GAIN, GATE) or not _is_constant(s):
+    if not s.broad or s.role.kind in (Kind.BIAS, Kind.GAIN, Kind.GATE) or not _is_constant(s):
         return None
-    return Finding("constant", s.name, f"all {s.stats.numel} elements = {_g(s.stats.min)}", "varied values")
+    return Finding(CheckId.CONSTANT, s.name, f"all {s.stats.numel} elements = {_g(s.stats.min)}", "varied values")
 
 
 def duplicate_units(s: Subject) -> Finding | None:
     keys = s.stats.unit_sums
-    if not s.broad or s.role.kind not in (WEIGHT, EMBEDDING, UNKNOWN) or _is_constant(s) or keys is None:
+    if not s.broad or s.role.kind not in _UNIT_KINDS or _is_constant(s) or keys is None:
         return None
     _, inverse, counts = torch.unique(keys, return_inverse=True, return_counts=True)
     candidates = (counts > 1)[inverse].nonzero().flatten()
@@ -138,16 +98,17 @@ def duplicate_units(s: Subject) -> Finding | None:
     duplicated = candidates.numel() - torch.unique(units.reshape(candidates.numel(), -1), dim=0).shape[0]
     if duplicated == 0:
         return None
-    return Finding("duplicate-units", s.name, f"{duplicated} of {keys.numel()} units repeat another", "all distinct")
+    return Finding(CheckId.DUPLICATE_UNITS, s.name, f"{duplicated} of {keys.numel()} units repeat another",
+                   "all distinct")
 
 
 def expected_scale(role: Role) -> str:
     """The expectation a role sets, as shown in the report's 'expected' column."""
-    if role.kind == WEIGHT and role.fan_in:
+    if role.kind == Kind.WEIGHT and role.fan_in:
         low, high = WEIGHT_BAND
         root = math.sqrt(role.fan_in)
         return f"{_g(low / root)}..{_g(high / root)}"
-    if role.kind == EMBEDDING:
+    if role.kind == Kind.EMBEDDING:
         return f"{EMBEDDING_BAND[0]:g}..{EMBEDDING_BAND[1]:g}"
     if role.kind in MAX_MAGNITUDE:
         return f"|x| ≤ {MAX_MAGNITUDE[role.kind]:g}"
@@ -158,19 +119,20 @@ def scale(s: Subject) -> Finding | None:
     if s.stats.finite == 0 or s.stats.nonfinite or _is_constant(s):
         return None
     kind, std = s.role.kind, s.stats.std
-    if kind == WEIGHT and s.role.fan_in:
+    if kind == Kind.WEIGHT and s.role.fan_in:
         measured = std * math.sqrt(s.role.fan_in)
         low, high = WEIGHT_BAND
         if not low <= measured <= high:
-            return Finding("scale", s.name, f"std·√fan_in = {_g(measured)} (std {_g(std)}, fan_in {s.role.fan_in})",
+            return Finding(CheckId.SCALE, s.name,
+                           f"std·√fan_in = {_g(measured)} (std {_g(std)}, fan_in {s.role.fan_in})",
                            f"{low:g}..{high:g}")
-    elif kind == EMBEDDING:
+    elif kind == Kind.EMBEDDING:
         low, high = EMBEDDING_BAND
         if not low <= std <= high:
-            return Finding("scale", s.name, f"std = {_g(std)}", f"{low:g}..{high:g}")
+            return Finding(CheckId.SCALE, s.name, f"std = {_g(std)}", f"{low:g}..{high:g}")
     elif kind in MAX_MAGNITUDE:
         if s.stats.magnitude_exceeds(MAX_MAGNITUDE[kind]):
-            return Finding("scale", s.name, f"max |x| = {_g(s.stats.largest)} for a {kind}",
+            return Finding(CheckId.SCALE, s.name, f"max |x| = {_g(s.stats.largest)} for a {kind}",
                            f"≤ {MAX_MAGNITUDE[kind]:g}")
     return None
 

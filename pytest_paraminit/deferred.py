@@ -14,7 +14,9 @@ from torch import nn
 
 from .allow import AllowList
 from .capture import watch
-from .checker import ModuleReport, _describe_error, check_module
+from .checker import check_module, describe_error
+from .findings import CheckId
+from .report import ModuleReport
 
 
 def reset_every_submodule(module: nn.Module) -> None:
@@ -42,11 +44,11 @@ def build_deferred_and_check(
             module.to_empty(device=device)
             initialize(module)
     except Exception as error:  # the report says which step raised
-        return None, ModuleReport(title, error=f"deferred build raised {_describe_error(error)}")
+        return None, ModuleReport(title, error=f"deferred build raised {describe_error(error)}")
     report = check_module(module, tracker=tracker, allow=allow, title=title)
     owners = dict(module.named_modules())
     for finding in report.findings:
-        if finding.check == "uninitialized":
+        if finding.check == CheckId.UNINITIALIZED:
             owner_name = finding.name.rpartition(".")[0]
             owner = type(owners[owner_name])
             has_reset = callable(getattr(owner, "reset_parameters", None))

@@ -1,10 +1,86 @@
-"""Human and machine output: the per-parameter table, the findings list and JSON."""
+"""A module's report: what was found, and how it shows (the per-parameter table, the findings, JSON).
+
+The checker fills it in; nothing here judges a parameter.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
-from .checker import ModuleReport, ParameterRecord
+import torch
+
+from .findings import Finding
+from .roles import Role
+from .stats import TensorStats, histogram
+from .tensors import is_lazy
+from .unregistered import PlainTensor
+
+
+@dataclass
+class ParameterRecord:
+    """One row of the report."""
+
+    name: str
+    tensor: torch.Tensor
+    role: Role
+    stats: TensorStats | None
+    expected: str
+    findings: list[Finding]
+    skipped: str | None = None  # why the values were not judged (lazy, meta, integer, ...)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.tensor.shape) if not is_lazy(self.tensor) else ()
+
+    @property
+    def verdict(self) -> str:
+        failing = [f.check for f in self.findings if not f.allowed]
+        if failing:
+            return ", ".join(failing)
+        if self.findings:
+            return "ok (allowed: " + ", ".join(f.check for f in self.findings) + ")"
+        return f"skipped: {self.skipped}" if self.skipped else "ok"
+
+    def histogram(self) -> list[int]:
+        if self.stats is None or self.stats.finite == 0:
+            return []
+        return histogram(self.tensor, self.stats.min, self.stats.max)
+
+
+@dataclass
+class ModuleReport:
+    """Everything found in one module: per-parameter rows, state findings, notes, or the constructor's error.
+
+    Findings, mean and std are fixed when the check runs; min, max and histograms are read from the
+    parameters when first shown (``render``, ``to_json``), so render before changing the values.
+    """
+
+    title: str
+    parameters: list[ParameterRecord] = field(default_factory=list)
+    state_findings: list[Finding] = field(default_factory=list)
+    plain_tensors: list[PlainTensor] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0  # time the checks took (not the build)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for record in self.parameters for f in record.findings] + self.state_findings
+
+    @property
+    def failures(self) -> list[Finding]:
+        return [f for f in self.findings if not f.allowed]
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.failures) or self.error is not None
+
+    def render(self, color: bool = False) -> str:
+        return render_table(self, color=color)
+
+    def to_json(self) -> dict[str, Any]:
+        return report_json(self)
+
 
 _BARS = " ▁▂▃▄▅▆▇█"
 _COLUMNS = ("parameter", "shape", "dtype", "mean", "std", "expected", "min", "max", "histogram", "verdict")

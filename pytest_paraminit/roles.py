@@ -14,18 +14,30 @@ import inspect
 import math
 import textwrap
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 
 import torch
 from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 
-WEIGHT, EMBEDDING, BIAS, GAIN, GATE, UNKNOWN = "weight", "embedding", "bias", "gain", "gate", "unknown"
+from .tensors import is_lazy
+
+
+class Kind(StrEnum):
+    """What a parameter is for; each kind sets the scale it needs (``docs/scale-band.md``)."""
+
+    WEIGHT = "weight"
+    EMBEDDING = "embedding"
+    BIAS = "bias"
+    GAIN = "gain"
+    GATE = "gate"
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
 class Role:
-    kind: str
+    kind: Kind
     fan_in: int | None = None  # weights only: elements each output sums over
     source: str = ""  # how the role was learned, for the report
     unit_dim: int = 0  # the dimension that indexes output units (rows of nn.Linear, columns of GPT-2's Conv1D)
@@ -43,29 +55,29 @@ _CONVS = (nn.modules.conv._ConvNd,)
 def _layer_role(module: nn.Module, name: str, param: torch.Tensor) -> Role | None:
     shape = param.shape
     if isinstance(module, nn.Linear) and name == "weight":
-        return Role(WEIGHT, shape[1], "nn.Linear")
+        return Role(Kind.WEIGHT, shape[1], "nn.Linear")
     if isinstance(module, _CONVS) and name == "weight":
-        return Role(WEIGHT, torch_fan_in(shape), type(module).__name__)
+        return Role(Kind.WEIGHT, torch_fan_in(shape), type(module).__name__)
     if isinstance(module, nn.Bilinear) and name == "weight":
-        return Role(WEIGHT, shape[1], "nn.Bilinear")
+        return Role(Kind.WEIGHT, shape[1], "nn.Bilinear")
     if isinstance(module, nn.RNNBase) and name.startswith("weight_"):
-        return Role(WEIGHT, shape[1], type(module).__name__)
+        return Role(Kind.WEIGHT, shape[1], type(module).__name__)
     if isinstance(module, nn.MultiheadAttention) and name.endswith("proj_weight"):
-        return Role(WEIGHT, shape[1], "nn.MultiheadAttention")
+        return Role(Kind.WEIGHT, shape[1], "nn.MultiheadAttention")
     if isinstance(module, nn.MultiheadAttention) and name in ("bias_k", "bias_v"):
-        return Role(EMBEDDING, source="nn.MultiheadAttention")
+        return Role(Kind.EMBEDDING, source="nn.MultiheadAttention")
     if isinstance(module, (nn.Embedding, nn.EmbeddingBag)) and name == "weight":
-        return Role(EMBEDDING, source=type(module).__name__)
+        return Role(Kind.EMBEDDING, source=type(module).__name__)
     if isinstance(module, (*_NORMS, nn.PReLU)) and name == "weight":
-        return Role(GAIN, source=type(module).__name__)
+        return Role(Kind.GAIN, source=type(module).__name__)
     return None
 
 
 def _shape_role(name: str, param: torch.Tensor) -> Role | None:
     if param.numel() == 1:
-        return Role(GATE, source="one element")
+        return Role(Kind.GATE, source="one element")
     if "bias" in name.lower() and sum(size > 1 for size in param.shape) <= 1:
-        return Role(BIAS, source="name")
+        return Role(Kind.BIAS, source="name")
     return None
 
 
@@ -79,15 +91,15 @@ def infer_roles(module: nn.Module, example_input=None) -> dict[str, Role]:
             qualified = f"{prefix}.{name}" if prefix else name
             if qualified in roles:
                 continue
-            if isinstance(param, nn.parameter.UninitializedTensorMixin):
-                roles[qualified] = Role(UNKNOWN, source="lazy")
+            if is_lazy(param):
+                roles[qualified] = Role(Kind.UNKNOWN, source="lazy")
                 continue
             role = _layer_role(owner, name, param) or (_shape_role(name, param) if param.numel() == 1 else None)
             role = role or observed.get(qualified)
             if role is None:
                 read = read if read is not None else forward_usage(type(owner))
                 role = _from_usage(read.get(name), param)
-            roles[qualified] = role or _shape_role(name, param) or Role(UNKNOWN)
+            roles[qualified] = role or _shape_role(name, param) or Role(Kind.UNKNOWN)
     return roles
 
 
@@ -102,11 +114,15 @@ _TRANSPOSES = {"t", "transpose", "T", "mT"}
 _TOKEN_METHODS = {"expand", "repeat", "expand_as"}
 
 
+# A use in ``forward`` that is no role by itself: added to activations (a table when broad, else a bias).
+ADDED = "added"
+
+
 @dataclass(frozen=True)
 class Usage:
     """How ``forward`` uses one attribute: the kind of use and, for matrix products, the contracted side."""
 
-    kind: str
+    kind: Kind | str  # a Kind, or ADDED
     contracted: str = ""  # "last", "second_last", "conv", or an einsum letter set "ijk:ij"
 
 
@@ -128,21 +144,21 @@ def _einsum_usage(call: ast.Call, index: int) -> Usage | None:
     mine = operands[index - 1]
     others = "".join(op for i, op in enumerate(operands) if i != index - 1)
     contracted = "".join(letter for letter in mine if letter in others and letter not in output)
-    return Usage(WEIGHT, f"{mine}:{contracted}") if contracted else None
+    return Usage(Kind.WEIGHT, f"{mine}:{contracted}") if contracted else None
 
 
 def _classify(parent: ast.AST, child: ast.AST, transposed: bool) -> Usage | None:
     if isinstance(parent, ast.BinOp):
         if isinstance(parent.op, ast.MatMult):
             left = parent.left is child
-            return Usage(WEIGHT, "last" if left != transposed else "second_last")
+            return Usage(Kind.WEIGHT, "last" if left != transposed else "second_last")
         if isinstance(parent.op, (ast.Add, ast.Sub)):
-            return Usage("added")
+            return Usage(ADDED)
         if isinstance(parent.op, (ast.Mult, ast.Div)):
-            return Usage(GAIN)
+            return Usage(Kind.GAIN)
         return None
     if isinstance(parent, ast.Subscript) and parent.value is child:
-        return Usage(EMBEDDING)
+        return Usage(Kind.EMBEDDING)
     if isinstance(parent, (ast.List, ast.Tuple)):
         return None
     if not isinstance(parent, ast.Call):
@@ -152,32 +168,32 @@ def _classify(parent: ast.AST, child: ast.AST, transposed: bool) -> Usage | None
     index = next((i for i, arg in enumerate(parent.args) if arg is child), None)
     if name == "linear":
         if index == 1 or keyword == "weight":
-            return Usage(WEIGHT, "second_last" if transposed else "last")
-        return Usage(BIAS) if index == 2 or keyword == "bias" else None
+            return Usage(Kind.WEIGHT, "second_last" if transposed else "last")
+        return Usage(Kind.BIAS) if index == 2 or keyword == "bias" else None
     if name in _MATMULS or name in _ADDMATMULS:
         first = 1 if name in _ADDMATMULS else 0
         if index == first:
-            return Usage(WEIGHT, "last" if not transposed else "second_last")
+            return Usage(Kind.WEIGHT, "last" if not transposed else "second_last")
         if index == first + 1:
-            return Usage(WEIGHT, "second_last" if not transposed else "last")
-        return Usage(BIAS) if index == 0 else None
+            return Usage(Kind.WEIGHT, "second_last" if not transposed else "last")
+        return Usage(Kind.BIAS) if index == 0 else None
     if name == "einsum" and index:
         return _einsum_usage(parent, index)
     if name in _CONVOLUTIONS:
         if index == 1 or keyword == "weight":
-            return Usage(WEIGHT, "conv")
-        return Usage(BIAS) if index == 2 or keyword == "bias" else None
+            return Usage(Kind.WEIGHT, "conv")
+        return Usage(Kind.BIAS) if index == 2 or keyword == "bias" else None
     if name in ("embedding", "embedding_bag") and (index == 1 or keyword == "weight"):
-        return Usage(EMBEDDING)
+        return Usage(Kind.EMBEDDING)
     if name in _NORM_FUNCTIONS:
         gain_at = _NORM_FUNCTIONS[name]
         if index == gain_at or keyword == "weight":
-            return Usage(GAIN)
-        return Usage(BIAS) if index == gain_at + 1 or keyword == "bias" else None
+            return Usage(Kind.GAIN)
+        return Usage(Kind.BIAS) if index == gain_at + 1 or keyword == "bias" else None
     if name in ("mul", "multiply"):
-        return Usage(GAIN)
+        return Usage(Kind.GAIN)
     if name == "add":
-        return Usage("added")
+        return Usage(ADDED)
     return None
 
 
@@ -245,7 +261,7 @@ def _climb(node: ast.AST, parents: dict) -> Usage | None:
             if not (isinstance(call, ast.Call) and call.func is parent):
                 return None
             if method in _TOKEN_METHODS:
-                return Usage(EMBEDDING)
+                return Usage(Kind.EMBEDDING)
             if method in _TRANSPOSES:
                 transposed, node = not transposed, call
                 continue
@@ -255,7 +271,7 @@ def _climb(node: ast.AST, parents: dict) -> Usage | None:
             return None
         if isinstance(parent, (ast.List, ast.Tuple)) and isinstance(parents.get(parent), ast.Call):
             if _callee(parents[parent]) in ("cat", "concat", "stack"):
-                return Usage(EMBEDDING)
+                return Usage(Kind.EMBEDDING)
         return _classify(parent, node, transposed)
 
 
@@ -264,24 +280,24 @@ def _from_usage(usage: Usage | None, param: torch.Tensor) -> Role | None:
         return None
     shape = param.shape
     broad = sum(size > 1 for size in shape) >= 2
-    if usage.kind == WEIGHT:
+    if usage.kind == Kind.WEIGHT:
         if len(shape) < 2:
             return None
         if usage.contracted == "last":
-            return Role(WEIGHT, shape[-1], "forward: matrix product")
+            return Role(Kind.WEIGHT, shape[-1], "forward: matrix product")
         if usage.contracted == "second_last":
-            return Role(WEIGHT, shape[-2], "forward: matrix product", unit_dim=len(shape) - 1)
+            return Role(Kind.WEIGHT, shape[-2], "forward: matrix product", unit_dim=len(shape) - 1)
         if usage.contracted == "conv":
-            return Role(WEIGHT, torch_fan_in(shape), "forward: convolution")
+            return Role(Kind.WEIGHT, torch_fan_in(shape), "forward: convolution")
         letters, contracted = usage.contracted.split(":")
         if len(letters) != len(shape):
             return None
-        return Role(WEIGHT, math.prod(shape[letters.index(c)] for c in contracted), "forward: einsum")
-    if usage.kind == "added":
-        return Role(EMBEDDING, source="forward: added") if broad else Role(BIAS, source="forward: added")
-    if usage.kind == GAIN:
-        return Role(GATE, source="forward: scales") if param.numel() == 1 else (
-            Role(GAIN, source="forward: scales") if not broad else None
+        return Role(Kind.WEIGHT, math.prod(shape[letters.index(c)] for c in contracted), "forward: einsum")
+    if usage.kind == ADDED:
+        return Role(Kind.EMBEDDING, source="forward: added") if broad else Role(Kind.BIAS, source="forward: added")
+    if usage.kind == Kind.GAIN:
+        return Role(Kind.GATE, source="forward: scales") if param.numel() == 1 else (
+            Role(Kind.GAIN, source="forward: scales") if not broad else None
         )
     return Role(usage.kind, source="forward")
 
@@ -316,27 +332,30 @@ class _ForwardObserver(TorchDispatchMode):
             for position in (first, second):
                 name = self._name(args[position])
                 if name:
-                    self.roles[name] = Role(WEIGHT, args[first].shape[-1], f"forward pass: {func.__name__}")
+                    self.roles[name] = Role(Kind.WEIGHT, args[first].shape[-1], f"forward pass: {func.__name__}")
             if first == 1 and self._name(args[0]):
-                self.roles[self._name(args[0])] = Role(BIAS, source="forward pass")
+                self.roles[self._name(args[0])] = Role(Kind.BIAS, source="forward pass")
         elif func is aten.convolution.default:
             name = self._name(args[1])
             if name:
-                self.roles[name] = Role(WEIGHT, torch_fan_in(args[1].shape), "forward pass: convolution")
+                self.roles[name] = Role(Kind.WEIGHT, torch_fan_in(args[1].shape), "forward pass: convolution")
             if len(args) > 2 and self._name(args[2]):
-                self.roles[self._name(args[2])] = Role(BIAS, source="forward pass")
+                self.roles[self._name(args[2])] = Role(Kind.BIAS, source="forward pass")
         elif func in _LOOKUPS:
             tensors = args[0] if func is aten.cat.default else args[:1]
             for tensor in tensors:
                 name = self._name(tensor)
                 if name:
-                    self.roles[name] = Role(EMBEDDING, source=f"forward pass: {func.__name__}")
+                    self.roles[name] = Role(Kind.EMBEDDING, source=f"forward pass: {func.__name__}")
         elif func in (aten.add.Tensor, aten.mul.Tensor):
             for tensor in args[:2]:
                 name = self._name(tensor)
                 if name:
                     broad = sum(size > 1 for size in tensor.shape) >= 2
-                    kind = (EMBEDDING if broad else BIAS) if func is aten.add.Tensor else (None if broad else GAIN)
+                    if func is aten.add.Tensor:
+                        kind = Kind.EMBEDDING if broad else Kind.BIAS
+                    else:
+                        kind = None if broad else Kind.GAIN
                     if kind:
                         self.roles[name] = Role(kind, source=f"forward pass: {func.__name__}")
         return func(*args, **kwargs)
@@ -347,7 +366,7 @@ def observe_forward(module: nn.Module, example_input) -> dict[str, Role]:
     storages = {
         param.untyped_storage().data_ptr(): name
         for name, param in module.named_parameters()
-        if param.device.type != "meta" and not isinstance(param, nn.parameter.UninitializedParameter)
+        if param.device.type != "meta" and not is_lazy(param)
     }
     observer = _ForwardObserver(storages)
     inputs = example_input if isinstance(example_input, tuple) else (example_input,)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .checks import Finding
+from .findings import CheckId, Finding
 
 _CONTAINERS = (list, tuple, set, frozenset, dict)
 _REPLACEMENT = {list: "nn.ModuleList(...)", tuple: "nn.ModuleList(...)", set: "nn.ModuleList(...)",
@@ -62,7 +62,7 @@ def find_unregistered(module: nn.Module) -> tuple[list[Finding], list[PlainTenso
 
 
 def _tensor_finding(path: str, tensor: torch.Tensor) -> Finding:
-    return Finding("unregistered-tensor", path, f"plain tensor {list(tensor.shape)} with requires_grad=True",
+    return Finding(CheckId.UNREGISTERED_TENSOR, path, f"plain tensor {list(tensor.shape)} with requires_grad=True",
                    "nn.Parameter", hint=f"self.{path.rsplit('.', 1)[-1]} = nn.Parameter(...)")
 
 
@@ -81,7 +81,7 @@ def _container_finding(path: str, container, registered: set[int]) -> Finding | 
         replacement = _PARAMETER_REPLACEMENT.get(kind, "nn.ParameterList(...)")
     else:
         replacement = _REPLACEMENT[kind]
-    return Finding("unregistered-module", path,
+    return Finding(CheckId.UNREGISTERED_MODULE, path,
                    f"{kind.__name__} holding {count} unregistered {'/'.join(sorted(kinds))}{'s' if count > 1 else ''}",
                    "registered",
                    hint=f"self.{path.rsplit('.', 1)[-1]} = {replacement}")

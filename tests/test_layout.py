@@ -34,10 +34,6 @@ LAYERS = (
     ("output", "integrations"),
     ("cli", "__main__"),
 )
-# The layout issue (#11) is under way: each mark goes when its package is laid out.
-_PENDING = pytest.mark.xfail(reason="layout issue #11 in progress", strict=True)
-CYCLE_FREE = ["ruff_like_rules", pytest.param("pytest_paraminit", marks=_PENDING)]
-SIZED = ["ruff_like_rules", "pytest_paraminit"]
 
 
 def modules(package: str) -> dict[str, Path]:
@@ -118,12 +114,12 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-@pytest.mark.parametrize("package", CYCLE_FREE)
+@pytest.mark.parametrize("package", PACKAGES)
 def test_no_import_cycles(package: str):
     assert cycles(import_graph(package)) == []
 
 
-@pytest.mark.parametrize("package", SIZED)
+@pytest.mark.parametrize("package", PACKAGES)
 def test_modules_fit_in_a_head(package: str):
     long = {
         name: lines

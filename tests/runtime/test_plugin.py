@@ -143,6 +143,32 @@ def test_a_checked_child_is_not_reported_again_by_its_container(runtime_pytester
     result.stdout.fnmatch_lines(["checked 6 modules, 4 parameters: 2 findings (uninitialized: 2) in 2 tests"])
 
 
+def test_a_test_failing_on_its_own_shows_its_error_and_the_watch_ends(runtime_pytester: pytest.Pytester):
+    runtime_pytester.makepyfile(
+        """
+        import pytest
+        from buggy_modules import LegacyTensor
+
+        @pytest.fixture
+        def built_at_teardown():
+            yield
+            LegacyTensor()  # teardown is not watched
+
+        def test_own_failure(built_at_teardown):
+            LegacyTensor()
+            assert False, "the test's own failure"
+
+        def test_after():
+            pass  # nothing built: nothing checked
+        """
+    )
+    result = runtime_pytester.runpytest("--check-param-init")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*AssertionError: the test's own failure*"])
+    result.stdout.no_fnmatch_line("paraminit: LegacyTensor built at *")
+    # the module built in the failing call was checked and counted; the one built at teardown was not
+    result.stdout.fnmatch_lines(["checked 1 module, 1 parameters: 1 finding (uninitialized: 1) in 1 test"])
+
 def test_without_the_flag_nothing_is_checked(runtime_pytester: pytest.Pytester):
     runtime_pytester.makepyfile(BUG_SUITE.replace("STEP", "1"))
     result = runtime_pytester.runpytest("-k", "test_flag")
@@ -288,5 +314,32 @@ def test_xdist_gives_the_same_verdicts_and_merges_the_report(pytester: pytest.Py
 
 
 def test_plugin_import_does_not_import_torch():
-    code = "import sys, pytest_paraminit.plugin, pytest_paraminit; assert 'torch' not in sys.modules, 'torch imported'"
+    code = ("import sys, pytest_paraminit.plugin, pytest_paraminit\n"
+            "assert 'torch' not in sys.modules, 'torch imported'\n"
+            "from pytest_paraminit import AllowList, CHECKS\n"
+            "assert 'torch' not in sys.modules, 'torch imported by the check ids'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# pytest with torch unimportable: a None entry in sys.modules makes every ``import torch`` fail
+WITHOUT_TORCH = "import sys; sys.modules['torch'] = None; import pytest; raise SystemExit(pytest.main(sys.argv[1:]))"
+
+
+def test_without_torch_pytest_works_and_only_the_checks_need_it(pytester: pytest.Pytester):
+    pytester.makepyfile(test_plain="def test_plain():\n    assert True\n",
+                        test_fixture="def test_uses_it(param_init):\n    param_init.allowing({'*': 'scale'})\n")
+    pytester.makeini("[pytest]\nparam_init_allow =\n    *.lora_B: constant\n")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", WITHOUT_TORCH, "-p", "no:cacheprovider", *args],
+                              cwd=pytester.path, capture_output=True, text=True)
+
+    plain = run()
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    assert "2 passed" in plain.stdout
+    flagged = run("--check-param-init")
+    assert flagged.returncode == pytest.ExitCode.USAGE_ERROR
+    assert "ERROR: --check-param-init needs torch: import of torch halted" in flagged.stderr
+    targets = run("--param-init-target", "test_plain")
+    assert targets.returncode == pytest.ExitCode.TESTS_FAILED
+    assert "cannot import test_plain: import of torch halted" in targets.stdout
