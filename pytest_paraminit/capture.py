@@ -57,7 +57,19 @@ _COPY_OPS = frozenset({
 })
 # element-wise ops that choose or replace values rather than compute them from every input
 _SELECTING_OPS = frozenset({aten.where.self, aten.masked_fill.Scalar, aten.masked_fill.Tensor, aten.nan_to_num.default})
-HISTORY = 8  # in-place writes remembered per storage
+HISTORY = 8  # writes remembered per storage
+# factories and out-of-place ops whose result's values the writes of their input (and a scalar) describe,
+# as the in-place op that would give the same values: torch.randn(...) * 1e-5 reads "normal_(0, 1), mul_(1e-05)"
+_FACTORIES = {
+    aten.randn.default: "normal_", aten.randn.generator: "normal_", aten.randn_like.default: "normal_",
+    aten.rand.default: "uniform_", aten.rand.generator: "uniform_", aten.rand_like.default: "uniform_",
+    aten.zeros.default: "zero_", aten.zeros_like.default: "zero_", aten.ones.default: "fill_",
+    aten.ones_like.default: "fill_", aten.full.default: "fill_", aten.full_like.default: "fill_",
+    aten.normal.float_float: "normal_",
+}
+_FACTORY_SCALARS = {"normal_": (0.0, 1.0), "uniform_": (0.0, 1.0), "zero_": ()}
+_DERIVED = {aten.mul.Tensor: "mul_", aten.div.Tensor: "div_", aten.add.Tensor: "add_", aten.sub.Tensor: "sub_",
+            aten._to_copy.default: "", aten.clone.default: ""}
 _SKIPPED_DIRS = tuple(
     os.path.dirname(path) + os.sep
     for path in (torch.__file__, __file__, contextlib.__file__)
@@ -139,6 +151,8 @@ class WriteTracker(TorchDispatchMode):
         positions = self._positions(func)
         if positions[:1] == (0,):
             self._record_write(func, args)
+        elif func in _FACTORIES or func in _DERIVED:
+            self._record_made(func, args, out)
         if self._allocations:
             if func is aten.copy_.default:
                 self._copied(args[0], args[1])
@@ -207,16 +221,46 @@ class WriteTracker(TorchDispatchMode):
     def _record_write(self, func, args) -> None:
         """Remember the in-place op that wrote ``args[0]`` and its scalar arguments, per storage."""
         view = args[0] if args else None
-        if not isinstance(view, torch.Tensor) or view.device.type == "meta" or view.layout != torch.strided:
+        history = self._history_of(view, create=True) if isinstance(view, torch.Tensor) else None
+        if history is None:
             return
-        storage = view.untyped_storage()
+        numel = view.untyped_storage().nbytes() // max(view.element_size(), 1)
+        operation = WriteOp(func.__name__.split(".")[0], _scalars(args[1:]), _covers(view, numel))
+        history[:] = (history + [operation])[-HISTORY:]
+
+    def _history_of(self, tensor: torch.Tensor, create: bool) -> list[WriteOp] | None:
+        """The remembered writes of ``tensor``'s storage (a new, empty list when ``create``)."""
+        if tensor.device.type == "meta" or tensor.layout != torch.strided or tensor.is_nested:
+            return None
+        storage = tensor.untyped_storage()
         key, ref = storage.data_ptr(), StorageWeakRef(storage)
         entry = self._history.get(key)
-        if entry is None or entry[0] != ref or entry[0].expired():
+        if entry is None or entry[0].expired() or entry[0] != ref:
+            if not create:
+                return None
             entry = self._history[key] = (ref, [])
-        operation = WriteOp(func.__name__.split(".")[0], _scalars(args[1:]),
-                            _covers(view, storage.nbytes() // max(view.element_size(), 1)))
-        entry[1][:] = (entry[1] + [operation])[-HISTORY:]
+        return entry[1]
+
+    def _record_made(self, func, args, out) -> None:
+        """Describe a fresh result by writes: a factory's draw, or its input's writes and a scalar step."""
+        if not isinstance(out, torch.Tensor):
+            return
+        if func in _FACTORIES:
+            name = _FACTORIES[func]
+            scalars = _FACTORY_SCALARS.get(name) or _scalars(args[1:2] if "full" in func.__name__ else args[:2])
+            made = [WriteOp(name, scalars if name != "fill_" or scalars else (1.0,), True)]
+        else:
+            sources = [a for a in args[:2] if isinstance(a, torch.Tensor) and a.numel() > 1]
+            scalar = _scalars(a for a in args[1:2] if not (isinstance(a, torch.Tensor) and a.numel() > 1))
+            if len(sources) != 1 or sources[0] is not args[0] or (_DERIVED[func] and not scalar):
+                return
+            before = self._history_of(sources[0], create=False)
+            if not before:
+                return
+            made = before + ([WriteOp(_DERIVED[func], scalar, True)] if _DERIVED[func] else [])
+        history = self._history_of(out, create=True)
+        if history is not None:
+            history[:] = made[-HISTORY:]
 
     def _follow_raw(self, func, args, out: torch.Tensor) -> None:
         """Register the elements of an out-of-place result that are copies of, or computed from, raw memory."""
@@ -239,7 +283,8 @@ class WriteTracker(TorchDispatchMode):
                       zip(masks, values)]
             first = filled if isinstance(args[0], (list, tuple)) else filled[0]
             try:
-                raw = func(first, *rest) if func not in (aten._to_copy.default, aten.clone.default) else filled[0].clone()
+                same = func in (aten._to_copy.default, aten.clone.default)
+                raw = filled[0].clone() if same else func(first, *rest)
             except (RuntimeError, TypeError):  # an op without a bool kernel: leave its result as written
                 return
         else:
@@ -270,13 +315,7 @@ class WriteTracker(TorchDispatchMode):
     # -- queries ----------------------------------------------------------------------------
     def writes(self, tensor: torch.Tensor) -> tuple[WriteOp, ...]:
         """The last in-place ops that wrote ``tensor``'s storage during the watch, oldest first."""
-        if tensor.device.type == "meta" or tensor.layout != torch.strided or tensor.is_nested:
-            return ()
-        storage = tensor.untyped_storage()
-        entry = self._history.get(storage.data_ptr())
-        if entry is None or entry[0].expired() or entry[0] != StorageWeakRef(storage):
-            return ()
-        return tuple(entry[1])
+        return tuple(self._history_of(tensor, create=False) or ())
 
     def unwritten(self, tensor: torch.Tensor) -> tuple[int, str | None]:
         """How many elements of ``tensor`` were never written, and where their storage was created."""
