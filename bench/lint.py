@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib
 import io
 import json
 import os
@@ -118,8 +119,19 @@ def use_code_at(revision: str) -> str:
     return commit[:12]
 
 
+def revision_module(laid_out: str, flat: str) -> Any:
+    """A module of the revision under test: its path since the package was laid out in layers
+    (issue 11), or the flat one it had before, so ``--code`` reaches back past that change.
+    Decided by the package's own files: an editable install of another revision would answer
+    an import of the laid-out path from its own tree."""
+    import ruff_like_rules
+
+    layered = (Path(ruff_like_rules.__file__).parent / "workspace").is_dir()
+    return importlib.import_module(laid_out if layered else flat)
+
+
 def tool_versions(scripts: Path) -> dict[str, str]:
-    from ruff_like_rules.cache import tool_version
+    tool_version = revision_module("ruff_like_rules.workspace.cache", "ruff_like_rules.cache").tool_version
 
     def version(command: list[str | Path]) -> str:
         return subprocess.run([str(c) for c in command], capture_output=True, text=True).stdout.strip().split()[-1]
@@ -297,9 +309,13 @@ def findings_by_file(report: Path) -> dict[str, list[dict[str, Any]]]:
 
 def unfiltered_findings(package: Path, every: int) -> dict[str, list[dict[str, Any]]]:
     """Findings of every ``every``-th file with all speed-ups off, on 2 worker processes."""
-    from ruff_like_rules.config import Overrides, Resolver
     from ruff_like_rules.output.json import finding_object
-    from ruff_like_rules.runner import Discovery, FileResult, Task, analyze_many
+
+    config = revision_module("ruff_like_rules.workspace.config", "ruff_like_rules.config")
+    runner = revision_module("ruff_like_rules.workspace.runner", "ruff_like_rules.runner")
+    discovery = revision_module("ruff_like_rules.workspace.discovery", "ruff_like_rules.runner")
+    Overrides, Resolver, Discovery = config.Overrides, config.Resolver, discovery.Discovery
+    FileResult, Task, analyze_many = runner.FileResult, runner.Task, runner.analyze_many
 
     resolver = Resolver(overrides=Overrides(), cwd=TREE)
     candidates = sorted(Discovery(resolver).files([str(package)]), key=lambda c: c.path)[::every]

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ruff_like_rules.cache import tool_version
-from ruff_like_rules.config import ConfigError, Overrides, Resolver, split_selectors
+from ruff_like_rules.workspace.cache import tool_version
+from ruff_like_rules.workspace.config import ConfigError, Overrides, Resolver, split_selectors
 
 if TYPE_CHECKING:
-    from ruff_like_rules.rules.base import Rule
-    from ruff_like_rules.runner import FileResult, FixedFile, Runner
+    from ruff_like_rules.engine.rule import Rule
+    from ruff_like_rules.workspace.runner import FileResult, FixedFile, Runner
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -141,9 +141,10 @@ def make_resolver(args: argparse.Namespace) -> Resolver:
 
 
 def command_check(args: argparse.Namespace, stdout: TextIO) -> int:
-    from ruff_like_rules.fixes import allowed
+    from ruff_like_rules.fix.apply import allowed
     from ruff_like_rules.output import FORMATS, statistics, summary_line
-    from ruff_like_rules.runner import STDIN, Discovery, Runner, RunOptions, available_cores
+    from ruff_like_rules.workspace.discovery import Discovery
+    from ruff_like_rules.workspace.runner import STDIN, Runner, RunOptions, available_cores
 
     paths = tuple(args.paths) or ((STDIN,) if args.stdin_filename else (".",))
     if STDIN in paths and len(paths) > 1:
@@ -201,7 +202,7 @@ def hide_unsafe_fixes(result: FileResult, unsafe: bool) -> FileResult:
     Ruff); machine formats still carry it, with ``"applicability": "unsafe"``."""
     import dataclasses
 
-    from ruff_like_rules.fixes import allowed
+    from ruff_like_rules.fix.apply import allowed
 
     if all(f.fix is None or allowed(f.fix, unsafe) for f in result.findings):
         return result
@@ -216,7 +217,7 @@ def apply_fixes(
 ) -> tuple[list[FileResult], list[FixedFile], bool]:
     """Fix the files that have something to fix: (results after fixing, what each fix did,
     whether some file could not be fixed — it is then left as it was, and said why)."""
-    from ruff_like_rules.runner import fix_result, needs_fixing
+    from ruff_like_rules.workspace.runner import fix_result, needs_fixing
 
     after: list[FileResult] = []
     fixed: list[FixedFile] = []
@@ -247,9 +248,10 @@ def fix_stdin(args: argparse.Namespace, runner: Runner, stdout: TextIO) -> int:
     """``--fix -``: the fixed source goes to standard output, what remains to standard
     error; ``--diff -``: the diff instead. Input that is excluded or cannot be decoded
     comes back unchanged."""
-    from ruff_like_rules.fixes import FileFix, SourceFile, fix_source
+    from ruff_like_rules.fix.apply import FileFix, SourceFile, fix_source
     from ruff_like_rules.output import FORMATS
-    from ruff_like_rules.runner import STDIN, Discovery, FileResult, FixedFile
+    from ruff_like_rules.workspace.discovery import Discovery
+    from ruff_like_rules.workspace.runner import STDIN, FileResult, FixedFile
 
     data = sys.stdin.buffer.read()
     name = args.stdin_filename
@@ -350,10 +352,13 @@ def write_diff(fixed: Sequence[FixedFile], stdout: TextIO, silent: bool) -> int:
 
 
 def _fix_sentence(rule: type[Rule]) -> str:
+    from ruff_like_rules.engine.rule import FixAvailability
+
     return {
-        "always": "Fix is always available.",
-        "sometimes": "Fix is sometimes available.",
-    }.get(rule.fix_availability, "Fix is not available.")
+        FixAvailability.ALWAYS: "Fix is always available.",
+        FixAvailability.SOMETIMES: "Fix is sometimes available.",
+        FixAvailability.NONE: "Fix is not available.",
+    }[rule.fix_availability]
 
 
 def rule_object(rule: type[Rule]) -> dict[str, object]:
@@ -363,7 +368,7 @@ def rule_object(rule: type[Rule]) -> dict[str, object]:
         "linter": "paraminit",
         "summary": rule.summary,
         "fix": _fix_sentence(rule),
-        "fix_availability": rule.fix_availability,
+        "fix_availability": rule.fix_availability.value,
         "explanation": rule.doc(),
         "preview": rule.preview,
         "url": rule.url(),
@@ -381,6 +386,7 @@ def rule_markdown(rule: type[Rule]) -> str:
 
 
 def command_rule(args: argparse.Namespace, stdout: TextIO) -> int:
+    from ruff_like_rules.engine.rule import FixAvailability
     from ruff_like_rules.rules import ALL_RULES
 
     if args.all:
@@ -396,7 +402,7 @@ def command_rule(args: argparse.Namespace, stdout: TextIO) -> int:
     elif args.all:
         width = max((len(rule.name) for rule in chosen), default=0)
         for rule in chosen:
-            fix = "[*]" if rule.fix_availability != "none" else ""
+            fix = "[*]" if rule.fix_availability is not FixAvailability.NONE else ""
             preview = "[preview]" if rule.preview else ""
             stdout.write(f"{rule.code}  {rule.name:<{width}}  {fix:<3}  {preview:<9}  {rule.summary}\n")
     else:
@@ -408,7 +414,7 @@ def command_rule(args: argparse.Namespace, stdout: TextIO) -> int:
 
 
 def command_clean(args: argparse.Namespace, stdout: TextIO) -> int:
-    from ruff_like_rules.cache import clean
+    from ruff_like_rules.workspace.cache import clean
 
     directory = make_resolver(args).project_config().cache_directory()
     if clean(directory):
@@ -421,9 +427,9 @@ def command_server(args: argparse.Namespace, stdout: TextIO) -> int:
 
     if importlib.util.find_spec("pygls") is None:
         raise UsageError("the language server needs pygls: pip install 'pytest-paraminit[lsp]'")
-    from ruff_like_rules import lsp
+    from ruff_like_rules.integrations.lsp import server
 
-    lsp.main()
+    server.main()
     return EXIT_CLEAN
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 from ruff_like_rules.output import concise, full, github, json, junit, sarif
 
 if TYPE_CHECKING:
-    from ruff_like_rules.runner import FileResult
+    from ruff_like_rules.workspace.runner import FileResult
 
 
 @dataclass(frozen=True)

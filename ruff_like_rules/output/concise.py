@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from ruff_like_rules.model import Finding
+from ruff_like_rules.engine.diagnostics import Finding
 from ruff_like_rules.output.style import BOLD, CYAN, PLAIN, RED, Painter
 
 if TYPE_CHECKING:
-    from ruff_like_rules.runner import FileResult
+    from ruff_like_rules.workspace.runner import FileResult
 
 
 def header(display: str, finding: Finding, paint: Painter = PLAIN) -> str:

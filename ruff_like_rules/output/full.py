@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from ruff_like_rules.model import Finding
+from ruff_like_rules.engine.diagnostics import Finding
 from ruff_like_rules.output.concise import header
 from ruff_like_rules.output.style import BLUE, BOLD, CYAN, RED, Painter
 
 if TYPE_CHECKING:
-    from ruff_like_rules.runner import FileResult
+    from ruff_like_rules.workspace.runner import FileResult
 
 
 def snippet(lines: list[str], finding: Finding, paint: Painter) -> list[str]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from ruff_like_rules.runner import FileResult
+    from ruff_like_rules.workspace.runner import FileResult
 
 
 def escape_data(text: str) -> str:

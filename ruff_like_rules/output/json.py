@@ -6,10 +6,10 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ruff_like_rules.model import Finding, Position
+from ruff_like_rules.engine.diagnostics import Finding, Position
 
 if TYPE_CHECKING:
-    from ruff_like_rules.runner import FileResult
+    from ruff_like_rules.workspace.runner import FileResult
 
 
 def location(position: Position) -> dict[str, int]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, TextIO
 from xml.etree import ElementTree
 
 if TYPE_CHECKING:
-    from ruff_like_rules.runner import FileResult
+    from ruff_like_rules.workspace.runner import FileResult
 
 
 def write(results: Sequence[FileResult], stream: TextIO, color: bool) -> None:

@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ruff_like_rules.cache import tool_version
-from ruff_like_rules.model import Finding
+from ruff_like_rules.engine.diagnostics import Finding
+from ruff_like_rules.workspace.cache import tool_version
 
 if TYPE_CHECKING:
-    from ruff_like_rules.rules.base import Rule
-    from ruff_like_rules.runner import FileResult
+    from ruff_like_rules.engine.rule import Rule
+    from ruff_like_rules.workspace.runner import FileResult
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/paraminit/paraminit"
@@ -34,7 +34,7 @@ def rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
         "fullDescription": {"text": doc or rule.summary},
         "help": {"text": doc or rule.summary, "markdown": doc or rule.summary},
         "helpUri": rule.url(),
-        "properties": {"preview": rule.preview, "fix_availability": rule.fix_availability},
+        "properties": {"preview": rule.preview, "fix_availability": rule.fix_availability.value},
     }
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from ruff_like_rules.runner import FileResult
+    from ruff_like_rules.workspace.runner import FileResult
 
 
 def rows(results: Sequence[FileResult]) -> list[dict[str, Any]]:

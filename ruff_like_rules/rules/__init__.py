@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ruff_like_rules.rules.base import Rule
+from ruff_like_rules.rules.api import Rule
 from ruff_like_rules.rules.pin001_uninitialized_parameter import UninitializedParameter
 from ruff_like_rules.rules.pin002_uninitialized_legacy_constructor import UninitializedLegacyConstructor
 from ruff_like_rules.rules.pin003_initializer_not_called import InitializerNotCalled

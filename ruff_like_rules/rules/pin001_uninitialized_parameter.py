@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ruff_like_rules.context import FileContext
-from ruff_like_rules.initflow import Verdict
-from ruff_like_rules.initfix import missing_initialization
-from ruff_like_rules.model import Applicability, Finding
-from ruff_like_rules.rules.base import RAW_MEMORY, WRAPS, Invalid, Rule
+from ruff_like_rules.rules.api import (
+    RAW_MEMORY,
+    WRAPS,
+    Applicability,
+    FileContext,
+    Finding,
+    FixAvailability,
+    Invalid,
+    Rule,
+    Verdict,
+    missing_initialization,
+)
 
 
 class UninitializedParameter(Rule):
@@ -73,7 +80,7 @@ class UninitializedParameter(Rule):
     name = "uninitialized-parameter"
     summary = "Parameter or buffer created from uninitialized memory and never initialized"
     trigger = RAW_MEMORY
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
     trigger_with = WRAPS
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -139,7 +146,10 @@ class Holder(nn.Module):
     )
     INVALID = (
         Invalid(
-            lines=(8,),
+            findings=(
+                (8, 36, "Parameter `self.weight` is created from uninitialized memory (`torch.Tensor`) and nothing "
+                        "initializes it"),
+            ),
             applicability=Applicability.UNSAFE,
             source="""
 import torch
@@ -166,7 +176,12 @@ class Scale(nn.Module):
 """,
         ),
         Invalid(
-            lines=(11, 12),
+            findings=(
+                (11, 39, "Parameter `self.weight` is created from uninitialized memory (`torch.empty`) and nothing "
+                         "initializes it"),
+                (12, 37, "Parameter `self.bias` is created from uninitialized memory (`torch.empty`) and nothing "
+                         "initializes it"),
+            ),
             applicability=Applicability.UNSAFE,
             source="""
 import math
@@ -207,7 +222,12 @@ class Affine(th.nn.Module):
 """,
         ),
         Invalid(
-            lines=(3, 4),
+            findings=(
+                (3, 24, "Parameter `a` is created from uninitialized memory (`torch.FloatTensor`) and nothing "
+                        "initializes it"),
+                (4, 24, "Parameter `b` is created from uninitialized memory (`torch.Tensor`) and nothing initializes "
+                        "it"),
+            ),
             source="""
 import torch
 a = torch.nn.Parameter(torch.FloatTensor(2, 2))
@@ -215,7 +235,10 @@ b = torch.nn.Parameter(torch.Tensor(100, 32))
 """,
         ),
         Invalid(
-            lines=(8,),
+            findings=(
+                (8, 24, "Parameter `self.scale` is created from uninitialized memory (`torch.Tensor`) and nothing "
+                        "initializes it"),
+            ),
             source="""
 from torch import nn, Tensor
 from torch.nn import Parameter as P

@@ -7,37 +7,29 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from ruff_like_rules.context import FileContext
-from ruff_like_rules.initflow import (
+from ruff_like_rules.rules.api import (
+    METADATA_ATTRIBUTES,
     PASSTHROUGH_METHODS,
+    READING_METHODS,
     WRITER_METHODS,
+    Applicability,
+    FileContext,
+    Finding,
+    FixAvailability,
     Function,
-    InitFlow,
+    Invalid,
     Kind,
+    Rule,
+    Walker,
+    as_empty,
+    children,
+    dotted_parts,
     is_init_function,
-)
-from ruff_like_rules.legacy import as_empty
-from ruff_like_rules.model import Applicability, Finding
-from ruff_like_rules.rules.base import Invalid, Rule
-from ruff_like_rules.torchnames import dotted_parts
-from ruff_like_rules.walk import Walker, children
-
-# Reading these tells nothing about the values.
-_METADATA = frozenset(
-    {"shape", "size", "dim", "ndim", "dtype", "device", "numel", "nelement", "is_cuda", "requires_grad",
-     "element_size", "stride", "is_contiguous", "layout", "resize_", "resize_as_", "storage_offset"}
+    is_torch_module,
+    source_of,
 )
 
 WRITE, READ, NEUTRAL, REBIND = "write", "read", "neutral", "rebind"
-# Tensor methods that read their tensor arguments.
-_READING_METHODS = frozenset(
-    {
-        "matmul", "mm", "bmm", "mv", "dot", "add", "sub", "mul", "div", "true_divide", "pow", "maximum",
-        "minimum", "addmm", "addbmm", "baddbmm", "copy_", "add_", "sub_", "mul_", "div_", "index_select",
-        "gather", "masked_fill", "where", "lerp", "atan2", "cross", "outer", "ger", "kron", "eq", "ne",
-        "lt", "gt", "le", "ge", "allclose", "equal", "expand_as", "masked_select", "scatter", "index_add",
-    }
-)
 _READING = (cst.BinaryOperation, cst.Comparison, cst.UnaryOperation, cst.FormattedStringExpression, cst.AugAssign)
 
 
@@ -73,14 +65,13 @@ class UninitializedLegacyConstructor(Rule):
     code = "PIN002"
     name = "uninitialized-legacy-constructor"
     summary = "Legacy constructor with sizes whose uninitialized result is read before it is written"
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
     trigger = re.compile(r"Tensor\s*\(|\.new\s*\(")
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        flow = ctx.flow
-        stored = {id(s.source.call) for s in flow.storages}
-        for function in flow.functions:
-            direct = [call for call in function.legacy_calls if id(call) not in stored and _allocates(call, flow, function)]
+        stored = {id(s.source.call) for s in ctx.storages}
+        for function in ctx.index.functions:
+            direct = [call for call in function.legacy_calls if id(call) not in stored and _allocates(call, ctx, function)]
             if not direct:
                 continue
             bound: dict[str, list[tuple[cst.Call, cst.BaseExpression]]] = {}
@@ -139,7 +130,10 @@ def buffer(n):
     )
     INVALID = (
         Invalid(
-            lines=(3,),
+            findings=(
+                (3, 5, "`torch.FloatTensor(...)` returns uninitialized memory and `a` is read before anything writes "
+                       "it"),
+            ),
             source="""
 import torch
 a = torch.FloatTensor(2,2)
@@ -152,7 +146,10 @@ print(a)
 """,
         ),
         Invalid(
-            lines=(4,),
+            findings=(
+                (4, 9, "`th.cuda.HalfTensor(...)` returns uninitialized memory and `h` is read before anything writes "
+                       "it"),
+            ),
             source="""
 import torch as th
 def f(x):
@@ -167,7 +164,10 @@ def f(x):
 """,
         ),
         Invalid(
-            lines=(4,),
+            findings=(
+                (4, 11, "`torch.Tensor(...)` returns uninitialized memory and its result is read before anything "
+                        "writes it"),
+            ),
             source="""
 import torch
 def f(x):
@@ -182,8 +182,8 @@ def f(x):
     )
 
 
-def _allocates(call: cst.Call, flow: InitFlow, function: Function) -> bool:
-    source = flow.source_of(call, function)
+def _allocates(call: cst.Call, ctx: FileContext, function: Function) -> bool:
+    source = source_of(call, ctx.names, function)
     return source is not None and source.kind == Kind.UNINITIALIZED
 
 
@@ -272,7 +272,7 @@ class _Uses(Walker):
                 called = isinstance(grand, cst.Call) and grand.func is parent
                 if attribute == "data":
                     current, index = parent, index - 1
-                elif attribute in _METADATA:
+                elif attribute in METADATA_ATTRIBUTES:
                     return NEUTRAL
                 elif called and attribute in WRITER_METHODS:
                     return WRITE
@@ -303,14 +303,14 @@ class _Uses(Walker):
         if parts is None:
             return NEUTRAL
         qualified = self.ctx.names.qualify(call.func)
-        if is_init_function(call.func, parts, qualified, self.ctx, self.function):
+        if is_init_function(call.func, parts, qualified, self.ctx.names, self.ctx.options.init_functions, self.function):
             return WRITE  # the same initializers PIN001 accepts
         if parts == ["print"]:
             return READ
         if qualified is not None and qualified.startswith("torch.") and not self.ctx.names.is_parameter_class(call.func):
             return READ
-        if self.ctx.flow.is_torch_module(call.func, self.function):
+        if is_torch_module(call.func, self.function, self.ctx.index):
             return READ  # self.rnn(x, hidden): a torch layer reads its inputs
-        if len(parts) >= 2 and parts[-1] in _READING_METHODS and qualified is None:
+        if len(parts) >= 2 and parts[-1] in READING_METHODS and qualified is None:
             return READ  # x.matmul(w), out.copy_(w): a tensor method reads its operands
         return NEUTRAL  # len(), isinstance(), or an unknown callee that may fill it: never cry wolf

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ruff_like_rules.context import FileContext
-from ruff_like_rules.initflow import Verdict
-from ruff_like_rules.initfix import initializer_call
-from ruff_like_rules.model import Applicability, Finding
-from ruff_like_rules.rules.base import RAW_MEMORY, WRAPS, Invalid, Rule
+from ruff_like_rules.rules.api import (
+    RAW_MEMORY,
+    WRAPS,
+    Applicability,
+    FileContext,
+    Finding,
+    FixAvailability,
+    Invalid,
+    Rule,
+    Verdict,
+    initializer_call,
+)
 
 
 class InitializerNotCalled(Rule):
@@ -60,7 +67,7 @@ class InitializerNotCalled(Rule):
     name = "initializer-not-called"
     summary = "Parameter initialized only in an initializer method that construction never calls"
     trigger = RAW_MEMORY
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
     trigger_with = WRAPS
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -121,7 +128,10 @@ class Model(PreTrainedModel):
     )
     INVALID = (
         Invalid(
-            lines=(8,),
+            findings=(
+                (8, 36, "Parameter `self.weight` is initialized only in `reset_parameters()`, which construction "
+                        "never calls"),
+            ),
             applicability=Applicability.UNSAFE,
             source="""
 import torch
@@ -152,7 +162,10 @@ class Gate(nn.Module):
 """,
         ),
         Invalid(
-            lines=(8,),
+            findings=(
+                (8, 36, "Parameter `self.weight` is initialized only in `reset_parameters()`, which construction "
+                        "never calls"),
+            ),
             source="""
 import torch
 from torch import nn
@@ -167,7 +180,10 @@ class Gate(nn.Module):
 """,
         ),
         Invalid(
-            lines=(9,),
+            findings=(
+                (9, 37, "Parameter `self.prompts` is initialized only in `_init_weights()`, which `__init__` runs "
+                        "only before creating it"),
+            ),
             applicability=Applicability.UNSAFE,
             source="""
 import torch

@@ -7,12 +7,19 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from ruff_like_rules.context import FileContext
-from ruff_like_rules.initflow import Function, size_arguments
-from ruff_like_rules.legacy import as_tensor
-from ruff_like_rules.model import Applicability, Finding
-from ruff_like_rules.rules.base import Invalid, Rule
-from ruff_like_rules.torchnames import legacy_constructor_dtype
+from ruff_like_rules.rules.api import (
+    Applicability,
+    FileContext,
+    Finding,
+    FixAvailability,
+    Function,
+    Invalid,
+    Rule,
+    SizeForm,
+    as_tensor,
+    legacy_constructor_dtype,
+    size_form,
+)
 
 _LITERAL_DATA = (cst.List, cst.Tuple, cst.ListComp)
 
@@ -52,11 +59,11 @@ class LegacyTensorConstructor(Rule):
     code = "PIN004"
     name = "legacy-tensor-constructor"
     summary = "Legacy tensor constructor called with data; use torch.tensor with an explicit dtype"
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
     trigger = re.compile(r"Tensor\s*\(")
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for function in ctx.flow.functions:
+        for function in ctx.index.functions:
             for call in function.legacy_calls:
                 finding = self._check_call(ctx, call, function)
                 if finding is not None:
@@ -66,9 +73,9 @@ class LegacyTensorConstructor(Rule):
         qualified = ctx.names.qualify_torch(node.func)
         if qualified is None or legacy_constructor_dtype(qualified) is None:
             return None  # x.new(...): not a torch.* constructor
-        form = size_arguments(node, function)
+        form = size_form(node, function)
         spelled = ctx.code(node.func)
-        if form == "ambiguous":
+        if form == SizeForm.AMBIGUOUS:
             argument = ctx.code(node.args[0].value)
             return ctx.finding(
                 self,
@@ -76,7 +83,7 @@ class LegacyTensorConstructor(Rule):
                 f"`{spelled}({argument})` is ambiguous: it copies `{argument}` if that is data but allocates "
                 "uninitialized memory if it is an int; use `torch.tensor(...)` or `torch.empty(...)`",
             )
-        if form != "data":
+        if form != SizeForm.DATA:
             return None
         replacement = as_tensor(node, ctx.names)
         fix = None
@@ -108,7 +115,14 @@ t = Tensor([1, 2])
     )
     INVALID = (
         Invalid(
-            lines=(3, 4, 5),
+            findings=(
+                (3, 5, "Legacy constructor `torch.FloatTensor(...)` called with data; use `torch.tensor(...)` with an "
+                       "explicit dtype"),
+                (4, 5, "Legacy constructor `torch.cuda.LongTensor(...)` called with data; use `torch.tensor(...)` "
+                       "with an explicit dtype"),
+                (5, 5, "Legacy constructor `torch.Tensor(...)` called with data; use `torch.tensor(...)` with an "
+                       "explicit dtype"),
+            ),
             source="""
 import torch
 a = torch.FloatTensor([1, 2])
@@ -123,7 +137,12 @@ c = torch.tensor([[0.5], [1.5]], dtype=torch.get_default_dtype())
 """,
         ),
         Invalid(
-            lines=(5, 6),
+            findings=(
+                (5, 5, "Legacy constructor `Tensor(...)` called with data; use `torch.tensor(...)` with an explicit "
+                       "dtype"),
+                (6, 5, "Legacy constructor `DoubleTensor(...)` called with data; use `torch.tensor(...)` with an "
+                       "explicit dtype"),
+            ),
             source="""
 import numpy as np
 from torch import Tensor, DoubleTensor

@@ -7,10 +7,20 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from ruff_like_rules.context import FileContext
-from ruff_like_rules.model import Applicability, Finding
-from ruff_like_rules.registration import PARAMETER, Facts, Registration, enables_grad, keyword_is_true, method_of
-from ruff_like_rules.rules.base import Invalid, Rule
+from ruff_like_rules.rules.api import (
+    PARAMETER,
+    Applicability,
+    Facts,
+    FileContext,
+    Finding,
+    FixAvailability,
+    Invalid,
+    Registration,
+    Rule,
+    enables_grad,
+    keyword_is_true,
+    method_name,
+)
 
 _GRAD = r"requires_grad(?:\s*=\s*True\b|_\(\s*(?:True\s*)?\))"
 
@@ -54,7 +64,7 @@ class UnregisteredLearnableTensor(Rule):
     code = "PIN005"
     name = "unregistered-learnable-tensor"
     summary = "Tensor that requires grad kept as a plain module attribute: not a parameter"
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
     trigger = re.compile(
         r"=(?![^\n]*Parameter)[^\n]*" + _GRAD
         + r"|self\.\w+\s*=\s*(?:\w+\.)*\w+\(\s*\n[^\n]*requires_grad\s*=\s*True"
@@ -113,7 +123,12 @@ class Holder:
     )
     INVALID = (
         Invalid(
-            lines=(8, 9),
+            findings=(
+                (8, 21, "`self.gain` is a tensor that requires grad but not a parameter: the optimizer, "
+                        "`state_dict()` and `.to()` never see it; wrap it in `nn.Parameter(...)`"),
+                (9, 21, "`self.bias` is a tensor that requires grad but not a parameter: the optimizer, "
+                        "`state_dict()` and `.to()` never see it; wrap it in `nn.Parameter(...)`"),
+            ),
             source="""
 import torch as th
 from torch import nn
@@ -137,7 +152,10 @@ class Scale(nn.Module):
             applicability=Applicability.UNSAFE,
         ),
         Invalid(
-            lines=(10,),
+            findings=(
+                (10, 18, "`self.t` is a tensor that requires grad but not a parameter: the optimizer, `state_dict()` "
+                         "and `.to()` never see it; wrap it in `nn.Parameter(...)`"),
+            ),
             source="""
 import torch
 import torch.nn as nn
@@ -175,7 +193,7 @@ def _without_grad(expr: cst.BaseExpression) -> cst.BaseExpression:
         args = [a for a in expr.args if not (a.keyword is not None and a.keyword.value == "requires_grad")]
         if args:
             args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        if method_of(expr) is None and _is_variable(expr) and len(args) == 1 and args[0].keyword is None and not args[0].star:
+        if method_name(expr) is None and _is_variable(expr) and len(args) == 1 and args[0].keyword is None and not args[0].star:
             return args[0].value
         return expr.with_changes(args=args)
     if isinstance(expr.func, cst.Attribute):

@@ -8,11 +8,21 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from ruff_like_rules.context import FileContext
-from ruff_like_rules.initflow import ClassInfo
-from ruff_like_rules.model import Applicability, Finding
-from ruff_like_rules.registration import MODULE_METHODS, Facts, Registration, is_torch_module_class, method_of
-from ruff_like_rules.rules.base import Invalid, Rule
+from ruff_like_rules.rules.api import (
+    MODULE_METHODS,
+    Applicability,
+    ClassInfo,
+    Facts,
+    FileContext,
+    Finding,
+    FixAvailability,
+    Invalid,
+    Registration,
+    Rule,
+    TorchNames,
+    is_torch_module_class,
+    method_name,
+)
 
 _CLASS_CALL = r"(?:\w+\.)*_?[A-Z]\w*\s*\("
 _EMPTY = r"(?:\[\]|\{\}|list\(\)|dict\(\)|OrderedDict\(\))"
@@ -80,7 +90,7 @@ class UnregisteredSubmoduleContainer(Rule):
     code = "PIN006"
     name = "unregistered-submodule-container"
     summary = "Modules or parameters kept in a plain list, tuple or dict: not registered"
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
     trigger = re.compile(
         r"self\.\w+\s*(?::[^=\n]*)?=\s*(?:\[\s*" + _CLASS_CALL
         + r"|\{\s*[^{}:\n]*:\s*" + _CLASS_CALL + r"|(?:list|tuple|dict)\(\s*(?:\w+\s*=\s*)?" + _CLASS_CALL + r")"
@@ -100,7 +110,7 @@ class UnregisteredSubmoduleContainer(Rule):
         other_values: set[str] = set()
         for facts in construction:
             for attribute, value, _ in facts.assigns:
-                container = _container(value, ctx)
+                container = _container(value, ctx.names)
                 if container is None:
                     other_values.add(attribute)
                 else:
@@ -126,7 +136,7 @@ class UnregisteredSubmoduleContainer(Rule):
             if how == "key":
                 keys.append(filled)
             elif how in ("extend", "update"):
-                inner = _container(filled, ctx)
+                inner = _container(filled, ctx.names)
                 elements.extend((filler, e) for e in (inner.elements if inner is not None else [None]))
                 keys.extend(inner.keys if inner is not None else [])
             else:
@@ -184,7 +194,12 @@ class Plain:
     )
     INVALID = (
         Invalid(
-            lines=(7, 8),
+            findings=(
+                (7, 23, "`self.blocks` is a plain list holding modules: `parameters()`, `state_dict()` and `.to()` do "
+                        "not see them; use `ModuleList`"),
+                (8, 22, "`self.heads` is a plain dict holding modules: `parameters()`, `state_dict()` and `.to()` do "
+                        "not see them; use `ModuleDict`"),
+            ),
             source="""
 from torch import nn
 
@@ -206,7 +221,10 @@ class Tower(nn.Module):
             applicability=Applicability.UNSAFE,
         ),
         Invalid(
-            lines=(13,),
+            findings=(
+                (13, 23, "`self.blocks` is a plain list holding modules: `parameters()`, `state_dict()` and `.to()` "
+                         "do not see them; use `ModuleList`"),
+            ),
             source="""
 import torch as th
 from torch.nn import Module, ModuleList, Linear
@@ -241,10 +259,25 @@ class Net(Module):
 """,
             applicability=Applicability.UNSAFE,
         ),
+        Invalid(
+            findings=(
+                (7, 22, "`self.parts` is a plain list holding modules: `parameters()`, `state_dict()` and `.to()` do "
+                        "not see them; use `nn.ModuleList`/`nn.ModuleDict`"),
+            ),
+            applicability=Applicability.UNSAFE,  # and no fix at all: only some elements are modules
+            source="""
+from torch import nn
+
+class Net(nn.Module):
+    def __init__(self, d, extra):
+        super().__init__()
+        self.parts = [nn.Linear(d, d), extra]
+""",
+        ),
     )
 
 
-def _container(expr: cst.BaseExpression, ctx: FileContext) -> _Container | None:
+def _container(expr: cst.BaseExpression, names: TorchNames) -> _Container | None:
     """A list, tuple, set or dict built in place: literal, comprehension or builtin call."""
     if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
         shape = {cst.List: "list", cst.Tuple: "tuple", cst.Set: "set"}[type(expr)]
@@ -261,10 +294,10 @@ def _container(expr: cst.BaseExpression, ctx: FileContext) -> _Container | None:
     if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Multiply):
         for side in (expr.left, expr.right):
             if isinstance(side, (cst.List, cst.Tuple)):
-                return _container(side, ctx)
+                return _container(side, names)
         return None
     if isinstance(expr, cst.Call):
-        qualified = ctx.names.qualify(expr.func)
+        qualified = names.qualify(expr.func)
         if qualified == "collections.OrderedDict" and not expr.args:
             return _Container("dict", [], [], True)
         if not isinstance(expr.func, cst.Name) or expr.func.value not in _BUILTIN_CONTAINERS or qualified is not None:
@@ -275,7 +308,7 @@ def _container(expr: cst.BaseExpression, ctx: FileContext) -> _Container | None:
         if shape == "dict" and all(a.keyword is not None for a in expr.args):
             return _Container("dict", [a.value for a in expr.args], [cst.SimpleString(f'"{a.keyword.value}"') for a in expr.args], False)  # type: ignore[union-attr]
         if len(expr.args) == 1 and expr.args[0].keyword is None and not expr.args[0].star:
-            inner = _container(expr.args[0].value, ctx)
+            inner = _container(expr.args[0].value, names)
             if inner is not None:
                 return _Container(shape, inner.elements, inner.keys, inner.empty)
         return None
@@ -284,13 +317,13 @@ def _container(expr: cst.BaseExpression, ctx: FileContext) -> _Container | None:
 
 def _element_kind(registration: Registration, facts: Facts, expr: cst.BaseExpression | None, seen: frozenset[str] = frozenset()) -> str | None:
     """"module", "parameter", "nested" (a container holding them), "registered" or None (unknown)."""
-    names = registration.ctx.names
+    names = registration.names
     if expr is None:
         return None
     if isinstance(expr, cst.Call):
         if names.is_parameter_class(expr.func):
             return "parameter"
-        method = method_of(expr)
+        method = method_name(expr)
         if method in MODULE_METHODS and names.qualify(expr.func.value) is None:  # type: ignore[union-attr]
             return _element_kind(registration, facts, expr.func.value, seen)  # type: ignore[union-attr]
         qualified = names.qualify(expr.func)
@@ -304,7 +337,7 @@ def _element_kind(registration: Registration, facts: Facts, expr: cst.BaseExpres
             return "registered"
         kinds = {_element_kind(registration, facts, v, seen | {expr.value}) for v in facts.function.local_defs.get(expr.value, ())}
         return kinds.pop() if len(kinds) == 1 else None
-    inner = _container(expr, registration.ctx)
+    inner = _container(expr, names)
     if inner is not None:
         kinds = {_element_kind(registration, facts, e, seen) for e in inner.elements}
         return "nested" if kinds & {"module", "parameter", "nested"} else None

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ruff_like_rules.context import FileContext
-from ruff_like_rules.model import Finding
-from ruff_like_rules.rules.base import Invalid, Rule
+from ruff_like_rules.rules.api import FileContext, Finding, Invalid, Rule
 
 
 class MissingResetParameters(Rule):
@@ -53,13 +51,13 @@ class MissingResetParameters(Rule):
     trigger = re.compile(r"Parameter\s*\(|register_parameter\s*\(")
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        flow = ctx.flow
-        creators = {id(s.owner): s.owner for s in flow.storages if s.owner is not None and s.wrapper == "parameter"}
-        for function in flow.functions:
+        index = ctx.index
+        creators = {id(s.owner): s.owner for s in ctx.storages if s.owner is not None and s.wrapper == "parameter"}
+        for function in index.functions:
             if function.owner is not None and any(kind == "parameter" for _, kind, _ in function.wraps):
                 creators.setdefault(id(function.owner), function.owner)
         for owner in creators.values():
-            if flow.has_opaque_base(owner) or flow.method(owner, "reset_parameters") is not None:
+            if index.has_opaque_base(owner) or index.method(owner, "reset_parameters") is not None:
                 continue
             yield ctx.finding(
                 self,
@@ -94,7 +92,10 @@ class Wide(nn.Linear):
     )
     INVALID = (
         Invalid(
-            lines=(5,),
+            findings=(
+                (5, 7, "`Scale` creates parameters but has no `reset_parameters()`; meta-device initialization "
+                       "(`to_empty()` + `reset_parameters()`) leaves them uninitialized"),
+            ),
             source="""
 import torch
 from torch import nn

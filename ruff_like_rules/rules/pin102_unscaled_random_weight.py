@@ -5,25 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import libcst as cst
-
-from ruff_like_rules.context import FileContext
-from ruff_like_rules.initflow import InitFlow, Kind, Storage, Verdict
-from ruff_like_rules.model import Finding
-from ruff_like_rules.rules.base import WRAPS, Invalid, Rule
-
-
-def matrix_storages(flow: InitFlow, kind: str) -> Iterator[Storage]:
-    """Never re-initialized parameters of ``kind`` with two or more non-unit sizes, used as weights."""
-    for storage in flow.storages:
-        if storage.source.kind != kind or storage.verdict != Verdict.UNINITIALIZED or storage.wrapper != "parameter":
-            continue
-        sizes = [a.value for a in storage.source.call.args if a.keyword is None]
-        if len(sizes) == 1 and isinstance(sizes[0], (cst.Tuple, cst.List)):
-            sizes = [e.value for e in sizes[0].elements]
-        unit = [s for s in sizes if isinstance(s, cst.Integer) and s.evaluated_value == 1]
-        if len(sizes) - len(unit) >= 2 and flow.used_as_weight(storage):
-            yield storage
+from ruff_like_rules.rules.api import WRAPS, FileContext, Finding, Invalid, Kind, Rule, weight_matrices
 
 
 class UnscaledRandomWeight(Rule):
@@ -62,7 +44,7 @@ class UnscaledRandomWeight(Rule):
     reads_usage = True
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for storage in matrix_storages(ctx.flow, Kind.RANDOM_NORMAL):
+        for storage in weight_matrices(ctx.flow.storages, Kind.RANDOM_NORMAL, ctx.options.initializer_methods):
             yield ctx.finding(
                 self,
                 storage.source.call,
@@ -87,7 +69,10 @@ class Proj(nn.Module):
     )
     INVALID = (
         Invalid(
-            lines=(9,),
+            findings=(
+                (9, 31, "Weight `self.w` is drawn from `torch.randn` with std 1; scale it by ~1/sqrt(fan_in) or use "
+                        "an `nn.init` function"),
+            ),
             source="""
 import torch
 import torch.nn.functional as F

@@ -5,11 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ruff_like_rules.context import FileContext
-from ruff_like_rules.initflow import Kind
-from ruff_like_rules.model import Finding
-from ruff_like_rules.rules.base import WRAPS, Invalid, Rule
-from ruff_like_rules.rules.pin102_unscaled_random_weight import matrix_storages
+from ruff_like_rules.rules.api import WRAPS, FileContext, Finding, Invalid, Kind, Rule, weight_matrices
 
 
 class ConstantWeight(Rule):
@@ -47,7 +43,7 @@ class ConstantWeight(Rule):
     reads_usage = True
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for storage in matrix_storages(ctx.flow, Kind.CONSTANT):
+        for storage in weight_matrices(ctx.flow.storages, Kind.CONSTANT, ctx.options.initializer_methods):
             yield ctx.finding(
                 self,
                 storage.source.call,
@@ -73,7 +69,9 @@ class Proj(nn.Module):
     )
     INVALID = (
         Invalid(
-            lines=(8,),
+            findings=(
+                (8, 31, "Weight `self.w` is all `ones` and never re-initialized: its units can never become different"),
+            ),
             source="""
 import torch
 from torch import nn

@@ -7,12 +7,18 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from ruff_like_rules.context import FileContext
-from ruff_like_rules.initflow import ClassInfo
-from ruff_like_rules.model import Applicability, Finding
-from ruff_like_rules.registration import Registration, self_attribute
-from ruff_like_rules.rules.base import Invalid, Rule
-from ruff_like_rules.walk import Walker
+from ruff_like_rules.rules.api import (
+    Applicability,
+    ClassInfo,
+    FileContext,
+    Finding,
+    FixAvailability,
+    Invalid,
+    Registration,
+    Rule,
+    Walker,
+    self_attribute,
+)
 
 _FACTORY = r"\b(?:zeros|ones|full|empty|rand|randn|arange|linspace|logspace|eye|tensor|as_tensor|from_numpy|tril|triu|exp|sin|cos|outer|cat|stack)(?:_like)?\s*\("
 
@@ -61,7 +67,7 @@ class TensorStateNotBuffer(Rule):
     name = "tensor-state-not-buffer"
     summary = "Tensor computed at construction and read in forward kept as a plain attribute, not a buffer"
     preview = True
-    fix_availability = "sometimes"
+    fix_availability = FixAvailability.SOMETIMES
     reads_usage = True
     trigger = re.compile(
         r"self\.\w+\s*(?::[^=\n]*)?=(?![^\n]*(?:Parameter|Buffer)\s*\()[^\n]*" + _FACTORY
@@ -122,7 +128,10 @@ class Causal(nn.Module):
     )
     INVALID = (
         Invalid(
-            lines=(8,),
+            findings=(
+                (8, 21, "`self.mask` is a tensor read in `forward` but not a buffer: `.to()` does not move it; use "
+                        "`register_buffer(name, value, persistent=False)`"),
+            ),
             source="""
 import torch
 from torch import nn
@@ -166,9 +175,9 @@ class _SelfReads(Walker):
 
 def _read_in_forward(registration: Registration, cls: ClassInfo) -> set[str]:
     """Attributes of ``self`` that ``forward`` (of the class, its bases or subclasses) mentions."""
-    flow = registration.flow
+    index = registration.index
     read: set[str] = set()
-    for klass in flow.lineage(cls) + flow.subclasses(cls):
+    for klass in index.lineage(cls) + index.subclasses(cls):
         forward = klass.methods.get("forward")
         if forward is not None:
             walker = _SelfReads(forward.self_name)

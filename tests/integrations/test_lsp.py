@@ -19,9 +19,9 @@ from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
-from ruff_like_rules.analyzer import analyze_source
-from ruff_like_rules.config import Resolver
+from ruff_like_rules.engine.analyze import analyze_source
 from ruff_like_rules.rules import rule_by_code
+from ruff_like_rules.workspace.config import Resolver
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -292,7 +292,7 @@ async def test_noqa_action_adds_a_comment_or_extends_one(client: RecordingClient
 
 
 async def test_fix_all_applies_every_safe_fix(client: RecordingClient, project: Path):
-    from ruff_like_rules.fixes import fix_source
+    from ruff_like_rules.fix.apply import fix_source
 
     editor = Editor(client, write(project, "fix_all.py", MODEL))
     before = by_code(await editor.open())

@@ -9,7 +9,7 @@ IMPORTS_AFTER = """
 import sys
 from ruff_like_rules.cli import main
 code = main({argv!r})
-print("pygls" in sys.modules, "ruff_like_rules.lsp" in sys.modules, file=sys.stderr)
+print("pygls" in sys.modules, "ruff_like_rules.integrations.lsp.server" in sys.modules, file=sys.stderr)
 """
 
 

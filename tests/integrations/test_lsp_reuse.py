@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from ruff_like_rules.analyzer import AnalysisSettings, ChunkCache, analyze_source
+from ruff_like_rules.engine.analyze import ChunkCache, analyze_source
+from ruff_like_rules.engine.settings import AnalysisSettings
 from ruff_like_rules.rules import ALL_RULES
 
-CORPUS = sorted((Path(__file__).parents[1] / "static" / "corpus").glob("*.py"))
+CORPUS = sorted((Path(__file__).parents[1] / "static" / "corpus").glob("*/*.py"))
 SETTINGS = AnalysisSettings(rules=ALL_RULES)
 
 
@@ -32,14 +33,14 @@ def described(text: str, cache: ChunkCache | None) -> list[tuple[object, ...]]:
     return [(f.code, f.message, f.start, f.end, f.fix) for f in analyze_source(text, SETTINGS, cache)]
 
 
-@pytest.mark.parametrize("path", CORPUS, ids=[path.stem for path in CORPUS])
+@pytest.mark.parametrize("path", CORPUS, ids=[f"{path.parent.name}/{path.stem}" for path in CORPUS])
 def test_reused_chunks_give_the_same_findings(path: Path):
     cache = ChunkCache()
     for text in edits(path.read_text(encoding="utf-8")):
         assert described(text, cache) == described(text, None)
 
 
-@pytest.mark.parametrize("path", CORPUS[::20], ids=[path.stem for path in CORPUS[::20]])
+@pytest.mark.parametrize("path", CORPUS[::20], ids=[f"{path.parent.name}/{path.stem}" for path in CORPUS[::20]])
 def test_a_repeated_chunk_gets_a_tree_of_its_own(path: Path):
     text = path.read_text(encoding="utf-8")
     cache = ChunkCache()

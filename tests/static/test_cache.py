@@ -6,10 +6,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ruff_like_rules.cache import CacheFile, finding_to_data
-from ruff_like_rules.config import Overrides, Resolver
-from ruff_like_rules.model import PARSE_ERROR_CODE, PARSE_ERROR_NAME, Finding, Position
-from ruff_like_rules.runner import Runner, RunOptions
+from ruff_like_rules.engine.diagnostics import PARSE_ERROR_CODE, PARSE_ERROR_NAME, Finding, Position
+from ruff_like_rules.workspace.cache import CacheFile, finding_to_data
+from ruff_like_rules.workspace.config import Overrides, Resolver
+from ruff_like_rules.workspace.runner import Runner, RunOptions
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "custom_layers.py"
 MARKER = Finding(PARSE_ERROR_CODE, PARSE_ERROR_NAME, "planted in the cache", Position(1, 0), Position(1, 0))

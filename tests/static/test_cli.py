@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ruff_like_rules import cli
-from ruff_like_rules.cache import tool_version
+from ruff_like_rules.workspace.cache import tool_version
 
 BUGGY = """\
 import torch
@@ -188,7 +188,7 @@ def test_internal_error_is_short_and_exits_2(
 
     monkeypatch.chdir(project)
     monkeypatch.delenv("PARAMINIT_TRACEBACK", raising=False)
-    monkeypatch.setattr("ruff_like_rules.runner.Runner.check_paths", explode)
+    monkeypatch.setattr("ruff_like_rules.workspace.runner.Runner.check_paths", explode)
     assert cli.main(["check"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("paraminit: internal error: RuntimeError: boom\n") and "Traceback" not in err

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ruff_like_rules.config import (
+from ruff_like_rules.engine.rule import Rule
+from ruff_like_rules.workspace.config import (
     Config,
     ConfigError,
     Overrides,
@@ -17,7 +18,6 @@ from ruff_like_rules.config import (
     read_config_file,
     select_rules,
 )
-from ruff_like_rules.rules.base import Rule
 
 
 def make_rule(code: str, preview: bool = False) -> type[Rule]:

@@ -1,9 +1,15 @@
 """The accuracy corpus: realistic model code, each flagged line marked ``# expect: CODE``.
 
-Every file under ``corpus/`` must give exactly the expected (line, code) pairs on the
-full parse, and the fast path (region prefilter) must give the very same findings. A file
-may choose its rules with a first line ``# paraminit-test: select=PIN001,PIN003``;
-otherwise every stable rule runs.
+Each rule's cases live in ``corpus/<CODE>/``: the code it flags, and (``ok_*``) the code it
+must not flag. Every file must give exactly the expected (line, code) pairs on the full parse,
+and the fast path (the prefilter) must give the very same findings. A file may choose its rules
+with a first line ``# paraminit-test: select=PIN005,PIN006``; otherwise every stable rule runs.
+Where a comment at the end of the flagged line would change what a trigger reads (PIN005's and
+PIN105's look at the end of ``self.x = x``), ``# expect-next: CODE`` on the line above says it.
+
+A ``fix_*.py`` case has a sibling ``fix_*.fixed.py``: the file after every fix (unsafe ones
+too) is applied, which must be exactly the sibling (the source itself where no fix may apply);
+what is left afterwards is exactly the findings that came without a fix.
 
 A slice of torch's own source (``torch/nn`` and ``common_nn.py``), located without
 importing torch, checks that the fast path finds what the full parse finds, for every
@@ -16,27 +22,40 @@ import importlib.util
 import io
 import re
 import tokenize
+from collections import Counter
 from pathlib import Path
 
+import libcst as cst
 import pytest
 
-from ruff_like_rules.analyzer import AnalysisSettings, ChunkCache, analyze_source
+from ruff_like_rules.engine.analyze import ChunkCache, analyze_source
+from ruff_like_rules.engine.settings import AnalysisSettings
+from ruff_like_rules.fix.apply import SourceFile, fix_source
 from ruff_like_rules.rules import ALL_RULES, rule_by_code
 
 CORPUS = Path(__file__).parent / "corpus"
-CASES = sorted(CORPUS.glob("*.py"))
+FIXED = ".fixed.py"
+FILES = sorted(CORPUS.glob("*/*.py"))
+CASES = [path for path in FILES if not path.name.endswith(FIXED)]
+FIX_CASES = [path for path in CASES if path.name.startswith("fix_")]
 STABLE_RULES = tuple(rule for rule in ALL_RULES if not rule.preview)
 
-_EXPECT = re.compile(r"#\s*expect:\s*(PIN\d{3}(?:\s*,\s*PIN\d{3})*)\s*$")
+_EXPECT = re.compile(r"#\s*expect(?P<next>-next)?:\s*(?P<codes>PIN\d{3}(?:\s*,\s*PIN\d{3})*)\s*$")
 _SELECT = re.compile(r"#\s*paraminit-test:\s*select=([A-Z0-9, ]+)$")
 
 
-def expectations(text: str) -> set[tuple[int, str]]:
-    """(line, code) pairs from ``# expect:`` comments (real comments only, not strings)."""
-    expected = set()
+def case_id(path: Path) -> str:
+    return f"{path.parent.name}/{path.stem}"
+
+
+def expectations(text: str) -> Counter[tuple[int, str]]:
+    """(line, code) pairs from ``# expect:`` comments (real comments only, not strings); a
+    ``# expect-next:`` comment speaks for the line below it."""
+    expected: Counter[tuple[int, str]] = Counter()
     for token in tokenize.generate_tokens(io.StringIO(text).readline):
         if token.type == tokenize.COMMENT and (match := _EXPECT.search(token.string)):
-            expected |= {(token.start[0], code.strip()) for code in match.group(1).split(",")}
+            line = token.start[0] + (1 if match.group("next") else 0)
+            expected.update((line, code.strip()) for code in match.group("codes").split(","))
     return expected
 
 
@@ -55,21 +74,50 @@ def test_corpus_is_big_and_balanced():
     assert 0.3 <= len(flagged) / len(CASES) <= 0.7
 
 
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_each_case_lives_with_a_rule_it_runs(case: Path):
+    rule = rule_by_code(case.parent.name)
+    assert rule is not None, f"{case.parent.name}/ is not a rule code"
+    assert rule in selected_rules(case.read_bytes().decode())
+
+
+def test_each_fix_case_has_its_fixed_sibling_and_back():
+    assert FIX_CASES
+    siblings = {path for path in FILES if path.name.endswith(FIXED)}
+    assert siblings == {case.with_name(case.stem + FIXED) for case in FIX_CASES}
+
+
+def _settings(case: Path, prefilter: bool = True) -> AnalysisSettings:
+    return AnalysisSettings(rules=selected_rules(case.read_bytes().decode()), prefilter=prefilter)
+
+
 def _analyze(case: Path, prefilter: bool) -> list:
-    source = case.read_bytes()  # as the CLI reads it: CRLF files stay CRLF
-    settings = AnalysisSettings(rules=selected_rules(source.decode()), prefilter=prefilter)
-    return analyze_source(source, settings)
+    # as the CLI reads it: CRLF files stay CRLF
+    return analyze_source(case.read_bytes(), _settings(case, prefilter))
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda path: path.stem)
+@pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_corpus_findings_are_exactly_the_expected_ones(case: Path):
-    found = {(f.start.line, f.code) for f in _analyze(case, prefilter=False)}
+    found = Counter((f.start.line, f.code) for f in _analyze(case, prefilter=False))
     assert found == expectations(case.read_bytes().decode())
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda path: path.stem)
+@pytest.mark.parametrize("case", FILES, ids=case_id)
 def test_fast_path_finds_what_the_full_parse_finds_in_the_corpus(case: Path):
     assert _analyze(case, prefilter=True) == _analyze(case, prefilter=False)
+
+
+@pytest.mark.parametrize("case", FIX_CASES, ids=case_id)
+def test_fixing_gives_the_fixed_sibling(case: Path):
+    source = SourceFile.decode(case.read_bytes())
+    expected = SourceFile.decode(case.with_name(case.stem + FIXED).read_bytes())
+    settings = _settings(case)
+    outcome = fix_source(source.text, settings, unsafe=True)
+    assert outcome.text == expected.text
+    cst.parse_module(outcome.text)
+    assert outcome.dropped == ()
+    unfixable = Counter((f.code, f.message) for f in analyze_source(source.text, settings) if f.fix is None)
+    assert Counter((f.code, f.message) for f in outcome.remaining) == unfixable
 
 
 def _torch_slice() -> list[Path]:

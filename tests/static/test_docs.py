@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from ruff_like_rules.rules import ALL_RULES
+from ruff_like_rules.rules.api import FixAvailability
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES_DOC = ROOT / "docs" / "rules.md"
@@ -20,7 +21,7 @@ TABLE = re.compile(r"(<!-- rules-table -->\n).*?(<!-- /rules-table -->)", re.S)
 def _rules_doc() -> str:
     parts = ["# Rules\n", "Generated from the rule classes; `paraminit rule CODE` prints the same text.\n"]
     for rule in ALL_RULES:
-        flags = [word for word, on in (("preview", rule.preview), (f"fix: {rule.fix_availability}", rule.fix_availability != "none")) if on]
+        flags = [word for word, on in (("preview", rule.preview), (f"fix: {rule.fix_availability.value}", rule.fix_availability is not FixAvailability.NONE)) if on]
         suffix = f" ({', '.join(flags)})" if flags else ""
         body = re.sub(r"^## ", "### ", rule.doc(), flags=re.M)
         parts.append(f"## {rule.code} {rule.name}\n\n{rule.summary}{suffix}.\n\n{body}\n")
@@ -32,7 +33,7 @@ def _table() -> str:
     for rule in ALL_RULES:
         name = f"[{rule.name}](docs/rules.md#{rule.code.lower()}-{rule.name})"
         summary = rule.summary + (" *(preview)*" if rule.preview else "")
-        fix = {"none": "", "sometimes": "sometimes", "always": "always"}[rule.fix_availability]
+        fix = {"none": "", "sometimes": "sometimes", "always": "always"}[rule.fix_availability.value]
         rows.append(f"| {rule.code} | {name} | {summary} | {fix} |")
     return "\n".join(rows) + "\n"
 

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from ruff_like_rules.analyzer import AnalysisSettings
-from ruff_like_rules.context import FileContext
-from ruff_like_rules.fixes import UNPARSABLE, apply_edits, fix_source
-from ruff_like_rules.model import Applicability, Edit, Finding, Fix, Position
+from ruff_like_rules.engine.context import FileContext
+from ruff_like_rules.engine.diagnostics import Applicability, Edit, Finding, Fix, Position
+from ruff_like_rules.engine.rule import Rule
+from ruff_like_rules.engine.settings import AnalysisSettings
+from ruff_like_rules.fix.apply import UNPARSABLE, apply_edits, fix_source
 from ruff_like_rules.rules import ALL_RULES, rule_by_code
-from ruff_like_rules.rules.base import Rule
 
 STABLE = AnalysisSettings(rules=tuple(rule for rule in ALL_RULES if not rule.preview))
 

@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
-from ruff_like_rules.model import PARSE_ERROR_CODE, PARSE_ERROR_NAME, Finding, Position
-from ruff_like_rules.noqa import filter_suppressed
+from ruff_like_rules.engine.diagnostics import PARSE_ERROR_CODE, PARSE_ERROR_NAME, Finding, Position
+from ruff_like_rules.engine.noqa import filter_suppressed
 
 
 def finding(line: int, code: str = "PIN001") -> Finding:

@@ -9,10 +9,10 @@ from xml.etree import ElementTree
 
 import pytest
 
-from ruff_like_rules.model import Applicability, Edit, Finding, Fix, Position
+from ruff_like_rules.engine.diagnostics import Applicability, Edit, Finding, Fix, Position
 from ruff_like_rules.output import FORMATS, github, sarif, statistics, summary_line
 from ruff_like_rules.rules import ALL_RULES
-from ruff_like_rules.runner import FileResult
+from ruff_like_rules.workspace.runner import FileResult
 
 SOURCE = "import torch\n\nw = torch.nn.Parameter(torch.empty(3))\n\tv = torch.empty(2)\n"
 FIX = Fix("Use `torch.zeros`", (Edit(Position(3, 23), Position(3, 34), "torch.zeros"),), Applicability.UNSAFE)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from ruff_like_rules.analyzer import AnalysisSettings, analyze_source
-from ruff_like_rules.fixes import apply_edits
-from ruff_like_rules.model import Applicability
+from ruff_like_rules.engine.analyze import analyze_source
+from ruff_like_rules.engine.diagnostics import Applicability
+from ruff_like_rules.engine.settings import AnalysisSettings
+from ruff_like_rules.fix.apply import apply_edits
 from ruff_like_rules.rules import ALL_RULES
 
 VALID = [pytest.param(rule, source, id=f"{rule.code}-valid-{i}") for rule in ALL_RULES for i, source in enumerate(rule.VALID)]
@@ -23,10 +24,10 @@ def test_valid_snippet_has_no_finding(rule, source):
 
 
 @pytest.mark.parametrize(("rule", "case"), INVALID)
-def test_invalid_snippet_is_flagged_on_its_lines(rule, case):
+def test_invalid_snippet_is_flagged_where_and_how_it_says(rule, case):
     findings = _findings(rule, case.source)
-    assert [f.code for f in findings] == [rule.code] * len(case.lines)
-    assert tuple(f.start.line for f in findings) == case.lines
+    assert [f.code for f in findings] == [rule.code] * len(case.findings)
+    assert [(f.start.line, f.start.column + 1, f.message) for f in findings] == list(case.findings)
 
 
 @pytest.mark.parametrize(("rule", "case"), INVALID)

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from ruff_like_rules import runner as runner_module
-from ruff_like_rules.cache import CACHEDIR_TAG, tool_version
-from ruff_like_rules.config import Overrides, Resolver
-from ruff_like_rules.model import PARSE_ERROR_CODE, Finding, Position
-from ruff_like_rules.rules.base import Rule
-from ruff_like_rules.runner import Discovery, FileResult, Runner, RunOptions
+from ruff_like_rules.engine.diagnostics import PARSE_ERROR_CODE, Finding, Position
+from ruff_like_rules.engine.rule import Rule
+from ruff_like_rules.workspace import runner as runner_module
+from ruff_like_rules.workspace.cache import CACHEDIR_TAG, tool_version
+from ruff_like_rules.workspace.config import Overrides, Resolver
+from ruff_like_rules.workspace.discovery import Discovery
+from ruff_like_rules.workspace.runner import FileResult, Runner, RunOptions
 
 
 class MarkerRule(Rule):

@@ -1,0 +1,174 @@
+"""How big a factory call's tensor is, as far as its arguments say: the one reader of sizes.
+
+The sizes of ``torch.empty(3, 4)``, ``torch.zeros((n, d))`` and ``torch.Tensor(n)`` are the
+positional arguments, or the elements of a single tuple or list. Whether a name holds a size
+(``hidden_size``, ``n_heads``) or data (``features``, ``input_ids``) is decided by one rule,
+``holds_a_size``, wherever the question comes up: a legacy constructor's meaning, and how many
+dimensions a storage a fix initializes has.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+
+import libcst as cst
+
+from ruff_like_rules.analysis.index import Function
+from ruff_like_rules.syntax.nodes import argument, code_of, dotted_parts
+
+
+class SizeForm(enum.Enum):
+    """What a legacy constructor's arguments are: ``torch.Tensor(3, 4)`` allocates,
+    ``torch.Tensor([3, 4])`` copies."""
+
+    SIZES = "size"
+    DATA = "data"
+    AMBIGUOUS = "ambiguous"  # a single name that could be an int or data: torch.Tensor(x)
+    NONE = "none"  # no arguments: an empty tensor
+
+
+# Names that hold a size: a count prefix (n_heads, num_tokens, max_len) or a last word that
+# counts (hidden_size, dim, out_channels, heads); features/feats/tokens only after a prefix
+# (in_features): bare, they are data, and so is anything ending in ids, states, values ...
+_SIZE_PREFIX = re.compile(r"(?i)^(?:n|num|nb|number|max|min|total)_")
+_SIZE_WORD = re.compile(
+    r"(?i)(?:size|dim|len|length|count|width|height|depth|hidden|vocab|rank|order|embd|emb|embed|"
+    r"nx|nf|ny|k|d|m|h|c|ch|n|feat|chan|channels|chans|units?|heads?|experts?|groups?|planes?|"
+    r"filters?|classes|layers?|capacity|bsz|batch|steps|horizon|maxlen|seq)\d*"
+)
+_PREFIXED_SIZE_WORD = re.compile(r"(?i)(?:features|feats|tokens)\d*")
+_COLLECTION_NAME = re.compile(r"(?i)(?:shape|sizes|dims|lengths|lens|counts)$")  # a list of sizes is data
+_SIZE_CALLS = frozenset({"len", "int", "max", "min", "sum", "round", "math.prod", "prod"})
+_SIZE_METHODS = frozenset({"size", "numel", "dim", "nelement", "item"})
+_DATA_CALLS = frozenset({"numpy", "tolist", "list", "array", "asarray", "load"})
+
+
+def holds_a_size(name: str) -> bool:
+    """Whether a variable or attribute called ``name`` holds one size (an int)."""
+    if _COLLECTION_NAME.search(name):
+        return False
+    words = name.lower().strip("_").split("_")
+    last = words[-1]
+    return bool(
+        _SIZE_PREFIX.match(name.lower().strip("_"))
+        or _SIZE_WORD.fullmatch(last)
+        or (len(words) > 1 and _PREFIXED_SIZE_WORD.fullmatch(last))
+    )
+
+
+def _positional(call: cst.Call) -> list[cst.Arg]:
+    return [a for a in call.args if a.keyword is None]
+
+
+def sizes(call: cst.Call) -> list[cst.BaseExpression]:
+    """The size arguments: the positional ones, or the elements of a single tuple or list."""
+    values = [a.value for a in _positional(call)]
+    if len(values) == 1 and isinstance(values[0], (cst.Tuple, cst.List)):
+        return [e.value for e in values[0].elements]
+    return values
+
+
+def allocates_nothing(call: cst.Call) -> bool:
+    """No elements (``torch.empty(0)``) or the meta device: no memory, so no garbage."""
+    device = argument(call, 99, "device")
+    if device is not None and "meta" in code_of(device):
+        return True
+    return any(isinstance(size, cst.Integer) and size.evaluated_value == 0 for size in sizes(call))
+
+
+def is_matrix(call: cst.Call) -> bool:
+    """Two or more sizes that are not a literal 1: a weight, not a vector or a table row."""
+    found = sizes(call)
+    unit = [s for s in found if isinstance(s, cst.Integer) and s.evaluated_value == 1]
+    return len(found) - len(unit) >= 2
+
+
+def is_one_dimensional(call: cst.Call) -> bool:
+    """A single size, neither a shape (tuple, list) nor computed by a call."""
+    positional = _positional(call)
+    return (
+        len(positional) == 1
+        and not positional[0].star
+        and not isinstance(positional[0].value, (cst.Tuple, cst.List, cst.Call))
+    )
+
+
+def dimensions(call: cst.Call) -> int | None:
+    """How many dimensions a factory call makes, when its arguments say so."""
+    positional = _positional(call)
+    if any(a.star for a in positional) or not positional:
+        return None
+    if len(positional) >= 2:
+        return len(positional)
+    value = positional[0].value
+    if isinstance(value, (cst.Tuple, cst.List)):
+        return len(value.elements)
+    if isinstance(value, (cst.Integer, cst.BinaryOperation, cst.UnaryOperation)):
+        return 1
+    if isinstance(value, cst.Name) and holds_a_size(value.value):
+        return 1
+    if isinstance(value, cst.Attribute) and holds_a_size(value.attr.value):
+        return 1  # config.hidden_size
+    return None
+
+
+def size_form(call: cst.Call, function: Function | None = None) -> SizeForm:
+    """Whether a legacy constructor's arguments are sizes, data, ambiguous, or absent.
+
+    ``torch.Tensor(3, 4)`` and ``torch.Tensor(*shape)`` allocate; ``torch.Tensor([3, 4])``
+    copies; a single name could be either (an int allocates uninitialized memory): what the
+    function bound it to decides (``b = x.size(0)``), else its name.
+    """
+    positional = _positional(call)
+    if any(a.keyword is not None and a.keyword.value == "size" for a in call.args):
+        return SizeForm.SIZES  # th.FloatTensor(size=(1, heads, feats)), DGL's spelling
+    if not positional:
+        return SizeForm.NONE
+    if any(a.star == "*" for a in positional) or len(positional) >= 2:
+        return SizeForm.SIZES
+    value = positional[0].value
+    if isinstance(value, cst.Name) and function is not None and function.local_defs.get(value.value):
+        forms = {_form_of(bound) for bound in function.local_defs[value.value]}
+        if len(forms) == 1 and forms != {SizeForm.AMBIGUOUS}:
+            return forms.pop()
+    return _form_of(value)
+
+
+def _form_of(value: cst.BaseExpression) -> SizeForm:
+    """What a single argument is: a size, data, or either."""
+    if isinstance(value, (cst.Integer, cst.BinaryOperation)) or (
+        isinstance(value, cst.UnaryOperation) and isinstance(value.expression, cst.Integer)
+    ):
+        sized = not isinstance(value, cst.BinaryOperation) or _arithmetic_of_sizes(value)
+        return SizeForm.SIZES if sized else SizeForm.AMBIGUOUS
+    if isinstance(value, (cst.List, cst.Tuple, cst.ListComp, cst.Set, cst.Float, cst.GeneratorExp)):
+        return SizeForm.DATA
+    if isinstance(value, cst.Call):
+        parts = dotted_parts(value.func)
+        if parts is None:
+            return SizeForm.AMBIGUOUS
+        if (parts[0] == "torch" and parts[-1] == "Size") or ".".join(parts) in _SIZE_CALLS or parts[-1] in _SIZE_METHODS:
+            return SizeForm.SIZES
+        if parts[0] in ("np", "numpy") or parts[-1] in _DATA_CALLS:
+            return SizeForm.DATA
+        return SizeForm.AMBIGUOUS
+    if isinstance(value, cst.Attribute) and value.attr.value == "shape":
+        return SizeForm.SIZES
+    if isinstance(value, cst.Subscript):
+        inner = value.value
+        if isinstance(inner, cst.Attribute) and inner.attr.value == "shape":
+            return SizeForm.SIZES
+        return SizeForm.AMBIGUOUS
+    parts = dotted_parts(value)
+    if parts is not None and holds_a_size(parts[-1]):
+        return SizeForm.SIZES
+    return SizeForm.AMBIGUOUS
+
+
+def _arithmetic_of_sizes(value: cst.BaseExpression) -> bool:
+    if isinstance(value, cst.BinaryOperation):
+        return _arithmetic_of_sizes(value.left) and _arithmetic_of_sizes(value.right)
+    if isinstance(value, cst.Integer):
+        return True
+    return _form_of(value) == SizeForm.SIZES

@@ -1,0 +1,232 @@
+"""Storages: the tensors a file makes that become parameters or buffers, each with its factory.
+
+A *storage* is a tensor made by a factory (``torch.empty``, ``torch.Tensor(3, 4)``,
+``torch.randn``, ``torch.zeros`` …) that some wrap (``nn.Parameter``, ``register_buffer``) makes
+a parameter or buffer; it carries the *roots* it is bound to (``w``, ``self.weight``), which the
+initialization flow then asks whether any write reaches. Finding them needs the index only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from ruff_like_rules.analysis.index import DYNAMIC, ClassInfo, FileIndex, Function
+from ruff_like_rules.analysis.shapes import SizeForm, allocates_nothing, size_form
+from ruff_like_rules.analysis.verdicts import Kind, Verdict
+from ruff_like_rules.syntax.nodes import argument, dotted_parts, method_name, names_in
+from ruff_like_rules.vocabulary.torch_api import (
+    CONSTANT_FACTORIES,
+    CONTAINER_NAMES,
+    EMPTY_FACTORIES,
+    EMPTY_METHODS,
+    LEGACY_METHODS,
+    PASSTHROUGH_METHODS,
+    RANDOM_NORMAL_FACTORIES,
+    RANDOM_UNIFORM_FACTORIES,
+    WRITER_METHODS,
+)
+from ruff_like_rules.vocabulary.torch_names import TorchNames, legacy_constructor_dtype
+
+
+@dataclass(frozen=True)
+class Source:
+    call: cst.Call
+    kind: Kind
+    display: str  # how the factory is spelled for messages, e.g. "torch.empty"
+
+
+@dataclass(eq=False)
+class Storage:
+    source: Source
+    function: Function
+    wrapper: str  # "parameter" or "buffer"
+    branch: tuple[str, ...]
+    roots: set[str] = field(default_factory=set)  # local names and dotted attributes bound to it
+    wrap_calls: list[cst.Call] = field(default_factory=list)
+    verdict: Verdict | None = None  # None until the initialization flow judges it
+    initializer: str | None = None  # for initializer-not-called: the method that would do it
+
+    @property
+    def owner(self) -> ClassInfo | None:
+        return self.function.owner
+
+    def attribute_keys(self) -> set[str]:
+        """Attribute names on ``self`` it is bound to (``DYNAMIC`` for setattr with a computed name)."""
+        return attribute_keys(self.roots, self.function.self_name)
+
+    @property
+    def noun(self) -> str:
+        return "Parameter" if self.wrapper == "parameter" else "Buffer"
+
+    def display(self) -> str:
+        keys = sorted(self.attribute_keys() - {DYNAMIC})
+        if keys and self.function.self_name:
+            return f"{self.function.self_name}.{keys[0]}"
+        named = sorted(r for r in self.roots if "." not in r)
+        return named[0] if named else self.wrapper
+
+
+def attribute_keys(roots: set[str], self_name: str | None) -> set[str]:
+    """The ``self.<key>`` attributes among ``roots``."""
+    keys = set()
+    for root in roots:
+        parts = root.split(".")
+        if self_name and len(parts) == 2 and parts[0] == self_name:
+            keys.add(parts[1])
+    return keys
+
+
+def source_of(node: cst.BaseExpression, names: TorchNames, function: Function | None = None) -> Source | None:
+    """The factory a call is, if it makes a storage this analysis cares about.
+
+    Raw memory of no elements (``torch.empty(0)``) or on the meta device holds no
+    garbage: neither is a source.
+    """
+    if not isinstance(node, cst.Call) or allocates_nothing(node):
+        return None
+    if isinstance(node.func, cst.Attribute) and node.func.attr.value in EMPTY_METHODS:
+        if names.qualify(node.func.value) is None:  # a method on a tensor, not a module function
+            return Source(node, Kind.UNINITIALIZED, f".{node.func.attr.value}")
+        return None
+    if isinstance(node.func, cst.Attribute) and node.func.attr.value in LEGACY_METHODS:
+        if names.qualify(node.func.value) is None and size_form(node, function) == SizeForm.SIZES:
+            return Source(node, Kind.UNINITIALIZED, f".{node.func.attr.value}")
+        return None
+    qualified = names.qualify_torch(node.func)
+    if qualified is None:
+        return None
+    if qualified in EMPTY_FACTORIES:
+        return Source(node, Kind.UNINITIALIZED, qualified)
+    if legacy_constructor_dtype(qualified) is not None and size_form(node, function) == SizeForm.SIZES:
+        return Source(node, Kind.UNINITIALIZED, qualified)
+    if qualified in RANDOM_NORMAL_FACTORIES:
+        return Source(node, Kind.RANDOM_NORMAL, qualified)
+    if qualified in RANDOM_UNIFORM_FACTORIES:
+        return Source(node, Kind.RANDOM_UNIFORM, qualified)
+    if qualified in CONSTANT_FACTORIES:
+        return Source(node, Kind.CONSTANT, qualified)
+    return None
+
+
+def sources_of(
+    expr: cst.BaseExpression, function: Function, names: TorchNames, aliases: frozenset[str] = frozenset()
+) -> Iterator[tuple[Source, frozenset[str]]]:
+    """Storages an expression evaluates to, with the local names it went through."""
+    seen = set(aliases)
+    while True:
+        if isinstance(expr, cst.Attribute) and expr.attr.value == "data":
+            expr = expr.value
+        elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+            method = expr.func.attr.value
+            if method in WRITER_METHODS:
+                return  # torch.empty(n).normal_(): initialized on the spot
+            if method not in PASSTHROUGH_METHODS or names.qualify(expr.func.value):
+                break
+            expr = expr.func.value
+        else:
+            break
+    arithmetic = isinstance(expr, cst.BinaryOperation)
+    for part in _parts_carrying_storage(expr, names):
+        for source, through in sources_of(part, function, names, frozenset(seen)):
+            if not arithmetic or source.kind == Kind.UNINITIALIZED:  # scaled randn is a choice
+                yield source, through
+    source = source_of(expr, names, function)
+    if source is not None:
+        yield source, frozenset(seen)
+        return
+    if isinstance(expr, cst.Call) and wrapper_kind(expr, names) is not None:
+        data = argument(expr, 0, "data")
+        if data is not None:
+            yield from sources_of(data, function, names, frozenset(seen))
+        return
+    if isinstance(expr, cst.Name) and expr.value not in seen:
+        for value in function.local_defs.get(expr.value, ()):
+            yield from sources_of(value, function, names, frozenset(seen | {expr.value}))
+
+
+def wrapper_kind(call: cst.Call, names: TorchNames) -> str | None:
+    """"parameter" for ``nn.Parameter(...)``, "buffer" for ``nn.Buffer(...)``, else None."""
+    if names.is_parameter_class(call.func):
+        return "parameter"
+    if names.is_buffer_class(call.func):
+        return "buffer"
+    return None
+
+
+def find_storages(index: FileIndex) -> list[Storage]:
+    """Every storage of the file, with the roots each is bound to."""
+    names = index.names
+    by_source: dict[int, Storage] = {}
+    for function in index.functions:
+        for call, wrapper, branch in function.wraps:
+            data = argument(call, 0, "data") if wrapper != "register" else argument(call, 1, "tensor")
+            if wrapper == "register":
+                wrapper = "buffer" if method_name(call) == "register_buffer" else "parameter"
+            if data is None:
+                continue
+            for source, aliases in sources_of(data, function, names):
+                storage = by_source.get(id(source.call))
+                if storage is None:
+                    storage = by_source[id(source.call)] = Storage(source, function, wrapper, branch)
+                if wrapper == "parameter":
+                    storage.wrapper = "parameter"
+                storage.roots |= aliases
+                storage.wrap_calls.append(call)
+        for root, value, _branch in function.attachments:
+            _bind(by_source, value, function, names, {root})
+        for name, values in function.local_defs.items():
+            for value in values:
+                _bind(by_source, value, function, names, {name})
+    for function in index.functions:  # self.phi = nn.ParameterList(weights), weights filled by append
+        for root, value, _ in function.attachments:
+            carried = names_in(value) if isinstance(value, cst.Call) else []
+            for storage in by_source.values():
+                if storage.function is function and any(name in storage.roots for name in carried):
+                    storage.roots.add(root)
+    return list(by_source.values())
+
+
+def _bind(
+    by_source: dict[int, Storage], value: cst.BaseExpression, function: Function, names: TorchNames, bound: set[str]
+) -> None:
+    """``bound`` (a local or attribute ``value`` is assigned to) names the storages ``value`` holds."""
+    for source, aliases in sources_of(value, function, names):
+        storage = by_source.get(id(source.call))
+        if storage is not None:
+            storage.roots |= aliases | bound
+
+
+def _parts_carrying_storage(expr: cst.BaseExpression, names: TorchNames) -> list[cst.BaseExpression]:
+    """Sub-expressions whose storage the whole expression holds or carries on: both arms of
+    a conditional, the tensor operand of arithmetic (raw memory scaled is still raw), the
+    elements of containers and comprehensions."""
+    if isinstance(expr, cst.IfExp):
+        return [expr.body, expr.orelse]
+    if isinstance(expr, cst.BinaryOperation) and not isinstance(expr.operator, cst.MatrixMultiply):
+        return [expr.left, expr.right]
+    if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+        return [e.value for e in expr.elements]
+    if isinstance(expr, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+        return [expr.elt]
+    if isinstance(expr, cst.Dict):
+        return [e.value for e in expr.elements if isinstance(e, cst.DictElement)]
+    if isinstance(expr, cst.DictComp):
+        return [expr.value]
+    if isinstance(expr, cst.Call) and expr.args:
+        parts = dotted_parts(expr.func)
+        if parts and parts[-1] in CONTAINER_NAMES and (len(parts) == 1 or names.qualify_torch(expr.func)):
+            return [expr.args[0].value]
+    return []
+
+
+def is_empty_container(value: cst.BaseExpression) -> bool:
+    """``[]``, ``{}``, ``nn.ParameterList()``: a container made empty, filled later."""
+    if isinstance(value, (cst.List, cst.Tuple, cst.Dict)) and not value.elements:
+        return True
+    if isinstance(value, cst.Call) and not value.args:
+        parts = dotted_parts(value.func)
+        return bool(parts) and parts[-1] in CONTAINER_NAMES
+    return False

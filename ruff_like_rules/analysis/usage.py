@@ -1,0 +1,101 @@
+"""How a file uses what it builds: which storages multiply inputs (weights), which names hold
+``torch.nn`` layers (which read what they are called with)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+import libcst as cst
+
+from ruff_like_rules.analysis.index import DYNAMIC, FileIndex, Function
+from ruff_like_rules.analysis.shapes import is_matrix
+from ruff_like_rules.analysis.storages import Storage
+from ruff_like_rules.analysis.verdicts import Kind, Verdict
+from ruff_like_rules.analysis.writes import behind_views
+from ruff_like_rules.syntax.nodes import dotted_parts
+from ruff_like_rules.syntax.walk import Walker
+
+
+def is_torch_module(callee: cst.BaseExpression, function: Function, index: FileIndex) -> bool:
+    """Whether ``callee`` holds a ``torch.nn`` layer (``self.rnn`` bound to ``nn.GRU(...)``,
+    or a local bound to one), which reads what it is called with."""
+    parts = dotted_parts(callee)
+    if parts is None:
+        return False
+    if len(parts) == 1:
+        module_level = index.module_level.local_defs  # criterion = nn.BCELoss() at the top
+        values = function.local_defs.get(parts[0]) or module_level.get(parts[0], [])
+    elif len(parts) == 2 and parts[0] == function.self_name and function.owner is not None:
+        root = ".".join(parts)
+        values = [
+            value
+            for klass in index.lineage(function.owner)
+            for method in klass.methods.values()
+            for attached, value, _ in method.attachments
+            if attached == root
+        ]
+    else:
+        return False
+    return any(_is_torch_layer(value, index) for value in values)
+
+
+def _is_torch_layer(value: cst.BaseExpression, index: FileIndex) -> bool:
+    if not isinstance(value, cst.Call):
+        return False
+    qualified = index.names.qualify_torch(value.func) or ""
+    return qualified.startswith("torch.nn.") and qualified.rsplit(".", 1)[-1][:1].isupper()
+
+
+def used_as_weight(storage: Storage, initializer_methods: frozenset[str]) -> bool:
+    """Whether a method other than construction multiplies inputs by this storage."""
+    owner = storage.owner
+    keys = storage.attribute_keys() - {DYNAMIC}
+    if owner is None or not keys:
+        return False
+    for function in owner.methods.values():
+        if function.name == "__init__" or function.name in initializer_methods:
+            continue
+        finder = _WeightUse(function.self_name or "self", keys)
+        for body in function.bodies:
+            finder.walk(body)
+        if finder.found:
+            return True
+    return False
+
+
+def weight_matrices(storages: Iterable[Storage], kind: Kind, initializer_methods: frozenset[str]) -> Iterator[Storage]:
+    """Never re-initialized parameters of ``kind`` with two or more non-unit sizes, used as
+    weights (judged storages: ``InitFlow.storages``)."""
+    for storage in storages:
+        if storage.source.kind != kind or storage.verdict != Verdict.UNINITIALIZED or storage.wrapper != "parameter":
+            continue
+        if is_matrix(storage.source.call) and used_as_weight(storage, initializer_methods):
+            yield storage
+
+
+_TRANSPOSES = frozenset({"T", "mT", "H", "data"})  # the same storage, read another way
+
+
+class _WeightUse(Walker):
+    """Finds ``self.key`` as an operand that multiplies inputs: ``@``, matmul, linear, einsum, conv."""
+
+    _MULTIPLYING = re.compile(r"(?:^|\.)(?:linear|bilinear|matmul|mm|bmm|einsum|addmm|baddbmm|conv\w*|tensordot|mv|chain_matmul)$")
+
+    def __init__(self, self_name: str, keys: set[str]) -> None:
+        super().__init__()
+        self.targets = {f"{self_name}.{key}" for key in keys}
+        self.found = False
+
+    def _is_weight(self, operand: cst.BaseExpression) -> bool:
+        parts = dotted_parts(behind_views(operand, _TRANSPOSES))
+        return parts is not None and ".".join(parts) in self.targets
+
+    def enter_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if isinstance(node.operator, cst.MatrixMultiply) and (self._is_weight(node.left) or self._is_weight(node.right)):
+            self.found = True
+
+    def enter_Call(self, node: cst.Call) -> None:
+        parts = dotted_parts(node.func)
+        if parts and self._MULTIPLYING.search(".".join(parts)) and any(self._is_weight(a.value) for a in node.args):
+            self.found = True
