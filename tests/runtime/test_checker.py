@@ -8,7 +8,7 @@ from torch import nn
 
 from buggy_modules import BUGS, UNREGISTERED, Case
 from intended_modules import INTENDED
-from known_good import TORCH_LAYERS, transformers_models
+from known_good import TORCH_LAYERS, blip2_config, transformers_deliberate, transformers_models
 from pytest_paraminit import AllowList, build_and_check, build_deferred_and_check, check_module
 from pytest_paraminit.capture import watch
 
@@ -54,6 +54,26 @@ def test_transformers_models_have_no_findings(name):
     assert not report.failed, report.render()
     module, report = build_deferred_and_check(factory, initialize=_hf_initialize)
     assert not report.failed, report.render()
+
+
+@pytest.mark.parametrize("name", list(transformers_deliberate()))
+def test_transformers_deliberate_zero_inits_are_notes(name):
+    factory, kinds = transformers_deliberate()[name]
+    _, report = build_and_check(factory)
+    assert not report.failed, report.render()
+    assert {note.kind for note in report.notes} == kinds, report.render()
+
+
+def test_blip2_query_tokens_and_its_tiny_vision_init_are_caught():
+    import transformers
+
+    _, report = build_and_check(transformers.Blip2Model, blip2_config())
+    found = failures(report)
+    assert ("constant", "query_tokens") in found
+    vision = {name for check, name in found if name.startswith("vision_model.")}
+    assert {check for check, name in found if name.startswith("vision_model.")} == {"scale"}
+    assert "vision_model.embeddings.patch_embedding.weight" in vision and "vision_model.embeddings.class_embedding" in vision
+    assert {check for check, _ in found} == {"constant", "scale"}, report.render()
 
 
 @pytest.mark.parametrize("case", BUGS + UNREGISTERED, ids=lambda case: case.id)
