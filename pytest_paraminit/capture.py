@@ -14,7 +14,12 @@ alone) sees every op the constructor runs:
   ops, ``out=`` variants, ``copy_``) marks what it reached as written, through any view
   (:mod:`written`: a bit per element, made on the first *partial* write only; a write covering the
   whole storage just flips a flag).  Copies of a storage that was never written
-  (``torch.empty(3, 4).half()``, ``.clone()``, a ``copy_`` over all of it) inherit "never written".
+  (``torch.empty(3, 4).half()``, ``.clone()``, a ``copy_`` over all of it) inherit "never written",
+  and so do the elements that out-of-place copies (``F.pad``, ``cat``, indexing) and element-wise
+  arithmetic make from them.
+* What wrote a tensor is remembered too: the last few in-place ops that wrote a storage (any storage,
+  tracked or not), with their scalar arguments (``normal_(0.0, 1e-06)``, ``mul_(0.001)``), so the checks
+  can honour a value the code asked for explicitly.
 
 Why not torch's own switch (``torch.use_deterministic_algorithms`` with ``fill_uninitialized_memory``):
 it is process-wide, so ``torch.empty`` in other threads came back NaN and was reported ``non-finite``,
@@ -31,7 +36,7 @@ import contextlib
 import os
 import sys
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 import torch
@@ -55,12 +60,34 @@ _EMPTY_OPS = frozenset(
 )
 # ops that can grow a storage and leave the new part unwritten (torch fills it under its switch too)
 _RESIZE_OPS = frozenset({aten.resize_.default, aten.resize_as_.default, aten.empty.out})
-_COPY_OPS = frozenset({aten._to_copy.default, aten.clone.default})
+# out-of-place ops whose output elements are copies of their first argument's (or its list's) elements:
+# applied to "never written" masks instead of values, they say which output elements are raw memory
+_COPY_OPS = frozenset({
+    aten._to_copy.default, aten.clone.default, aten.constant_pad_nd.default, aten.cat.default, aten.stack.default,
+    aten.repeat.default, aten.index_select.default, aten.flip.default, aten.roll.default, aten.index.Tensor,
+    aten.expand_copy.default, aten.permute_copy.default,
+})
+_SAME_ELEMENTS = frozenset({aten._to_copy.default, aten.clone.default})  # element i of the result is element i
+# element-wise ops that choose or replace values rather than compute them from every input
+_SELECTING_OPS = frozenset({aten.where.self, aten.masked_fill.Scalar, aten.masked_fill.Tensor, aten.nan_to_num.default})
+HISTORY = 8  # writes remembered per storage
+# factories and out-of-place ops whose result's values the writes of their input (and a scalar) describe,
+# as the in-place op that would give the same values: torch.randn(...) * 1e-5 reads "normal_(0, 1), mul_(1e-05)"
+_FACTORIES = {
+    aten.randn.default: "normal_", aten.randn.generator: "normal_", aten.randn_like.default: "normal_",
+    aten.rand.default: "uniform_", aten.rand.generator: "uniform_", aten.rand_like.default: "uniform_",
+    aten.zeros.default: "zero_", aten.zeros_like.default: "zero_", aten.ones.default: "fill_",
+    aten.ones_like.default: "fill_", aten.full.default: "fill_", aten.full_like.default: "fill_",
+    aten.normal.float_float: "normal_",
+}
+_FACTORY_SCALARS = {"normal_": (0.0, 1.0), "uniform_": (0.0, 1.0), "zero_": ()}
+_DERIVED = {aten.mul.Tensor: "mul_", aten.div.Tensor: "div_", aten.add.Tensor: "add_", aten.sub.Tensor: "sub_",
+            aten._to_copy.default: "", aten.clone.default: ""}
 _SKIPPED_DIRS = tuple(
     os.path.dirname(path) + os.sep
     for path in (torch.__file__, __file__, contextlib.__file__)
 )
-_NO_EFFECT = ((), False)  # an op that neither writes an argument nor copies one
+_NO_EFFECT = ((), None, False)  # an op that writes no argument, follows no raw memory and describes no result
 
 
 def user_site() -> str:
@@ -74,15 +101,6 @@ def user_site() -> str:
     return "<unknown>"
 
 
-@dataclass(frozen=True)
-class Write:
-    """An op that wrote every element of a storage, with its arguments (tensors as ``None``)."""
-
-    op: Any  # the ``torch._ops.OpOverload``, e.g. ``aten.normal_.default``
-    arguments: tuple
-    keywords: dict
-
-
 @dataclass
 class Allocation:
     """One empty-family storage: where it was created and which of its elements were written."""
@@ -92,13 +110,42 @@ class Allocation:
     numel: int
     site: str
     written: bool | WrittenBits = False  # True, False, or a bit per element of the storage
-    last_write: Write | None = field(default=None, repr=False)
 
 
-def _effect_of(func) -> tuple[tuple[int | str, ...], bool]:
-    """What an op does that the tracker follows: the arguments it writes, and whether it copies its first."""
-    effect = (_writes_to(func), func in _COPY_OPS)
+def _effect_of(func) -> tuple[tuple[int | str, ...], str | None, bool]:
+    """What an op does that the tracker follows: the arguments it writes, how its result follows raw memory
+    (``"copy"``, ``"pointwise"`` or ``None``), and whether its result is described by writes (``_record_made``)."""
+    positions = _writes_to(func)
+    if func in _COPY_OPS:
+        follows = "copy"
+    else:
+        follows = "pointwise" if torch.Tag.pointwise in func.tags and func not in _SELECTING_OPS else None
+    effect = (positions, None if positions else follows, func in _FACTORIES or func in _DERIVED)
     return _NO_EFFECT if effect == _NO_EFFECT else effect
+
+
+@dataclass(frozen=True)
+class WriteOp:
+    """One in-place op that wrote a tensor: its name, its scalar arguments, and whether it reached every element."""
+
+    name: str  # "normal_", "mul_", "copy_", ...
+    scalars: tuple[float, ...]
+    full: bool
+
+    def __str__(self) -> str:
+        return f"{self.name}({', '.join(f'{value:g}' for value in self.scalars)})"
+
+
+def _scalars(values) -> tuple[float, ...]:
+    found = []
+    for value in values:
+        if isinstance(value, torch.Tensor):
+            if value.numel() != 1 or value.device.type == "meta" or value.is_complex():
+                continue
+            value = value.item()
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            found.append(float(value))
+    return tuple(found)
 
 
 def _writes_to(func) -> tuple[int | str, ...]:
@@ -131,6 +178,7 @@ class WriteTracker(TorchDispatchMode):
         super().__init__()
         self._allocations: dict[int, Allocation] = {}
         self._effects: dict[Any, tuple] = {}
+        self._history: dict[int, tuple[StorageWeakRef, list[WriteOp]]] = {}
         self._since_sweep = 0
 
     @classmethod
@@ -149,29 +197,35 @@ class WriteTracker(TorchDispatchMode):
             with one_thread():
                 self._fill(out)
             self.track(out, user_site())
-        elif self._allocations:
-            effect = self._effects.get(func)
-            if effect is None:
-                effect = self._effects[func] = _effect_of(func)
-            if effect is not _NO_EFFECT:
-                self._apply(func, args, kwargs, out, effect)
+            return out
+        effect = self._effects.get(func)
+        if effect is None:
+            effect = self._effects[func] = _effect_of(func)
+        if effect is not _NO_EFFECT:
+            self._apply(func, args, kwargs, out, effect)
         return out
 
-    def _apply(self, func, args, kwargs, out, effect: tuple[tuple[int | str, ...], bool]) -> None:
-        positions, copies = effect
+    def _apply(self, func, args, kwargs, out, effect: tuple[tuple[int | str, ...], str | None, bool]) -> None:
+        positions, follows, described = effect
+        if positions[:1] == (0,):
+            self._record_write(func, args)
+        elif described:
+            self._record_made(func, args, out)
+        if not self._allocations:
+            return
         with one_thread():
             if func is aten.copy_.default:
-                self._copied(args[0], args[1], func, args, kwargs)
-                return
-            for position in positions:
-                target = kwargs.get(position) if isinstance(position, str) else (
-                    args[position] if position < len(args) else None
-                )
-                for tensor in target if isinstance(target, (list, tuple)) else (target,):
-                    if isinstance(tensor, torch.Tensor):
-                        self._wrote(tensor, func, args, kwargs)
-            if copies:
-                self._propagate(args[0], out)
+                self._copied(args[0], args[1])
+            elif positions:
+                for position in positions:
+                    target = kwargs.get(position) if isinstance(position, str) else (
+                        args[position] if position < len(args) else None
+                    )
+                    for tensor in target if isinstance(target, (list, tuple)) else (target,):
+                        if isinstance(tensor, torch.Tensor):
+                            self._wrote(tensor)
+            elif follows is not None and isinstance(out, torch.Tensor):
+                self._follow_raw(follows, func, args, out)
 
     def _resize(self, func, args, kwargs):
         target = kwargs.get("out", args[0] if args else None)
@@ -181,8 +235,7 @@ class WriteTracker(TorchDispatchMode):
         if before is not None and after is not None and after > before:
             with one_thread():
                 _fill_grown(target, before)
-        if self._allocations:
-            self._apply(func, args, kwargs, out, (_writes_to(func), False))
+        self._apply(func, args, kwargs, out, (_writes_to(func), None, False))
         return out
 
     # -- bookkeeping ------------------------------------------------------------------------
@@ -192,11 +245,10 @@ class WriteTracker(TorchDispatchMode):
         if value is not None and tensor.device.type != "meta" and tensor.numel():
             tensor.fill_(value)
 
-    def track(self, tensor: torch.Tensor, site: str, written: bool = False) -> None:
+    def track(self, tensor: torch.Tensor, site: str, written: bool | WrittenBits = False) -> None:
         """Follow ``tensor``'s storage from now on as never written (or written), created at ``site``.
 
-        The empty-family ops and copies of never-written storages call this; a check that follows raw
-        memory through other ops (``F.pad`` of a raw tensor) may too."""
+        The empty-family ops and the results made from never-written memory call this."""
         if tensor.device.type == "meta" or tensor.numel() == 0:
             return
         storage = tensor.untyped_storage()
@@ -204,38 +256,43 @@ class WriteTracker(TorchDispatchMode):
             StorageWeakRef(storage), tensor.element_size(), storage.nbytes() // tensor.element_size(), site, written
         )
         self._since_sweep += 1
-        if self._since_sweep > max(1024, len(self._allocations)):
+        if self._since_sweep > max(1024, len(self._allocations) + len(self._history)):
             self._sweep()
 
     def _sweep(self) -> None:
-        """Forget allocations whose storage was freed (their bits too)."""
+        """Forget allocations and write histories whose storage was freed (their bits too)."""
         self._since_sweep = 0
         self._allocations = {key: found for key, found in self._allocations.items() if not found.storage.expired()}
+        self._history = {key: entry for key, entry in self._history.items() if not entry[0].expired()}
 
-    def allocation(self, tensor: torch.Tensor) -> Allocation | None:
-        """The live tracked allocation behind ``tensor``, if any."""
-        if tensor.layout != torch.strided:
+    @staticmethod
+    def _storage(tensor: torch.Tensor):
+        """``(untyped storage, its data pointer)`` of ``tensor``, or ``None`` when it has none to follow."""
+        if tensor.layout != torch.strided or tensor.device.type == "meta" or tensor.is_nested:
             return None
         try:
             storage = tensor.untyped_storage()
-            found = self._allocations.get(storage.data_ptr())
-        except (RuntimeError, NotImplementedError, TypeError):  # no storage (sparse, DTensor, functional wrappers)
+            return storage, storage.data_ptr()
+        except (RuntimeError, NotImplementedError, TypeError):  # no storage (DTensor, functional wrappers)
             return None
+
+    def allocation(self, tensor: torch.Tensor) -> Allocation | None:
+        """The live tracked allocation behind ``tensor``, if any."""
+        found_storage = self._storage(tensor)
+        if found_storage is None:
+            return None
+        storage, key = found_storage
+        found = self._allocations.get(key)
         # the tracker's weak reference keeps the storage's C++ object alive: its address names it
         if found is None or found.storage.cdata != storage._cdata:
             return None
         return found
 
-    def _wrote(self, view: torch.Tensor, func=None, args=(), kwargs=None) -> None:
+    def _wrote(self, view: torch.Tensor) -> None:
         found = self.allocation(view)
-        if found is None:
+        if found is None or found.written is True:
             return
-        covers = view.element_size() != found.itemsize or _covers(view, found.numel)
-        if covers and func is not None:
-            found.last_write = _write(func, args, kwargs or {})
-        if found.written is True:
-            return
-        if covers:
+        if view.element_size() != found.itemsize or _covers(view, found.numel):
             found.written = True
             return
         if found.written is False:
@@ -244,20 +301,109 @@ class WriteTracker(TorchDispatchMode):
         if found.written.full():
             found.written = True
 
-    def _copied(self, destination: torch.Tensor, source: torch.Tensor, func, args, kwargs) -> None:
+    def _copied(self, destination: torch.Tensor, source: torch.Tensor) -> None:
         origin = self.allocation(source) if isinstance(source, torch.Tensor) else None
         target = self.allocation(destination)
         if origin is not None and origin.written is False and target is not None and _covers(destination, target.numel):
             target.site = origin.site
             return
-        self._wrote(destination, func, args, kwargs)
+        self._wrote(destination)
 
-    def _propagate(self, source: torch.Tensor, out: torch.Tensor) -> None:
-        origin = self.allocation(source)
-        if origin is not None and origin.written is False and isinstance(out, torch.Tensor):
-            self.track(out, origin.site)
+    # -- what wrote a storage ---------------------------------------------------------------
+    def _record_write(self, func, args) -> None:
+        """Remember the in-place op that wrote ``args[0]`` and its scalar arguments, per storage."""
+        view = args[0] if args else None
+        history = self._history_of(view, create=True) if isinstance(view, torch.Tensor) else None
+        if history is None:
+            return
+        numel = view.untyped_storage().nbytes() // max(view.element_size(), 1)
+        operation = WriteOp(func.__name__.split(".")[0], _scalars(args[1:]), _covers(view, numel))
+        history[:] = (history + [operation])[-HISTORY:]
+
+    def _history_of(self, tensor: torch.Tensor, create: bool) -> list[WriteOp] | None:
+        """The remembered writes of ``tensor``'s storage (a new, empty list when ``create``)."""
+        found_storage = self._storage(tensor)
+        if found_storage is None:
+            return None
+        storage, key = found_storage
+        entry = self._history.get(key)
+        if entry is None or entry[0].cdata != storage._cdata:  # a weak reference names its storage (allocation)
+            if not create:
+                return None
+            entry = self._history[key] = (StorageWeakRef(storage), [])
+        return entry[1]
+
+    def _record_made(self, func, args, out) -> None:
+        """Describe a fresh result by writes: a factory's draw, or its input's writes and a scalar step."""
+        if not isinstance(out, torch.Tensor):
+            return
+        if func in _FACTORIES:
+            name = _FACTORIES[func]
+            scalars = _FACTORY_SCALARS.get(name) or _scalars(args[1:2] if "full" in func.__name__ else args[:2])
+            made = [WriteOp(name, scalars if name != "fill_" or scalars else (1.0,), True)]
+        else:
+            sources = [a for a in args[:2] if isinstance(a, torch.Tensor) and a.numel() > 1]
+            scalar = _scalars(a for a in args[1:2] if not (isinstance(a, torch.Tensor) and a.numel() > 1))
+            if len(sources) != 1 or sources[0] is not args[0] or (_DERIVED[func] and not scalar):
+                return
+            before = self._history_of(sources[0], create=False)
+            if not before:
+                return
+            made = before + ([WriteOp(_DERIVED[func], scalar, True)] if _DERIVED[func] else [])
+        history = self._history_of(out, create=True)
+        if history is not None:
+            history[:] = made[-HISTORY:]
+
+    # -- raw memory through out-of-place ops ------------------------------------------------
+    def _follow_raw(self, kind: str, func, args, out: torch.Tensor) -> None:
+        """Register the elements of an out-of-place result that are copies of, or computed from, raw memory."""
+        made = self._storage(out)
+        if made is None:
+            return
+        values = list(args[0]) if kind == "copy" and isinstance(args[0], (list, tuple)) else (
+            [args[0]] if kind == "copy" else [a for a in args if isinstance(a, torch.Tensor)])
+        masks = [self._raw_mask(value) for value in values]
+        origin = next((site for _, site in masks if site), None)
+        if origin is None or any(made[1] == (self._storage(v) or (None, None))[1] for v in values
+                                 if isinstance(v, torch.Tensor)):
+            return  # a view or an in-place result: its storage is followed already
+        if all(mask is True for mask, _ in masks) and (kind == "pointwise" or func in _SAME_ELEMENTS):
+            self.track(out, origin)  # every element made from raw memory: no mask needed
+            return
+        shaped = [_as_mask(mask, value) for (mask, _), value in zip(masks, values)]
+        if kind == "copy":
+            rest = list(args[1:]) if func is not aten.constant_pad_nd.default else [args[1], False]
+            first = shaped if isinstance(args[0], (list, tuple)) else shaped[0]
+            try:
+                raw = shaped[0].clone() if func in _SAME_ELEMENTS else func(first, *rest)
+            except (RuntimeError, TypeError):  # an op without a bool kernel: leave its result as written
+                return
+        else:
+            raw = torch.zeros(out.shape, dtype=torch.bool)
+            for mask in shaped:
+                raw |= torch.broadcast_to(mask, out.shape)
+        if raw.shape != out.shape or not bool(raw.any()):
+            return
+        self.track(out, origin, written=False if bool(raw.all()) else WrittenBits.written_except(out, raw))
+
+    def _raw_mask(self, tensor) -> tuple[torch.Tensor | bool | None, str | None]:
+        """Which elements of ``tensor`` are raw memory (``None`` when none, ``True`` when all are), and where
+        that memory was made."""
+        if not isinstance(tensor, torch.Tensor):
+            return None, None
+        found = self.allocation(tensor)
+        if found is None or found.written is True or tensor.element_size() != found.itemsize:
+            return None, None
+        if found.written is False:
+            return True, found.site
+        seen = found.written.seen(tensor)
+        return (~seen, found.site) if not bool(seen.all()) else (None, None)
 
     # -- queries ----------------------------------------------------------------------------
+    def writes(self, tensor: torch.Tensor) -> tuple[WriteOp, ...]:
+        """The last in-place ops that wrote ``tensor``'s storage during the watch, oldest first."""
+        return tuple(self._history_of(tensor, create=False) or ())
+
     def unwritten(self, tensor: torch.Tensor) -> tuple[int, str | None]:
         """How many elements of ``tensor`` were never written, and where their storage was created."""
         found = self.allocation(tensor)
@@ -269,15 +415,13 @@ class WriteTracker(TorchDispatchMode):
             missing = tensor.numel() - found.written.count(tensor)
         return missing, (found.site if missing else None)
 
-    def last_write(self, tensor: torch.Tensor) -> Write | None:
-        """The last op that wrote every element of ``tensor``'s tracked storage, with its arguments."""
-        found = self.allocation(tensor)
-        return found.last_write if found is not None else None
 
-
-def _write(func, args, kwargs) -> Write:
-    return Write(func, tuple(None if isinstance(a, torch.Tensor) else a for a in args),
-                 {k: v for k, v in kwargs.items() if not isinstance(v, torch.Tensor)})
+def _as_mask(mask: torch.Tensor | bool | None, value) -> torch.Tensor:
+    """A raw-memory mask of ``value``'s shape (``True``: all raw, ``None``: none)."""
+    shape = value.shape if isinstance(value, torch.Tensor) else ()
+    if mask is None or mask is True:
+        return torch.full(shape, mask is True, dtype=torch.bool)
+    return mask
 
 
 def _covers(view: torch.Tensor, numel: int) -> bool:

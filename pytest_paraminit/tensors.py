@@ -1,4 +1,5 @@
-"""Which parameters have values to judge: lazy, meta, distributed, quantized, sparse, complex and integer ones do not."""
+"""Which parameters have values to judge: lazy, meta, nested, distributed, quantized, sparse, complex and integer
+ones do not."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ def skip_reason(tensor: torch.Tensor) -> str | None:
     """Why the values of ``tensor`` cannot be judged, or ``None`` when they can."""
     if is_lazy(tensor):
         return "lazy (shape unknown until the first forward call)"
+    if tensor.is_nested:
+        return "nested tensor (values not judged)"
     if is_traceable_wrapper_subclass(tensor):
         # a DTensor's values live in shards (on other ranks too); other wrappers hold packed data
         kind = type(tensor).__name__

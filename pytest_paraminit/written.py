@@ -26,6 +26,7 @@ SPARSE = 16  # a view that reaches fewer than 1 in SPARSE elements of its span g
 _POPCOUNT = torch.tensor([bin(byte).count("1") for byte in range(256)], dtype=torch.uint8)
 # 8 bytes of 0 or 1 (little-endian int64) times this have those 8 bits, in order, in the top byte
 _PACK = 0x0102040810204080
+_SHIFTS = torch.arange(8, dtype=torch.uint8)
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,25 @@ class WrittenBits:
             total += bin(int(self.bits[start // 8]) & _bit_mask(0, end - start)).count("1")
         return total
 
+    def seen(self, view: torch.Tensor) -> torch.Tensor:
+        """Whether each position of ``view`` holds a written element, as a bool tensor of ``view``'s shape
+        (the bits of the span it reaches, unpacked: for following raw memory through ops, not for counting)."""
+        first = view.storage_offset()
+        last = first + sum((size - 1) * stride for size, stride in zip(view.shape, view.stride())) + 1
+        start = first // 8 * 8
+        flags = _unpack(self.bits[start // 8 : (last + 7) // 8]) if view.numel() else torch.zeros(0, dtype=torch.bool)
+        return flags.as_strided(view.shape, view.stride(), first - start)
+
+    @classmethod
+    def written_except(cls, view: torch.Tensor, raw: torch.Tensor) -> WrittenBits:
+        """The bits of ``view``'s storage: every element written but those ``raw`` (a bool of its shape) marks."""
+        written = cls(view.untyped_storage().nbytes() // view.element_size())
+        flags = torch.zeros(written.bits.numel() * 8, dtype=torch.bool)
+        flags[: written.numel] = True  # the bits past the last element stay clear, as ``add`` leaves them
+        flags.as_strided(view.shape, view.stride(), view.storage_offset()).copy_(~raw)
+        written.bits = _pack(flags)
+        return written
+
     def full(self) -> bool:
         """Whether every element of the storage was written."""
         return self._count_range(0, self.numel) == self.numel
@@ -215,7 +235,17 @@ def _packed_window(elements: int, strided: tuple[list[int], list[int], int]) -> 
     """The bits of a window of ``elements`` (a multiple of 8) with the view ``strided`` (as_strided arguments) set."""
     window = torch.zeros(elements, dtype=torch.bool)
     window.as_strided(*strided).fill_(True)
-    return (window.view(torch.int64) * _PACK).bitwise_right_shift(56).bitwise_and(255).to(torch.uint8)
+    return _pack(window)
+
+
+def _pack(flags: torch.Tensor) -> torch.Tensor:
+    """A contiguous bool tensor of a multiple of 8 elements as bytes of bits (element i: bit i % 8 of byte i // 8)."""
+    return (flags.view(torch.int64) * _PACK).bitwise_right_shift(56).bitwise_and(255).to(torch.uint8)
+
+
+def _unpack(bits: torch.Tensor) -> torch.Tensor:
+    """Bytes of bits as one bool per element, in order."""
+    return (bits.unsqueeze(1).bitwise_right_shift(_SHIFTS).bitwise_and(1)).bool().reshape(-1)
 
 
 def _popcount(data: torch.Tensor) -> int:

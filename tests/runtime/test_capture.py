@@ -105,16 +105,15 @@ def test_every_way_to_raw_memory_is_filled_or_tracked():
     assert torch.isnan(module.table[4:]).all() and (module.table[:4] == 0.5).all()
 
 
-def test_last_write_names_the_initializer_and_its_arguments():
+def test_writes_name_the_initializer_and_its_arguments():
     with watch() as tracker:
         layer = nn.Linear(16, 4)
         nn.init.normal_(layer.weight, std=1e-3)
-        layer.bias.data[:2].zero_()  # a partial write is not the last full write
-    write = tracker.last_write(layer.weight)
-    assert write.op is torch.ops.aten.normal_.default
-    assert write.arguments == (None, 0.0, 1e-3)
-    assert tracker.last_write(layer.bias).op is torch.ops.aten.uniform_.default
-    assert tracker.last_write(torch.zeros(3)) is None
+        layer.bias.data[:2].zero_()  # a partial write
+    assert [str(op) for op in tracker.writes(layer.weight)][-1] == "normal_(0, 0.001)"
+    *_, uniform, zero = tracker.writes(layer.bias)
+    assert (uniform.name, uniform.full, zero.name, zero.full) == ("uniform_", True, "zero_", False)
+    assert tracker.writes(torch.zeros(3)) == ()
 
 
 def test_other_threads_are_not_watched():
