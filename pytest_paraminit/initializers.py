@@ -105,8 +105,9 @@ class Initializer:
         """What to write so that this initializer covers ``name`` (a tensor of ``owner``)."""
         private = PRIVATE_RESETS.get(type(owner).__name__)
         if private and callable(getattr(owner, private, None)):
-            return (f"call {private}() on every {type(owner).__qualname__} after to_empty() (FSDP: in param_init_fn), "
-                    "or initialize with a method of your model that calls it")
+            return (f"after reset_parameters() on every submodule, call {private}() on every "
+                    f"{type(owner).__qualname__} (FSDP: in param_init_fn); it does not write out_proj.weight, "
+                    "so it does not replace out_proj.reset_parameters()")
         if self.name == DEFAULT and not callable(getattr(owner, DEFAULT, None)):
             return f"give {type(owner).__qualname__} a reset_parameters() that writes self.{name.rpartition('.')[2]}"
         return f"write {self.expression(owner, name)} in {self.where(root, owner)} (nn.init.*_ or copy_), as __init__ does"
@@ -127,7 +128,9 @@ def resolve(spec: str | Callable | Initializer | None) -> Initializer:
     if ":" in spec:
         module_path, _, attribute = spec.partition(":")
         try:
-            function = getattr(importlib.import_module(module_path), attribute)
+            function = importlib.import_module(module_path)
+            for part in attribute.split("."):  # pkg.mod:Class.method works too
+                function = getattr(function, part)
         except (ImportError, AttributeError) as error:
             raise InitializerError(f"initializer {spec!r}: cannot import it: {error}") from None
         if not callable(function):

@@ -39,7 +39,7 @@ def test_torch_layers_through_the_deferred_path(name):
                    for f in report.failures), report.render()
         private = "MultiheadAttention has only a private _reset_parameters(), which the reset_parameters() convention"
         assert all(private in f.site and f.site.startswith("eager: written by ") for f in report.failures)
-        assert all(f.fix.startswith("call _reset_parameters() on every MultiheadAttention") for f in report.failures)
+        assert all("call _reset_parameters() on every MultiheadAttention" in f.fix for f in report.failures)
     else:
         assert not report.failed, report.render()
 
