@@ -82,7 +82,8 @@ class Initializer:
         if self.function is not None:
             return f"the initializer {self.name} does not cover it"
         applied = ", applied to every module," if self.name == "_init_weights" else ""
-        return f"{type(root).__qualname__}.{self.name}(){applied} does not cover it (owner: {kind})"
+        whose = "" if owner is root else f" (owner: {kind})"
+        return f"{type(root).__qualname__}.{self.name}(){applied} does not cover it{whose}"
 
     def where(self, root, owner) -> str:
         """The code that should write a tensor of ``owner``: ``Rotary.reset_parameters()``, ``GPT.init_weights()``."""

@@ -67,7 +67,7 @@ def test_hf_style_init_weights_misses_a_custom_parameter():
     found = misses(report)
     assert set(found) == {"logit_scale"}, report.render()
     assert found["logit_scale"].site.endswith(
-        "HFStyleModel._init_weights(), applied to every module, does not cover it (owner: HFStyleModel)")
+        "HFStyleModel._init_weights(), applied to every module, does not cover it")
     assert found["logit_scale"].fix.startswith("write module.logit_scale (isinstance(module, HFStyleModel)) in "
                                                "HFStyleModel._init_weights()")
 
