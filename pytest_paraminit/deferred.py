@@ -21,7 +21,7 @@ from .checker import check_module, describe_error
 from .findings import CheckId, Finding
 from .initializers import DEFAULT, Initializer, InitializerError, resolve
 from .parametrized import display_name, parametrization_of
-from .provenance import eager_writers
+from .provenance import NONFINITE_EAGERLY, eager_writers
 from .report import ModuleReport
 
 
@@ -62,10 +62,35 @@ def build_deferred_and_check(
         return None, ModuleReport(title, error=f"deferred build raised {describe_error(error)}")
     report = check_module(module, tracker=tracker, allow=allow, title=title)
     misses = [f for f in report.findings if f.check == CheckId.UNINITIALIZED]
-    eager = eager_writers(factory, args, kwargs, [f.name for f in misses]) if compare and misses else {}
+    poisoned = _poisoned_buffers(module, {f.name for f in misses}, allow)
+    names = [f.name for f in misses + poisoned]
+    eager = eager_writers(factory, args, kwargs, names) if (compare or poisoned) and names else {}
     for finding in misses:
         _explain(finding, module, initializer, eager.get(finding.name))
+    for finding in poisoned:
+        if eager.get(finding.name) != NONFINITE_EAGERLY:  # NaN eagerly too is the eager check's business
+            _explain(finding, module, initializer, eager.get(finding.name))
+            report.state_findings.insert(0, finding)
     return module, report
+
+
+def _poisoned_buffers(module: nn.Module, missed: set[str], allow: AllowList) -> list[Finding]:
+    """Float buffers that were written, but with NaN: computed from raw memory after ``to_empty()``.
+
+    Spectral norm's ``_u``/``_v`` are recomputed by a power iteration over the raw weight, so they
+    count as written; eagerly the same buffers are finite (checked before the finding is kept).
+    """
+    found = []
+    for name, buffer in module.named_buffers():
+        if name in missed or not buffer.is_floating_point() or buffer.is_meta or buffer.numel() == 0:
+            continue
+        nan = int(buffer.detach().isnan().sum())
+        if nan:
+            finding = Finding(CheckId.NON_FINITE, name, f"{nan} of {buffer.numel()} elements NaN (buffer, computed "
+                              "from raw memory)", "all finite")
+            finding.allowed = allow.allows(finding.check, name)
+            found.append(finding)
+    return found
 
 
 def _explain(finding: Finding, root: nn.Module, initializer: Initializer, eager: str | None) -> None:
@@ -76,7 +101,11 @@ def _explain(finding: Finding, root: nn.Module, initializer: Initializer, eager:
     owner = root.get_submodule(parametrized[0].rpartition(".")[0] if parametrized else owner_path)
     deferred = initializer.misses(root, owner)
     finding.hint = initializer.fix(root, owner, parametrized[0] if parametrized else name)
-    if parametrized:
+    if parametrized and not leaf.startswith("original"):
+        finding.hint = (f"{parametrized[1]} keeps state in {leaf}, which to_empty() wiped: apply {parametrized[1]} "
+                        f"after materializing and initializing {parametrized[0]}, or write {leaf} again in the "
+                        "initializer as the parametrization's __init__ does")
+    elif parametrized:
         finding.hint = (f"assign the parametrized tensor in the initializer ({parametrized[0]} = value under "
                         f"torch.no_grad()): right_inverse then sets every original; writing {parametrized[0]} "
                         "in place writes a computed copy")
@@ -87,7 +116,8 @@ def _explain(finding: Finding, root: nn.Module, initializer: Initializer, eager:
                         ".copy_(...), as __init__ "
                         "computes it); to_empty() keeps no buffer values, and persistent=False does not change that")
     finding.name = display_name(root, name)
-    finding.site = f"eager: {_written(eager)}; deferred: never written — {deferred}" if eager else deferred
+    state = "never written" if finding.check == CheckId.UNINITIALIZED else "computed from raw memory"
+    finding.site = f"eager: {_written(eager)}; deferred: {state} — {deferred}" if eager else deferred
 
 
 def _written(eager: str) -> str:

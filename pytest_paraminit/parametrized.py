@@ -14,19 +14,22 @@ _KINDS = {"_WeightNorm": "weight_norm", "_SpectralNorm": "spectral_norm", "_Orth
 
 
 def parametrization_of(root: nn.Module, name: str) -> tuple[str, str] | None:
-    """``(user-facing tensor path, kind)`` when ``name`` is an original of a parametrization, else None."""
+    """``(user-facing tensor path, kind)`` when ``name`` is an original of a parametrization or a buffer of
+    one (spectral norm's ``_u``), else None."""
     head, found, rest = ("." + name).rpartition(".parametrizations.")
     if not found:
         return None
     owner_path = head.removeprefix(".")
-    tensor, _, original = rest.partition(".")
-    if not tensor or not original.startswith("original"):
+    tensor, _, leaf = rest.partition(".")
+    index, _, state = leaf.partition(".")
+    if not tensor or not (leaf.startswith("original") or (index.isdigit() and state)):
         return None
     owner = root.get_submodule(owner_path) if owner_path else root
     chain = getattr(owner, "parametrizations", {})
     if tensor not in chain:
         return None
-    kinds = [_KINDS.get(type(p).__name__, type(p).__qualname__) for p in chain[tensor]]
+    parts = [chain[tensor][int(index)]] if index.isdigit() else list(chain[tensor])
+    kinds = [_KINDS.get(type(p).__name__, type(p).__qualname__) for p in parts]
     return (f"{owner_path}.{tensor}" if owner_path else tensor), "+".join(kinds)
 
 

@@ -52,6 +52,8 @@ class Provenance(TorchDispatchMode):
         first = args[0] if args and isinstance(args[0], torch.Tensor) else None
         if func in _COPIES and first is not None:
             self._remember(out, self.writer(first))  # deepcopy clones: the copy was written by the same code
+        elif func.__name__.startswith("set_.") and len(args) > 1 and isinstance(args[1], torch.Tensor):
+            self._remember(first, self.writer(args[1]))  # register_parametrization moves the weight into original
         elif first is not None and self._writes_first(func):
             self._remember(first, _writer(func.__name__.split(".")[0]))
         elif torch.Tag.nondeterministic_seeded in func.tags or func.__name__.split(".")[0] in _FACTORIES:
@@ -85,7 +87,8 @@ class Provenance(TorchDispatchMode):
 def eager_writers(factory, args, kwargs, names) -> dict[str, str]:
     """Build ``factory`` eagerly and say, for each tensor path in ``names``, what wrote it.
 
-    A tensor written by no seen op is ``computed in the constructor`` (``torch.tensor(...)``, a copy of a constant);
+    A tensor written by no seen op is ``computed in the constructor`` (``torch.tensor(...)``, a copy of a
+    constant); a tensor that holds NaN or ±Inf in the eager build too is ``non-finite in the eager build``;
     a build that raises gives ``{}``, and the report then shows the deferred side only.
     """
     recorder = Provenance()
@@ -98,6 +101,13 @@ def eager_writers(factory, args, kwargs, names) -> dict[str, str]:
     found = {}
     for name in names:
         tensor = tensors.get(name)
-        if tensor is not None:
+        if tensor is None:
+            continue
+        if tensor.is_floating_point() and not bool(tensor.detach().isfinite().all()):
+            found[name] = NONFINITE_EAGERLY
+        else:
             found[name] = recorder.writer(tensor) or "computed in the constructor"
     return found
+
+
+NONFINITE_EAGERLY = "non-finite in the eager build"

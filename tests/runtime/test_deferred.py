@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from torch import nn
+from torch.nn.utils import parametrizations, parametrize
 
 from deferred_models import (GPT, AttentionPool, AttentionPoolPrivateOnly, CompleteGPT, FixedLlamaBlock, HFStyleModel, LlamaBlock,
                              WeightNormConvs, WeightNormConvsInit)
@@ -136,3 +137,33 @@ def test_transformers_llama_on_the_fsdp_path_loses_its_rope_buffer():
     found = misses(report)
     assert "model.rotary_emb.inv_freq" in found, report.render()
     assert "LlamaRotaryEmbedding registers this non-persistent buffer" in found["model.rotary_emb.inv_freq"].site
+
+
+class Symmetric(nn.Module):
+    def forward(self, x):
+        return x.triu() + x.triu(1).mT
+
+
+class Parametrized(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.square = nn.Linear(8, 8)
+        parametrize.register_parametrization(self.square, "weight", Symmetric())
+        self.head = parametrizations.spectral_norm(nn.Linear(8, 4))
+
+
+def test_custom_and_spectral_norm_parametrizations_by_their_names():
+    _, report = build_deferred_and_check(Parametrized)
+    found = misses(report)
+    assert {"square.weight (Symmetric original)", "head.weight (spectral_norm original)"} <= set(found), \
+        report.render()
+    assert "square.bias" not in found and "head.bias" not in found
+    assert found["head.weight (spectral_norm original)"].site.startswith(
+        "eager: written by kaiming_uniform_ in Linear.reset_parameters; deferred: never written")
+    # spectral norm's power-iteration vectors are recomputed from the raw weight: written, but NaN
+    poisoned = {f.name: f for f in report.failures if f.check == "non-finite"}
+    assert set(poisoned) == {"head.weight (spectral_norm _u)", "head.weight (spectral_norm _v)"}, report.render()
+    assert poisoned["head.weight (spectral_norm _u)"].measured == "4 of 4 elements NaN (buffer, computed from raw memory)"
+    assert "apply spectral_norm after materializing" in poisoned["head.weight (spectral_norm _u)"].fix
+    _, report = build_and_check(Parametrized)
+    assert not report.failed, report.render()
