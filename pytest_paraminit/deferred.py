@@ -109,12 +109,12 @@ def _explain(finding: Finding, root: nn.Module, initializer: Initializer, eager:
         finding.hint = (f"assign the parametrized tensor in the initializer ({parametrized[0]} = value under "
                         f"torch.no_grad()): right_inverse then sets every original; writing {parametrized[0]} "
                         "in place writes a computed copy")
-    elif leaf in root.get_submodule(owner_path)._buffers:
-        kind = "non-persistent " if leaf in root.get_submodule(owner_path)._non_persistent_buffers_set else ""
-        deferred = f"{type(owner).__qualname__} registers this {kind}buffer in __init__; {deferred}"
+    elif leaf in owner._buffers:
+        kind = "non-persistent " if leaf in owner._non_persistent_buffers_set else ""
+        deferred = f"{type(owner).__qualname__} registers this {kind}buffer; {deferred}"
         finding.hint = (f"recompute it in {initializer.where(root, owner)} ({initializer.expression(owner, name)}"
-                        ".copy_(...), as __init__ "
-                        "computes it); to_empty() keeps no buffer values, and persistent=False does not change that")
+                        ".copy_(...), as the constructor computes it); to_empty() keeps no buffer values, "
+                        "and persistent=False does not change that")
     finding.name = display_name(root, name)
     state = "never written" if finding.check == CheckId.UNINITIALIZED else "computed from raw memory"
     finding.site = f"eager: {_written(eager)}; deferred: {state} — {deferred}" if eager else deferred
