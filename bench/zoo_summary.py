@@ -197,7 +197,8 @@ def deferred_table(models: list[dict], key: str = "ready") -> dict[str, dict[str
     return {zoo: {name: tuple(cell) for name, cell in row.items()} for zoo, row in table.items()}
 
 
-_DEFERRED_TABLES = {"ready": "every parameter and buffer", "parameters_ready": "every parameter (buffers not counted)"}
+_DEFERRED_TABLES = {"ready": "every parameter and buffer",
+                    "parameters_ready": "every parameter (buffers not counted)"}
 
 
 def _print_deferred(models: list[dict]) -> None:

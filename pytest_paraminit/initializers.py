@@ -111,7 +111,8 @@ class Initializer:
                     "so it does not replace out_proj.reset_parameters()")
         if self.name == DEFAULT and not callable(getattr(owner, DEFAULT, None)):
             return f"give {type(owner).__qualname__} a reset_parameters() that writes self.{name.rpartition('.')[2]}"
-        return f"write {self.expression(owner, name)} in {self.where(root, owner)} (nn.init.*_ or copy_), as __init__ does"
+        target, where = self.expression(owner, name), self.where(root, owner)
+        return f"write {target} in {where} (nn.init.*_ or copy_), as __init__ does"
 
 
 def resolve(spec: str | Callable | Initializer | None) -> Initializer:

@@ -7,8 +7,8 @@ import pytest
 from torch import nn
 from torch.nn.utils import parametrizations, parametrize
 
-from deferred_models import (GPT, AttentionPool, AttentionPoolPrivateOnly, CompleteGPT, FixedLlamaBlock, HFStyleModel, LlamaBlock,
-                             WeightNormConvs, WeightNormConvsInit)
+from deferred_models import (GPT, AttentionPool, AttentionPoolPrivateOnly, CompleteGPT, FixedLlamaBlock,
+                             HFStyleModel, LlamaBlock, WeightNormConvs, WeightNormConvsInit)
 from known_good import transformers_models
 from pytest_paraminit import build_and_check, build_deferred_and_check
 from pytest_paraminit.initializers import InitializerError
@@ -25,8 +25,8 @@ def test_init_weights_that_forgets_scalars_names_them_with_the_eager_writer():
     assert found["blocks.0.gate"].site == (
         "eager: written by zeros in Block.__init__; deferred: never written — GPT.init_weights() does not cover it "
         "(owner: Block)")
-    assert found["blocks.0.lambdas"].fix == "write self.blocks.0.lambdas in GPT.init_weights() (nn.init.*_ or copy_), " \
-                                            "as __init__ does"
+    assert found["blocks.0.lambdas"].fix == (
+        "write self.blocks.0.lambdas in GPT.init_weights() (nn.init.*_ or copy_), as __init__ does")
     assert report.title == "GPT (deferred, init_weights)"
 
 
@@ -163,7 +163,8 @@ def test_custom_and_spectral_norm_parametrizations_by_their_names():
     # spectral norm's power-iteration vectors are recomputed from the raw weight: written, but NaN
     poisoned = {f.name: f for f in report.failures if f.check == "non-finite"}
     assert set(poisoned) == {"head.weight (spectral_norm _u)", "head.weight (spectral_norm _v)"}, report.render()
-    assert poisoned["head.weight (spectral_norm _u)"].measured == "4 of 4 elements NaN (buffer, computed from raw memory)"
+    assert poisoned["head.weight (spectral_norm _u)"].measured == (
+        "4 of 4 elements NaN (buffer, computed from raw memory)")
     assert "apply spectral_norm after materializing" in poisoned["head.weight (spectral_norm _u)"].fix
     _, report = build_and_check(Parametrized)
     assert not report.failed, report.render()
