@@ -96,3 +96,31 @@ def test_param_init_deferred_builds_every_module_again(deferred_pytester: pytest
     result = deferred_pytester.runpytest("--param-init-deferred", "--param-init-deferred-initializer=init_weights")
     result.assert_outcomes(passed=3, failed=1)
     result.stdout.fnmatch_lines(["FAILED test_built.py::test_llama_block*"])
+
+
+def test_param_init_deferred_checks_target_classes_on_the_meta_device_too(deferred_pytester: pytest.Pytester):
+    deferred_pytester.makepyfile(models="""
+        import deferred_models
+
+        class Model(deferred_models.CompleteGPT):
+            pass
+
+        class Block(deferred_models.LlamaBlock):
+            pass
+        """)
+    deferred_pytester.makeconftest(
+        "def pytest_paraminit_build(cls, config):\n"
+        "    if cls.__name__ == 'Block':\n"
+        "        return cls(width=32, heads=4)\n")
+    deferred_pytester.makeini("[pytest]\nparam_init_targets = models\nparam_init_deferred_initializer = init_weights\n")
+    deferred_pytester.runpytest().assert_outcomes(passed=2)  # both are clean when built eagerly
+    result = deferred_pytester.runpytest("--param-init-deferred")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines([
+        "*paraminit: models.Block (deferred, init_weights)*",
+        "*initializer 'init_weights': Block has no init_weights() method; it has reset_parameters*",
+    ])
+    result = deferred_pytester.runpytest("--param-init-deferred", "--param-init-deferred-initializer=reset_parameters")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(["*  norm.weight  32 *",  # the hook built it: width 32, head size 8
+                                 "*[[]uninitialized[]] rotary.inv_freq: 4 of 4 elements never written (buffer)*"])
