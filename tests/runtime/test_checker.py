@@ -33,11 +33,13 @@ def test_torch_layers_through_the_deferred_path(name):
     factory, args, kwargs = TORCH_LAYERS[name]
     module, report = build_deferred_and_check(factory, *args, **kwargs)
     if name in WITHOUT_RESET_PARAMETERS:
-        # nn.MultiheadAttention only has a private _reset_parameters(): FSDP-style init misses it.
+        # nn.MultiheadAttention only has a private _reset_parameters(): FSDP-style init misses it, and says so
         assert {f.check for f in report.failures} == {"uninitialized"}
         assert all(f.name.endswith(("in_proj_weight", "in_proj_bias", "proj_weight", "bias_k", "bias_v"))
                    for f in report.failures), report.render()
-        assert all(f.site == "MultiheadAttention has no reset_parameters()" for f in report.failures)
+        private = "MultiheadAttention has only a private _reset_parameters(), which the reset_parameters() convention"
+        assert all(private in f.site and f.site.startswith("eager: written by ") for f in report.failures)
+        assert all("call _reset_parameters() on every MultiheadAttention" in f.fix for f in report.failures)
     else:
         assert not report.failed, report.render()
 
