@@ -88,7 +88,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     path = config.getoption("param_init_report")
     if path:
-        Path(path).write_text(json.dumps(session_recorder(config).to_json(), indent=2) + "\n", encoding="utf-8")
+        Path(path).write_text(json.dumps(session_recorder(config).to_json(), indent=2, allow_nan=False) + "\n", encoding="utf-8")
 
 
 @pytest.hookimpl(optionalhook=True)

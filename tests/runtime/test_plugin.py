@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from buggy_modules import BUGS, UNREGISTERED
+from report_file import load_report
 
 HERE = Path(__file__).parent
 
@@ -36,7 +36,7 @@ def runtime_pytester(pytester: pytest.Pytester) -> pytest.Pytester:
 
 
 def _findings_by_test(report_path: Path) -> dict[str, set[tuple[str, str]]]:
-    data = json.loads(report_path.read_text())
+    data = load_report(report_path)
     found: dict[str, set] = {}
     for record in data["reports"]:
         found.setdefault(record["test"], set()).update(
@@ -84,7 +84,7 @@ def test_deliberate_inits_pass_through_fixture_and_flag_with_notes(runtime_pytes
     result.assert_outcomes(passed=2 * len(INTENDED))
     result.stdout.fnmatch_lines(["checked * modules, * parameters: 0 findings"])
     notes: dict[str, set[str]] = {}
-    for record in json.loads(report.read_text())["reports"]:
+    for record in load_report(report)["reports"]:
         assert not record["findings"], record
         notes.setdefault(record["test"], set()).update(note.split(": ")[1].split(" (")[0] for note in record["notes"])
     for module, kinds in INTENDED.items():
@@ -166,7 +166,7 @@ def test_a_checked_child_is_not_reported_again_by_its_container(runtime_pytester
     result.assert_outcomes(failed=2)
     findings = [
         (record["test"].rsplit("::", 1)[1], record["module"].split()[0], finding["name"])
-        for record in json.loads(report.read_text())["reports"]
+        for record in load_report(report)["reports"]
         for finding in record["findings"]
     ]
     # arguments are built (and checked) before the container's constructor starts; containers add nothing
@@ -342,7 +342,7 @@ def test_xdist_gives_the_same_verdicts_and_merges_the_report(pytester: pytest.Py
     result.assert_outcomes(failed=failed)
     result_serial.assert_outcomes(failed=failed)
     assert _findings_by_test(report) == _findings_by_test(serial)
-    merged, alone = json.loads(report.read_text()), json.loads(serial.read_text())
+    merged, alone = load_report(report), load_report(serial)
     assert merged["modules"] == alone["modules"]
     assert merged["seconds"] == pytest.approx(sum(r["seconds"] for r in merged["reports"])) and merged["seconds"] > 0
 
