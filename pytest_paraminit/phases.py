@@ -38,7 +38,7 @@ def watch_phase(item: pytest.Item) -> Iterator[None]:
         report = check_module(module, tracker=tracker, allow=allow,
                               title=f"{type(module).__qualname__} built at {site}", already_checked=checked)
         checked.update(module.modules())
-        recorder.add(report, item.nodeid)
+        recorder.add(report, item.nodeid, allow)
         if report.failed:
             failing.append(report.render())  # now: the test may change the values before it ends
 

@@ -18,7 +18,7 @@ from . import hookspec
 from .fixture import ParamInit
 from .phases import watch_phase
 from .recorder import Recorder
-from .settings import MARKER, RECORDER, allow_list, session_recorder
+from .settings import MARKER, RECORDER, allow_list, check_markers, session_recorder
 from .targets import target_items
 
 
@@ -66,6 +66,7 @@ def param_init(request: pytest.FixtureRequest) -> ParamInit:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session: pytest.Session, items: list) -> None:
+    check_markers(items)
     items.extend(target_items(session))
 
 

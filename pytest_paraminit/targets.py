@@ -35,9 +35,10 @@ class TargetItem(pytest.Item):
                     module = self.target()
         except Exception as error:  # a class without a default build is skipped, not failed
             pytest.skip(f"cannot build {self.target.__qualname__}: {describe_error(error)}")
-        report = check_module(module, tracker=tracker, allow=allow_list(self.config, self),
+        allow = allow_list(self.config, self)
+        report = check_module(module, tracker=tracker, allow=allow,
                               title=f"{self.target.__module__}.{self.target.__qualname__}")
-        session_recorder(self.config).add(report, self.nodeid)
+        session_recorder(self.config).add(report, self.nodeid, allow)
         if report.failed:
             raise TargetFailure(report.render())
 
