@@ -16,7 +16,7 @@ import pytest
 
 from . import hookspec
 from .fixture import ParamInit
-from .phases import watch_phase
+from .phases import watch_collection, watch_phase
 from .recorder import Recorder
 from .settings import MARKER, RECORDER, allow_list, check_markers, session_recorder
 from .targets import target_items
@@ -71,14 +71,24 @@ def pytest_collection_modifyitems(session: pytest.Session, items: list) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector):
+    """A module with findings built at import time fails the collection of the file that built it."""
+    with watch_collection(collector) as failing:
+        report = yield
+    if failing and report.passed:
+        report.outcome, report.longrepr, report.result = "failed", "\n\n".join(failing), []
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item):
-    with watch_phase(item):
+    with watch_phase(item, "setup"):
         return (yield)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item):
-    with watch_phase(item):
+    with watch_phase(item, "call"):
         return (yield)
 
 

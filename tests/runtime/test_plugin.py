@@ -377,3 +377,74 @@ def test_without_torch_pytest_works_and_only_the_checks_need_it(pytester: pytest
     targets = run("--param-init-target", "test_plain")
     assert targets.returncode == pytest.ExitCode.TESTS_FAILED
     assert "cannot import test_plain: import of torch halted" in targets.stdout
+
+
+FIXTURE_SCOPES = """
+import pytest
+import torch
+from torch import nn
+
+class Raw(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(4, 4))
+
+@pytest.fixture(scope="module")
+def raw():
+    return Raw()
+
+@pytest.fixture(scope="session")
+def wrapped():
+    return {"model": nn.Sequential(nn.Linear(4, 4), Raw())}
+
+def test_first(raw):
+    pass
+
+def test_second(raw):
+    pass
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_wrapped(wrapped, n):
+    pass
+
+def test_clean():
+    nn.Linear(4, 4)
+"""
+
+
+def test_every_test_receiving_a_cached_module_with_findings_shows_them(pytester: pytest.Pytester):
+    pytester.makepyfile(test_scopes=FIXTURE_SCOPES)
+    report = pytester.path / "report.json"
+    result = pytester.runpytest("--check-param-init", "-p", "no:randomly", f"--param-init-report={report}")
+    result.assert_outcomes(passed=1, errors=4)
+    text = result.stdout.str()
+    for test in ("test_first", "test_second", "test_wrapped[[]1[]]", "test_wrapped[[]2[]]"):
+        result.stdout.fnmatch_lines([f"*ERROR at setup of {test}*", "paraminit: Raw built at *test_scopes.py:*"])
+    assert text.count("(received from a fixture; first reported in test_scopes.py::test_first)") == 1
+    assert text.count("(received from a fixture; first reported in test_scopes.py::test_wrapped[1])") == 1
+    data = load_report(report)
+    assert data["failed_tests"] == sorted(f"test_scopes.py::{test}" for test in
+                                          ("test_first", "test_second", "test_wrapped[1]", "test_wrapped[2]"))
+    assert data["modules"] == 5  # each built once, checked once: Raw; Linear, Raw, the Sequential; test_clean's Linear
+
+
+def test_a_module_built_at_import_time_fails_the_collection_of_its_file(pytester: pytest.Pytester):
+    pytester.makepyfile(test_scopes=FIXTURE_SCOPES, test_imported="""
+        from test_scopes import Raw
+        from torch import nn
+
+        MODEL = nn.Sequential(nn.Linear(4, 4), Raw())
+
+        def test_uses_it():
+            assert MODEL is not None
+        """)
+    pytester.mkpydir("sub").joinpath("conftest.py").write_text(
+        "from torch import nn\nfrom test_scopes import Raw\nSHARED = Raw()\n")
+    pytester.path.joinpath("sub", "test_sub.py").write_text("def test_sub():\n    pass\n")
+    result = pytester.runpytest("--check-param-init", "--continue-on-collection-errors", "-p", "no:randomly")
+    result.stdout.fnmatch_lines(["*ERROR collecting test_imported.py*", "paraminit: Raw built at *test_imported.py:4",
+                                 "*uninitialized*weight*"])
+    result.stdout.fnmatch_lines(["*ERROR collecting sub*", "paraminit: Raw built at *conftest.py:3"])
+    assert "test_uses_it" not in result.stdout.str()
+    clean = pytester.runpytest("test_scopes.py::test_clean", "-p", "no:randomly")  # without the flag: not checked
+    clean.assert_outcomes(passed=1)
