@@ -69,7 +69,7 @@ def watch_phase(item: pytest.Item, phase: str) -> Iterator[None]:
     if phase == "setup":
         received = _received_failures(item, checked)
         if received:
-            session_recorder(item.config).failed_tests.add(item.nodeid)
+            session_recorder(item.config).fail(item.nodeid)
             failing.extend(received)
     if failing:
         pytest.fail("\n\n".join(failing), pytrace=False)

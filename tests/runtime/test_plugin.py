@@ -448,3 +448,22 @@ def test_a_module_built_at_import_time_fails_the_collection_of_its_file(pytester
     assert "test_uses_it" not in result.stdout.str()
     clean = pytester.runpytest("test_scopes.py::test_clean", "-p", "no:randomly")  # without the flag: not checked
     clean.assert_outcomes(passed=1)
+
+
+def test_a_worker_that_dies_keeps_its_results_and_is_named_in_the_summary(pytester: pytest.Pytester, monkeypatch):
+    body = "\n".join(f"def test_raw_{n}():\n    LegacyTensor()\n" for n in range(3))
+    pytester.makepyfile(test_dies="from buggy_modules import LegacyTensor\nimport os\n\n" + body
+                        + "\ndef test_zz_dies():\n    os._exit(3)\n",
+                        test_lives="from buggy_modules import LegacyTensor\n\n" + body)
+    monkeypatch.setenv("PYTHONPATH", str(HERE))
+    report = pytester.path / "report.json"
+    result = pytester.runpytest_subprocess("--check-param-init", "-p", "no:cacheprovider", "-p", "no:randomly",
+                                           "-n", "2", "--max-worker-restart=0", "-rf", f"--param-init-report={report}")
+    failed = {line.split()[1] for line in result.stdout.lines if line.startswith("FAILED ")}
+    assert "test_dies.py::test_zz_dies" in failed and len(failed) >= 2  # the death, and what ran before it
+    data = load_report(report)
+    assert data["failed_tests"] == sorted(failed - {"test_dies.py::test_zz_dies"})  # none dropped
+    assert data["modules"] == len(data["reports"]) == len(failed) - 1
+    assert len(data["lost_workers"]) == 1 and data["lost_workers"][0].startswith("gw")
+    result.stdout.fnmatch_lines([f"checked {len(failed) - 1} modules, * parameters: * findings (uninitialized: *)*",
+                                 "lost worker gw*: its results up to its death are counted above"])
