@@ -263,7 +263,7 @@ def test_unknown_check_in_ini_is_a_usage_error(runtime_pytester: pytest.Pytester
     runtime_pytester.makeini("[pytest]\nparam_init_allow =\n    *.lora_B: constnt\n")
     result = runtime_pytester.runpytest("--check-param-init")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["ERROR: unknown check id(s) [[]'constnt'[]] for '*.lora_B'; known: *"])
+    result.stderr.fnmatch_lines(["ERROR: unknown check id(s) [[]'constnt'[]] for '*.lora_B' (did you mean 'constant'?); known: *"])
 
 
 def test_constructor_error_reaches_the_test_and_settings_are_restored(runtime_pytester: pytest.Pytester):
