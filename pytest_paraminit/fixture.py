@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from .settings import allow_list, deferred_initializer, session_recorder
+from .settings import allowing, deferred_initializer, session_recorder
 
 
 class ParamInit:
@@ -40,10 +40,10 @@ class ParamInit:
 
     def allowing(self, allow: dict) -> ParamInit:
         """The same fixture with more allowed checks: ``param_init.allowing({"*.lora_B": "constant"})``."""
-        return ParamInit(self._config, self._nodeid, allow_list(self._config, None, allow) + self._allow)
+        return ParamInit(self._config, self._nodeid, self._allow + allowing(allow))
 
     def _verdict(self, module, report):
-        session_recorder(self._config).add(report, self._nodeid)
+        session_recorder(self._config).add(report, self._nodeid, self._allow)
         if report.failed:
             pytest.fail(report.render(), pytrace=False)
         return module

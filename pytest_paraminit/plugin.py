@@ -10,16 +10,20 @@ user who has the package but not torch.
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from . import hookspec, initializers
 from .fixture import ParamInit
-from .phases import watch_phase
+from .phases import watch_collection, watch_phase
 from .recorder import Recorder
-from .settings import MARKER, RECORDER, allow_list, deferred_initializer, session_recorder
+from .settings import MARKER, RECORDER, allow_list, check_markers, deferred_initializer, session_recorder
 from .targets import target_items
+
+SPOOL = pytest.StashKey[Path]()  # pytest-xdist controller: the directory of the workers' spool files
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -55,7 +59,10 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{MARKER}(allow={{glob: check-ids}}, skip=False): allow checks for parameter globs, "
         "or skip the --check-param-init check in this test (skip=True or a reason)",
     )
-    config.stash[RECORDER] = Recorder(keep_records=bool(config.getoption("param_init_report")))
+    recorder = config.stash[RECORDER] = Recorder(keep_records=bool(config.getoption("param_init_report")))
+    spool = getattr(config, "workerinput", {}).get("paraminit_spool")
+    if spool is not None:  # a pytest-xdist worker
+        recorder.spool = open(spool, "w", encoding="utf-8")  # noqa: SIM115 (closed at sessionfinish)
     if config.getini("param_init_allow"):
         allow_list(config)  # a typo in a check id is a usage error before any test runs
     try:
@@ -79,37 +86,64 @@ def param_init(request: pytest.FixtureRequest) -> ParamInit:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session: pytest.Session, items: list) -> None:
+    check_markers(items)
     items.extend(target_items(session))
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector):
+    """A module with findings built at import time fails the collection of the file that built it."""
+    with watch_collection(collector) as failing:
+        report = yield
+    if failing and report.passed:
+        report.outcome, report.longrepr, report.result = "failed", "\n\n".join(failing), []
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item):
-    with watch_phase(item):
+    with watch_phase(item, "setup"):
         return (yield)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item):
-    with watch_phase(item):
+    with watch_phase(item, "call"):
         return (yield)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
-    if hasattr(config, "workeroutput"):  # a pytest-xdist worker: the controller merges and writes
-        config.workeroutput["paraminit"] = json.dumps(session_recorder(config).to_json())
+    recorder = session_recorder(config)
+    if recorder.spool is not None:  # a pytest-xdist worker: the controller merges its spool and writes
+        recorder.spool.close()
         return
     path = config.getoption("param_init_report")
     if path:
-        Path(path).write_text(json.dumps(session_recorder(config).to_json(), indent=2) + "\n", encoding="utf-8")
+        Path(path).write_text(json.dumps(session_recorder(config).to_json(), indent=2, allow_nan=False) + "\n", encoding="utf-8")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """pytest-xdist controller: give each worker a spool file for its records."""
+    spool = node.config.stash.get(SPOOL, None)
+    if spool is None:
+        spool = node.config.stash[SPOOL] = Path(tempfile.mkdtemp(prefix="paraminit-xdist-"))
+        node.config.add_cleanup(lambda: shutil.rmtree(spool, ignore_errors=True))
+    node.workerinput["paraminit_spool"] = str(spool / f"{node.gateway.id}-{len(list(spool.iterdir()))}.jsonl")
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error) -> None:
-    """pytest-xdist: merge a finished worker's counts and reports into the controller's."""
-    data = getattr(node, "workeroutput", {}).get("paraminit")
-    if data:
-        session_recorder(node.config).merge(json.loads(data))
+    """pytest-xdist: merge a worker's spooled counts and reports into the controller's, also when it died."""
+    path = node.workerinput.get("paraminit_spool")
+    if path is None:
+        return
+    recorder = session_recorder(node.config)
+    recorder.merge_spool(Path(path))
+    Path(path).unlink(missing_ok=True)
+    if error is not None:
+        recorder.lost_workers.append(f"{node.gateway.id}: {str(error).strip().splitlines()[-1]}")
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:

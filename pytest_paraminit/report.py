@@ -5,6 +5,7 @@ The checker fills it in; nothing here judges a parameter.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -164,6 +165,25 @@ def _note_lines(notes: list[Note]) -> list[str]:
     return lines
 
 
+SCHEMA = "report.schema.json"  # the JSON Schema of ``--param-init-report``, shipped beside this module
+
+
+def _stats_json(stats: TensorStats) -> dict[str, Any]:
+    """Mean, std, min and max over the finite elements; ``null`` (and why) where there is none, never NaN.
+
+    JSON has no NaN or Infinity, and the parameters with no finite value are exactly the uninitialized ones.
+    """
+    values = {"mean": stats.mean, "std": stats.std, "min": stats.min, "max": stats.max}
+    missing = [key for key, value in values.items() if not math.isfinite(value)]
+    data: dict[str, Any] = {key: None if key in missing else value for key, value in values.items()}
+    data["nonfinite"] = stats.nonfinite
+    if missing:
+        data["null_reason"] = ("no elements" if stats.numel == 0
+                               else f"no finite element: {stats.nonfinite} of {stats.numel} are NaN or ±Inf"
+                               if stats.finite == 0 else f"{', '.join(missing)} overflowed float64")
+    return data
+
+
 def report_json(report: ModuleReport) -> dict[str, Any]:
     """A module's report as JSON-ready data (no tensors)."""
     return {
@@ -174,8 +194,7 @@ def report_json(report: ModuleReport) -> dict[str, Any]:
             {
                 "name": r.name, "shape": list(r.shape), "dtype": str(r.tensor.dtype).removeprefix("torch."),
                 "role": r.role.kind, "fan_in": r.role.fan_in, "expected": r.expected, "verdict": r.verdict,
-                **({"mean": r.stats.mean, "std": r.stats.std, "min": r.stats.min, "max": r.stats.max,
-                    "nonfinite": r.stats.nonfinite} if r.stats else {"skipped": r.skipped}),
+                **(_stats_json(r.stats) if r.stats else {"skipped": r.skipped}),
             }
             for r in report.parameters
         ],

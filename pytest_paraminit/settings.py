@@ -12,6 +12,7 @@ from .allow import AllowList
 from .recorder import Recorder
 
 MARKER = "param_init"
+MARKER_KEYWORDS = ("allow", "skip")
 RECORDER = pytest.StashKey[Recorder]()
 
 
@@ -20,17 +21,26 @@ def session_recorder(config: pytest.Config) -> Recorder:
     return config.stash[RECORDER]
 
 
-def allow_list(config: pytest.Config, node: pytest.Item | None = None, extra=None) -> AllowList:
-    """The ini's ``param_init_allow``, then ``node``'s ``param_init`` markers, then ``extra`` (a mapping).
+def _marker_allow(marker: pytest.Mark) -> AllowList:
+    unknown = sorted(set(marker.kwargs) - set(MARKER_KEYWORDS))
+    if unknown or marker.args:
+        wrong = ", ".join([f"{key}=" for key in unknown] + [repr(arg) for arg in marker.args])
+        raise ValueError(f"@pytest.mark.{MARKER}: unknown argument {wrong}; it takes "
+                         + " and ".join(f"{key}=" for key in MARKER_KEYWORDS))
+    return AllowList.from_mapping(marker.kwargs.get("allow"), f"@pytest.mark.{MARKER}")
 
-    A malformed line or an unknown check id is a usage error, not a failed test.
+
+def allow_list(config: pytest.Config, node: pytest.Item | None = None) -> AllowList:
+    """The ini's ``param_init_allow``, then ``node``'s ``param_init`` markers, outermost first.
+
+    A malformed line, an unknown check id or marker argument is a usage error, not a failed test.
     """
     try:
         allow = AllowList.from_lines(config.getini("param_init_allow"))
         if node is not None:
             for marker in reversed(list(node.iter_markers(MARKER))):
-                allow = allow + AllowList.from_mapping(marker.kwargs.get("allow"))
-        return allow + AllowList.from_mapping(extra)
+                allow = allow + _marker_allow(marker)
+        return allow
     except ValueError as error:
         raise pytest.UsageError(str(error)) from None
 
@@ -38,3 +48,21 @@ def allow_list(config: pytest.Config, node: pytest.Item | None = None, extra=Non
 def deferred_initializer(config: pytest.Config) -> str:
     """The initializer the deferred path runs: ``--param-init-deferred-initializer``, else the ini's key."""
     return config.getoption("param_init_deferred_initializer") or config.getini("param_init_deferred_initializer")
+
+
+def allowing(mapping) -> AllowList:
+    """``param_init.allowing(mapping)``'s rules."""
+    try:
+        return AllowList.from_mapping(mapping, "param_init.allowing")
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
+
+
+def check_markers(items: list[pytest.Item]) -> None:
+    """Every collected test's allow list, read once before any test runs: a typo stops the run there."""
+    for item in items:
+        if item.get_closest_marker(MARKER) is not None:
+            try:
+                allow_list(item.config, item)
+            except pytest.UsageError as error:
+                raise pytest.UsageError(f"{item.nodeid}: {error}") from None

@@ -38,7 +38,7 @@ class TargetItem(pytest.Item):
         if self.config.getoption("param_init_deferred"):
             reports.append(self._deferred_report(allow, title))
         for report in reports:
-            session_recorder(self.config).add(report, self.nodeid)
+            session_recorder(self.config).add(report, self.nodeid, allow)
         if any(report.failed for report in reports):
             raise TargetFailure("\n\n".join(report.render() for report in reports if report.failed))
 

@@ -64,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--preview", action=argparse.BooleanOptionalAction, default=None, help="let prefixes select preview rules"
     )
     files = check.add_argument_group("file selection")
-    files.add_argument("--config", type=Path, metavar="PATH", help="use this settings file for every checked file")
+    files.add_argument("--config", action="append", metavar="PATH|KEY=VALUE",
+                       help="use this settings file for every checked file, or override one setting "
+                            "(TOML: --config 'select = [\"PIN001\"]'); repeatable")
     files.add_argument("--stdin-filename", metavar="PATH", help="the name of the file read from standard input")
     files.add_argument(
         "--force-exclude", action="store_true", help="apply exclusions to paths named on the command line too"
@@ -109,7 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     rule.add_argument("--output-format", choices=("text", "json"), default="text")
 
     clean = commands.add_parser("clean", help="remove the results cache")
-    clean.add_argument("--config", type=Path, metavar="PATH", help="the settings file that names the cache directory")
+    clean.add_argument("--config", action="append", metavar="PATH|KEY=VALUE",
+                       help="the settings file that names the cache directory, or a `cache-dir = ...` override")
 
     commands.add_parser("server", help="run the language server (needs the `lsp` extra)")
     return parser
@@ -128,16 +131,30 @@ def use_color(choice: str, stream: TextIO) -> bool:
 
 
 def make_resolver(args: argparse.Namespace) -> Resolver:
-    config = getattr(args, "config", None)
-    if config is not None and not config.is_file():
-        raise UsageError(f"settings file not found: {config}")
+    files, inline = settings_arguments(getattr(args, "config", None) or ())
+    config = files[0] if files else None
     overrides = Overrides(
         select=split_selectors(getattr(args, "select", None)),
         extend_select=split_selectors(getattr(args, "extend_select", None)) or (),
         ignore=split_selectors(getattr(args, "ignore", None)) or (),
         preview=getattr(args, "preview", None),
     )
-    return Resolver(overrides=overrides, explicit=config.resolve() if config is not None else None)
+    return Resolver(overrides=overrides, explicit=config.resolve() if config is not None else None, inline=inline)
+
+
+def settings_arguments(values: list[str]) -> tuple[list[Path], tuple[str, ...]]:
+    """``--config`` values as Ruff reads them: an existing file, else a TOML ``key = value`` (else not found)."""
+    files, inline = [], []
+    for value in values:
+        if Path(value).is_file():
+            files.append(Path(value))
+        elif "=" in value:
+            inline.append(value)
+        else:
+            raise UsageError(f"settings file not found: {value}")
+    if len(files) > 1:
+        raise UsageError(f"--config names {len(files)} settings files ({', '.join(map(str, files))}); give one")
+    return files, tuple(inline)
 
 
 def command_check(args: argparse.Namespace, stdout: TextIO) -> int:

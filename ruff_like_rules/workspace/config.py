@@ -9,6 +9,7 @@ real findings.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import re
@@ -244,6 +245,11 @@ def _selectors(value: Any, where: str, catalogue: Sequence[type[Rule]]) -> tuple
 def parse_table(table: dict[str, Any], root: Path, source: Path | None, catalogue: Sequence[type[Rule]]) -> Config:
     """Validate a ``[tool.paraminit]`` table; ``source`` names the file in error messages."""
     label = str(source) if source is not None else "settings"
+    return Config(root=root, source=source, **_table_values(table, root, label, catalogue))
+
+
+def _table_values(table: dict[str, Any], root: Path, label: str, catalogue: Sequence[type[Rule]]) -> dict[str, Any]:
+    """The :class:`Config` fields a table sets, validated; ``label`` names its origin in error messages."""
 
     def where(key: str) -> str:
         return f"{label}: `{key}`"
@@ -287,7 +293,7 @@ def parse_table(table: dict[str, Any], root: Path, source: Path | None, catalogu
         if not isinstance(table["cache-dir"], str):
             raise ConfigError(f"{where('cache-dir')}: expected a path string, got {table['cache-dir']!r}")
         values["cache_dir"] = root / Path(table["cache-dir"]).expanduser()
-    return Config(root=root, source=source, **values)
+    return values
 
 
 def read_config_file(path: Path, catalogue: Sequence[type[Rule]]) -> Config | None:
@@ -299,10 +305,14 @@ def read_config_file(path: Path, catalogue: Sequence[type[Rule]]) -> Config | No
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
-    if path.name == "pyproject.toml":
-        table = document.get("tool", {}).get("paraminit")
-        if table is None:
+    tool = document.get("tool")
+    if path.name == "pyproject.toml" or isinstance(tool, dict):
+        table = tool.get("paraminit") if isinstance(tool, dict) else None  # pyproject-style, under any name
+        if table is None and path.name == "pyproject.toml":
             return None
+        if table is None:
+            raise ConfigError(f"{path}: a [tool] table without [tool.paraminit]; put the settings there, "
+                              "or at the top level as in .paraminit.toml")
     else:
         table = document  # like ruff.toml: the keys sit at the top level
     if not isinstance(table, dict):
@@ -319,6 +329,31 @@ def _catalogue() -> tuple[type[Rule], ...]:
     return ALL_RULES
 
 
+def inline_overrides(values: Sequence[str], cwd: Path, catalogue: Sequence[type[Rule]]) -> dict[str, Any]:
+    """Ruff-style ``--config 'select = ["PIN001"]'``: each a TOML ``key = value`` of the settings table."""
+    table: dict[str, Any] = {}
+    for value in values:
+        try:
+            table.update(tomllib.loads(value))
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"--config {value!r}: neither a settings file nor a TOML `key = value` ({error})") from None
+    values = _table_values(table, cwd, "--config", catalogue)
+    if "selection" in values:  # only the selector keys given replace the file's
+        values["selection"] = {key.replace("-", "_"): getattr(values["selection"], key.replace("-", "_"))
+                               for key in ("select", "extend-select", "ignore") if key in table}
+    return values
+
+
+def with_overrides(config: Config, values: dict[str, Any]) -> Config:
+    """``config`` as if the inline ``--config`` keys were written in it (each selector key on its own)."""
+    if not values:
+        return config
+    values = dict(values)
+    if "selection" in values:
+        values["selection"] = dataclasses.replace(config.selection, **values["selection"])
+    return dataclasses.replace(config, **values)
+
+
 @dataclass
 class Resolver:
     """Finds the settings for each checked path and turns them into ``AnalysisSettings``.
@@ -329,10 +364,12 @@ class Resolver:
 
     overrides: Overrides = Overrides()
     explicit: Path | None = None
+    inline: tuple[str, ...] = ()  # ``--config 'key = value'`` overrides, applied over every settings file
     cwd: Path = field(default_factory=Path.cwd)
     catalogue: tuple[type[Rule], ...] = field(default_factory=_catalogue)
     _by_directory: dict[Path, Config] = field(default_factory=dict, repr=False)
     _fixed: Config | None = field(default=None, repr=False)
+    _inline: dict[str, Any] = field(default_factory=dict, repr=False)
     _rules_by_config: dict[Config, tuple[type[Rule], ...]] = field(default_factory=dict, repr=False)
     _fingerprints: dict[Config, str] = field(default_factory=dict, repr=False)
 
@@ -348,10 +385,12 @@ class Resolver:
             )
         except ValueError as error:
             raise ConfigError(f"command line: {error}") from None
+        self._inline = inline_overrides(self.inline, self.cwd, self.catalogue)
         if self.explicit is not None:
             found = read_config_file(self.explicit, self.catalogue)
-            self._fixed = (
-                found if found is not None else Config(root=self.explicit.parent.resolve(), source=self.explicit)
+            self._fixed = with_overrides(
+                found if found is not None else Config(root=self.explicit.parent.resolve(), source=self.explicit),
+                self._inline,
             )
 
     def config_for(self, path: Path) -> Config:
@@ -378,7 +417,11 @@ class Resolver:
                     break
         if found is None:
             parent = directory.parent
-            found = self.config_in(parent) if parent != directory else Config(root=self.cwd)
+            if parent != directory:
+                self._by_directory[directory] = found = self.config_in(parent)
+                return found
+            found = Config(root=self.cwd)
+        found = with_overrides(found, self._inline)
         self._by_directory[directory] = found
         return found
 

@@ -187,7 +187,9 @@ def test_allow_list_by_glob():
     assert not report.failed
     assert report.parameters[1].verdict == "ok (allowed: constant)"
     _, report = build_and_check(LoRA, allow=AllowList.from_lines(["*.lora_B: constant"]))
-    assert report.failed  # "*.lora_B" needs a prefix
+    assert not report.failed  # "*.lora_B" matches at the root too
+    _, report = build_and_check(LoRA, allow=AllowList.from_lines(["blocks.*.lora_B: constant"]))
+    assert report.failed
     with pytest.raises(ValueError, match="unknown check"):
         AllowList.from_mapping({"x": "no-such-check"})
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from buggy_modules import BUGS, UNREGISTERED
+from report_file import load_report
 
 HERE = Path(__file__).parent
 
@@ -36,7 +36,7 @@ def runtime_pytester(pytester: pytest.Pytester) -> pytest.Pytester:
 
 
 def _findings_by_test(report_path: Path) -> dict[str, set[tuple[str, str]]]:
-    data = json.loads(report_path.read_text())
+    data = load_report(report_path)
     found: dict[str, set] = {}
     for record in data["reports"]:
         found.setdefault(record["test"], set()).update(
@@ -84,7 +84,7 @@ def test_deliberate_inits_pass_through_fixture_and_flag_with_notes(runtime_pytes
     result.assert_outcomes(passed=2 * len(INTENDED))
     result.stdout.fnmatch_lines(["checked * modules, * parameters: 0 findings"])
     notes: dict[str, set[str]] = {}
-    for record in json.loads(report.read_text())["reports"]:
+    for record in load_report(report)["reports"]:
         assert not record["findings"], record
         notes.setdefault(record["test"], set()).update(note.split(": ")[1].split(" (")[0] for note in record["notes"])
     for module, kinds in INTENDED.items():
@@ -166,7 +166,7 @@ def test_a_checked_child_is_not_reported_again_by_its_container(runtime_pytester
     result.assert_outcomes(failed=2)
     findings = [
         (record["test"].rsplit("::", 1)[1], record["module"].split()[0], finding["name"])
-        for record in json.loads(report.read_text())["reports"]
+        for record in load_report(report)["reports"]
         for finding in record["findings"]
     ]
     # arguments are built (and checked) before the container's constructor starts; containers add nothing
@@ -263,7 +263,7 @@ def test_unknown_check_in_ini_is_a_usage_error(runtime_pytester: pytest.Pytester
     runtime_pytester.makeini("[pytest]\nparam_init_allow =\n    *.lora_B: constnt\n")
     result = runtime_pytester.runpytest("--check-param-init")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["ERROR: unknown check id(s) [[]'constnt'[]] for '*.lora_B'; known: *"])
+    result.stderr.fnmatch_lines(["ERROR: unknown check id(s) [[]'constnt'[]] for '*.lora_B' (did you mean 'constant'?); known: *"])
 
 
 def test_constructor_error_reaches_the_test_and_settings_are_restored(runtime_pytester: pytest.Pytester):
@@ -342,7 +342,7 @@ def test_xdist_gives_the_same_verdicts_and_merges_the_report(pytester: pytest.Py
     result.assert_outcomes(failed=failed)
     result_serial.assert_outcomes(failed=failed)
     assert _findings_by_test(report) == _findings_by_test(serial)
-    merged, alone = json.loads(report.read_text()), json.loads(serial.read_text())
+    merged, alone = load_report(report), load_report(serial)
     assert merged["modules"] == alone["modules"]
     assert merged["seconds"] == pytest.approx(sum(r["seconds"] for r in merged["reports"])) and merged["seconds"] > 0
 
@@ -377,3 +377,93 @@ def test_without_torch_pytest_works_and_only_the_checks_need_it(pytester: pytest
     targets = run("--param-init-target", "test_plain")
     assert targets.returncode == pytest.ExitCode.TESTS_FAILED
     assert "cannot import test_plain: import of torch halted" in targets.stdout
+
+
+FIXTURE_SCOPES = """
+import pytest
+import torch
+from torch import nn
+
+class Raw(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(4, 4))
+
+@pytest.fixture(scope="module")
+def raw():
+    return Raw()
+
+@pytest.fixture(scope="session")
+def wrapped():
+    return {"model": nn.Sequential(nn.Linear(4, 4), Raw())}
+
+def test_first(raw):
+    pass
+
+def test_second(raw):
+    pass
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_wrapped(wrapped, n):
+    pass
+
+def test_clean():
+    nn.Linear(4, 4)
+"""
+
+
+def test_every_test_receiving_a_cached_module_with_findings_shows_them(pytester: pytest.Pytester):
+    pytester.makepyfile(test_scopes=FIXTURE_SCOPES)
+    report = pytester.path / "report.json"
+    result = pytester.runpytest("--check-param-init", "-p", "no:randomly", f"--param-init-report={report}")
+    result.assert_outcomes(passed=1, errors=4)
+    text = result.stdout.str()
+    for test in ("test_first", "test_second", "test_wrapped[[]1[]]", "test_wrapped[[]2[]]"):
+        result.stdout.fnmatch_lines([f"*ERROR at setup of {test}*", "paraminit: Raw built at *test_scopes.py:*"])
+    assert text.count("(received from a fixture; first reported in test_scopes.py::test_first)") == 1
+    assert text.count("(received from a fixture; first reported in test_scopes.py::test_wrapped[1])") == 1
+    data = load_report(report)
+    assert data["failed_tests"] == sorted(f"test_scopes.py::{test}" for test in
+                                          ("test_first", "test_second", "test_wrapped[1]", "test_wrapped[2]"))
+    assert data["modules"] == 5  # each built once, checked once: Raw; Linear, Raw, the Sequential; test_clean's Linear
+
+
+def test_a_module_built_at_import_time_fails_the_collection_of_its_file(pytester: pytest.Pytester):
+    pytester.makepyfile(test_scopes=FIXTURE_SCOPES, test_imported="""
+        from test_scopes import Raw
+        from torch import nn
+
+        MODEL = nn.Sequential(nn.Linear(4, 4), Raw())
+
+        def test_uses_it():
+            assert MODEL is not None
+        """)
+    pytester.mkpydir("sub").joinpath("conftest.py").write_text(
+        "from torch import nn\nfrom test_scopes import Raw\nSHARED = Raw()\n")
+    pytester.path.joinpath("sub", "test_sub.py").write_text("def test_sub():\n    pass\n")
+    result = pytester.runpytest("--check-param-init", "--continue-on-collection-errors", "-p", "no:randomly")
+    result.stdout.fnmatch_lines(["*ERROR collecting test_imported.py*", "paraminit: Raw built at *test_imported.py:4",
+                                 "*uninitialized*weight*"])
+    result.stdout.fnmatch_lines(["*ERROR collecting sub*", "paraminit: Raw built at *conftest.py:3"])
+    assert "test_uses_it" not in result.stdout.str()
+    clean = pytester.runpytest("test_scopes.py::test_clean", "-p", "no:randomly")  # without the flag: not checked
+    clean.assert_outcomes(passed=1)
+
+
+def test_a_worker_that_dies_keeps_its_results_and_is_named_in_the_summary(pytester: pytest.Pytester, monkeypatch):
+    body = "\n".join(f"def test_raw_{n}():\n    LegacyTensor()\n" for n in range(3))
+    pytester.makepyfile(test_dies="from buggy_modules import LegacyTensor\nimport os\n\n" + body
+                        + "\ndef test_zz_dies():\n    os._exit(3)\n",
+                        test_lives="from buggy_modules import LegacyTensor\n\n" + body)
+    monkeypatch.setenv("PYTHONPATH", str(HERE))
+    report = pytester.path / "report.json"
+    result = pytester.runpytest_subprocess("--check-param-init", "-p", "no:cacheprovider", "-p", "no:randomly",
+                                           "-n", "2", "--max-worker-restart=0", "-rf", f"--param-init-report={report}")
+    failed = {line.split()[1] for line in result.stdout.lines if line.startswith("FAILED ")}
+    assert "test_dies.py::test_zz_dies" in failed and len(failed) >= 2  # the death, and what ran before it
+    data = load_report(report)
+    assert data["failed_tests"] == sorted(failed - {"test_dies.py::test_zz_dies"})  # none dropped
+    assert data["modules"] == len(data["reports"]) == len(failed) - 1
+    assert len(data["lost_workers"]) == 1 and data["lost_workers"][0].startswith("gw")
+    result.stdout.fnmatch_lines([f"checked {len(failed) - 1} modules, * parameters: * findings (uninitialized: *)*",
+                                 "lost worker gw*: its results up to its death are counted above"])

@@ -8,7 +8,7 @@ import pytest
 from torch import nn
 
 from buggy_modules import LegacyTensor, ListOfLayers
-from pytest_paraminit import build_and_check
+from pytest_paraminit import AllowList, build_and_check
 from pytest_paraminit.recorder import Recorder
 
 
@@ -34,11 +34,14 @@ def test_summary_counts_modules_parameters_findings_and_failing_tests():
 
 def test_workers_merge_into_what_one_process_records():
     legacy, listed, clean = _reports()
+    allowed = build_and_check(LegacyTensor, allow=AllowList.from_lines(["weight: uninitialized"]))[1]
+    allow = AllowList.from_lines(["weight: uninitialized", "*.never: scale"])
     alone = Recorder(keep_records=True)
     first, second = Recorder(keep_records=True), Recorder(keep_records=True)
-    for report, test, worker in ((legacy, "test_a", first), (listed, "test_b", second), (clean, "test_c", second)):
-        alone.add(report, test)
-        worker.add(report, test)
+    for report, test, worker in ((legacy, "test_a", first), (listed, "test_b", second), (clean, "test_c", second),
+                                 (allowed, "test_d", second)):
+        alone.add(report, test, allow)
+        worker.add(report, test, allow)
     controller = Recorder(keep_records=True)
     for worker in (first, second):
         controller.merge(json.loads(json.dumps(worker.to_json())))  # as pytest-xdist hands it over
@@ -46,4 +49,6 @@ def test_workers_merge_into_what_one_process_records():
     assert merged.pop("seconds") == pytest.approx(expected.pop("seconds"))  # summed in another order
     assert json.dumps(merged, sort_keys=True) == json.dumps(expected, sort_keys=True)
     assert controller.summary()[0] == alone.summary()[0]
-    assert [record["test"] for record in merged["reports"]] == ["test_a", "test_b", "test_c"]
+    assert sorted(record["test"] for record in merged["reports"]) == ["test_a", "test_b", "test_c", "test_d"]
+    assert merged["allow_rules"] == {"param_init_allow: weight: uninitialized": 1, "param_init_allow: *.never: scale": 0}
+    assert controller.summary()[2:] == ["unused allow rule (it allowed no finding): param_init_allow: *.never: scale"]

@@ -10,12 +10,16 @@ import json
 import math
 from pathlib import Path
 
+import jsonschema
+import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from buggy_modules import BUGS
 from pytest_paraminit import AllowList, build_and_check, build_deferred_and_check
+from pytest_paraminit.findings import CheckId
+from report_file import report_schema
 
 
 class Fixed(nn.Module):
@@ -93,8 +97,8 @@ FIXED_JSON = {
          "verdict": "scale", "mean": 32.0, "std": math.sqrt(5120 / 3 - 32.0**2), "min": 0.0, "max": 64.0,
          "nonfinite": 0},
         {"name": "raw", "shape": [2, 3], "dtype": "float32", "role": "unknown", "fan_in": None, "expected": "-",
-         "verdict": "uninitialized", "mean": math.nan, "std": math.nan, "min": math.nan, "max": math.nan,
-         "nonfinite": 6},
+         "verdict": "uninitialized", "mean": None, "std": None, "min": None, "max": None,
+         "nonfinite": 6, "null_reason": "no finite element: 6 of 6 are NaN or ±Inf"},
         {"name": "table", "shape": [5, 2], "dtype": "float32", "role": "weight", "fan_in": 2,
          "expected": "0.00707..5.66",
          "verdict": "ok (allowed: constant)", "mean": 1.0, "std": 0.0, "min": 1.0, "max": 1.0, "nonfinite": 0},
@@ -122,10 +126,12 @@ FIXED_JSON = {
 
 
 def _json(report) -> str:
-    """The report's JSON without the time it took, as text (NaN compares equal there)."""
+    """The report's JSON without the time it took, as text; it must be JSON (no NaN) and fit the schema."""
     data = report.to_json()
+    schema = report_schema()
+    jsonschema.validate({"test": "t", **data}, schema["$defs"]["report"] | {"$defs": schema["$defs"]})
     assert data.pop("seconds") >= 0
-    return json.dumps(data, sort_keys=True)
+    return json.dumps(data, sort_keys=True, allow_nan=False)
 
 
 def _fixed():
@@ -163,8 +169,9 @@ def test_a_deferred_finding_names_the_class_without_reset_parameters():
     assert _json(report) == json.dumps({
         "module": "NoReset (deferred, reset_parameters)", "error": None,
         "parameters": [{"name": "gate", "shape": [1], "dtype": "float32", "role": "gate", "fan_in": None,
-                        "expected": "|x| ≤ 100", "verdict": "uninitialized", "mean": math.nan, "std": math.nan,
-                        "min": math.nan, "max": math.nan, "nonfinite": 1}],
+                        "expected": "|x| ≤ 100", "verdict": "uninitialized", "mean": None, "std": None,
+                        "min": None, "max": None, "nonfinite": 1,
+                        "null_reason": "no finite element: 1 of 1 are NaN or ±Inf"}],
         "findings": [{"check": "uninitialized", "name": "gate", "measured": "1 of 1 elements never written",
                       "expected": "0", "allowed": False, "why": RAW_WHY,
                       "site": "eager: computed in the constructor; deferred: never written — NoReset has no "
@@ -193,3 +200,27 @@ def test_report_table_and_json():
     data = report.to_json()
     assert data["findings"][0]["check"] == "uninitialized" and data["parameters"][0]["shape"] == [16, 8]
     assert math.isnan(report.parameters[0].stats.mean) or report.parameters[0].stats.mean is not None
+
+
+def test_the_schema_names_every_check_id():
+    assert report_schema()["$defs"]["check"]["enum"] == [check.value for check in CheckId]
+
+
+def test_every_bug_report_is_json_that_fits_the_schema():
+    for case in BUGS:
+        _, report = (build_deferred_and_check if case.deferred else build_and_check)(case.module)
+        _json(report)
+
+
+def test_an_empty_or_overflowing_parameter_says_why_its_statistics_are_null():
+    class Odd(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.empty = nn.Parameter(torch.zeros(0, 4))
+            self.huge = nn.Parameter(torch.tensor([3e38, -3e38, 3e38]))
+
+    _, report = build_and_check(Odd)
+    data = json.loads(_json(report))
+    empty, huge = data["parameters"]
+    assert (empty["mean"], empty["null_reason"]) == (None, "no elements")
+    assert huge["mean"] == pytest.approx(1e38) and "null_reason" not in huge
