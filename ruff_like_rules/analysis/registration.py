@@ -164,10 +164,12 @@ class Registration:
     def is_module(self, cls: ClassInfo) -> bool:
         names = self.names
         for klass in self.index.lineage(cls):
+            home = klass.home or self.index
             for spelled, node in zip(klass.bases, klass.base_nodes):
-                if is_torch_module_class(names.qualify(node)):
+                qualified = home.qualify_base(node)
+                if is_torch_module_class(qualified):
                     return True
-                if names.qualify(node) is None and spelled in self.same_file_modules():
+                if qualified is None and home is self.index and spelled in self.same_file_modules():
                     return True
         return False
 
