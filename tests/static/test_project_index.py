@@ -157,3 +157,50 @@ def test_flake8_reads_the_base_file(tmp_path: Path) -> None:
         "PIN001@11",
         "PIN006@18",
     ]
+
+
+FRAMEWORK_MODULE = """\
+import torch.nn as nn
+
+
+class Module(nn.Module):
+    \"\"\"Built on meta, then ``init_states()`` initializes every own parameter from a table.\"\"\"
+
+    def __init__(self):
+        super().__init__()
+        self._param_init = None
+
+    def init_states(self):
+        for child in self.children():
+            child.init_states()
+        self._init_self_parameters()
+
+    def _init_self_parameters(self):
+        for name, param in self.named_parameters(recurse=False):
+            self._param_init[name](param)
+"""
+
+EXPERTS = """\
+import torch
+import torch.nn as nn
+from framework.module import Module
+
+
+class GroupedExperts(Module):
+    def __init__(self, dim, experts):
+        super().__init__()
+        self.w1 = nn.Parameter(torch.empty(experts, dim, dim))
+        self.w2 = nn.Parameter(torch.empty(experts, dim, dim))
+"""
+
+
+@pytest.mark.parametrize("writes", [True, False])
+def test_a_framework_base_initializing_every_own_parameter_from_a_table(tmp_path: Path, writes: bool) -> None:
+    package = tmp_path / "framework"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    base = FRAMEWORK_MODULE if writes else FRAMEWORK_MODULE.replace("self._param_init[name](param)", "print(name)")
+    (package / "module.py").write_text(base, encoding="utf-8")
+    (package / "experts.py").write_text(EXPERTS, encoding="utf-8")
+    expected = [] if writes else [("framework/experts.py", 9, "PIN001"), ("framework/experts.py", 10, "PIN001")]
+    assert check(tmp_path) == expected
