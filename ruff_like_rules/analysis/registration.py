@@ -173,6 +173,13 @@ class Registration:
                     return True
         return False
 
+    def is_project_module(self, qualified: str | None) -> bool:
+        """An imported class that another file of the project defines as an ``nn.Module``."""
+        if qualified is None or self.index.foreign is None or qualified.startswith("torch."):
+            return False
+        found = self.index.foreign.resolve(qualified)
+        return found is not None and self.is_module(found)
+
     def same_file_modules(self) -> frozenset[str]:
         """Classes of the file that derive from a torch module class, read from the whole text."""
         if self._same_file_modules is None:

@@ -204,3 +204,14 @@ def test_a_framework_base_initializing_every_own_parameter_from_a_table(tmp_path
     (package / "experts.py").write_text(EXPERTS, encoding="utf-8")
     expected = [] if writes else [("framework/experts.py", 9, "PIN001"), ("framework/experts.py", 10, "PIN001")]
     assert check(tmp_path) == expected
+
+
+def test_a_plain_list_of_modules_whose_class_another_file_defines(tmp_path: Path) -> None:
+    root = layout(tmp_path)
+    (root / "pkg" / "towers.py").write_text(
+        "from torch import nn\nfrom .modules.attention import MultiheadAttention\n\n\n"
+        "class Tower(nn.Module):\n    def __init__(self, d):\n        super().__init__()\n"
+        "        self.blocks = [MultiheadAttention(d) for _ in range(2)]\n        self.names = [str(d)]\n",
+        encoding="utf-8",
+    )
+    assert check(root, "pkg/towers.py") == [("pkg/towers.py", 8, "PIN006")]
