@@ -34,6 +34,9 @@ class ForeignClasses(Protocol):
     def absolute(self, qualified: str) -> str | None:
         """``.module.Module`` as the absolute, canonical name it imports."""
 
+    def builds_on_meta(self) -> bool:
+        """Whether some file of the project builds modules on the meta device."""
+
 
 @dataclass(frozen=True)
 class Write:

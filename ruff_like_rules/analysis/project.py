@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,12 @@ from ruff_like_rules.analysis.options import AnalysisOptions
 from ruff_like_rules.syntax.parsed import ParsedChunk
 from ruff_like_rules.vocabulary.torch_names import TorchNames, canonical
 
+META_EVIDENCE = re.compile(
+    r"""device\s*\(\s*["']meta["']|device\s*=\s*["']meta["']|init_empty_weights\s*\(|\.to_empty\s*\("""
+)
+"""Code that builds modules on the meta device (and so needs them to re-initialize themselves)."""
+MAX_SCANNED_FILES = 20_000
+_NOT_SCANNED = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "build", "dist"})
 MAX_REEXPORTS = 6
 """How many ``__init__.py`` re-exports a lookup follows before it gives up (cycles end too)."""
 _NOT_READ = ("torch", "torchvision", "torchaudio")
@@ -82,6 +89,14 @@ class Project:
         self._read: dict[Path, _Read | None] = {}
         self._module_files: dict[tuple[Path, str], Path | None] = {}
         self._site = [Path(p) for p in sys.path if p and Path(p).is_dir()]
+        self._meta: dict[Path, Path | None] = {}
+
+    def meta_evidence(self, root: Path) -> Path | None:
+        """A file under ``root`` that builds on the meta device, or ``root`` itself when there
+        are too many files to tell (assume it does); None: the project never does."""
+        if root not in self._meta:
+            self._meta[root] = _scan_for_meta(root)
+        return self._meta[root]
 
     def lookups_for(self, path: Path) -> FileLookups:
         """Start the analysis of the file at ``path``: what it consults is recorded afresh,
@@ -189,6 +204,12 @@ class FileLookups:
     root: Path
     _memo: dict[str, tuple[int, ClassInfo | None, set[Path]]] = field(default_factory=dict)
 
+    def builds_on_meta(self) -> bool:
+        evidence = self.project.meta_evidence(self.root)
+        if evidence is not None and evidence.is_file():
+            self.project.consulted.add(evidence)
+        return evidence is not None
+
     def absolute(self, qualified: str) -> str | None:
         target = absolute(qualified, self.package)
         return canonical(target) if target else None
@@ -278,6 +299,26 @@ def _self_attributes(function: ast.AST) -> set[str]:
 def _keep_lines(keep: list[bool], first: int, last: int) -> None:
     for number in range(first, min(last, len(keep) - 1) + 1):
         keep[number] = True
+
+
+def _scan_for_meta(root: Path) -> Path | None:
+    scanned = 0
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories[:] = [d for d in subdirectories if not d.startswith(".") and d not in _NOT_SCANNED]
+        for name in files:
+            if not name.endswith(".py"):
+                continue
+            scanned += 1
+            if scanned > MAX_SCANNED_FILES:
+                return root
+            path = Path(directory, name)
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            if META_EVIDENCE.search(text):
+                return path.resolve()
+    return None
 
 
 _PROJECTS: dict[AnalysisOptions, Project] = {}

@@ -215,3 +215,29 @@ def test_a_plain_list_of_modules_whose_class_another_file_defines(tmp_path: Path
         encoding="utf-8",
     )
     assert check(root, "pkg/towers.py") == [("pkg/towers.py", 8, "PIN006")]
+
+
+SCALE = """\
+import torch
+from torch import nn
+
+
+class Scale(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.gain = nn.Parameter(torch.ones(n))
+"""
+
+
+@pytest.mark.parametrize("meta", [True, False])
+def test_missing_reset_parameters_only_where_the_project_builds_on_meta(tmp_path: Path, meta: bool) -> None:
+    package = tmp_path / "models"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "scale.py").write_text(SCALE, encoding="utf-8")
+    builder = 'with torch.device("meta"):\n    model = build()\nmodel.to_empty(device="cpu")\n' if meta else "build()\n"
+    (package / "train.py").write_text(f"import torch\n\n{builder}", encoding="utf-8")
+    resolver = Resolver(overrides=Overrides(select=("PIN101",), preview=True), cwd=tmp_path)
+    runner = Runner(resolver, RunOptions(jobs=1, use_cache=False))
+    found = [(r.display, f.code) for r in runner.check_paths() for f in r.findings]
+    assert found == ([("models/scale.py", "PIN101")] if meta else [])
