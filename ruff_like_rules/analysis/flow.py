@@ -79,7 +79,7 @@ class InitFlow:
         """Writes to ``self.<key>`` by class, and writes through other objects by key."""
         class_writes: dict[tuple[str, str], list[tuple[Function, Write]]] = {}
         foreign: list[tuple[str, frozenset[str] | None, Function, Write]] = []
-        for function in self.index.functions:
+        for function in [*self.index.functions, *self.index.inherited_methods()]:
             for write in self.writes_in(function):
                 parts = write.root.split(".")
                 head = parts[0]
@@ -117,7 +117,8 @@ class InitFlow:
     def _resolve_helper(self, function: Function, callee: str) -> Function | None:
         parts = callee.split(".")
         if len(parts) == 1:
-            return self.index.module_functions.get(parts[0])
+            home = function.owner.home if function.owner is not None and function.owner.home else self.index
+            return home.module_functions.get(parts[0])
         if len(parts) == 2 and function.owner is not None and parts[0] == function.self_name:
             return self.index.method(function.owner, parts[1])
         return None

@@ -4,13 +4,15 @@ A ``Function`` records its bindings, calls and writes as the collector met them,
 judged: reporting a finding (which needs the chunk a node sits in), the registration rules and
 the legacy-constructor rules read the index alone, and only rules that ask for verdicts pay
 for the initialization flow built on top of it. Classes are resolved within the file; a base
-defined elsewhere is *opaque* (it may do anything), which is where an index of the whole
-project would answer instead (``FileIndex.base_class``).
+imported from another file is looked up through ``foreign`` (``analysis.project``): found,
+its class (indexed in its own file) joins the lineage, so inherited initializers and
+``nn.Module`` ancestry are seen; not found, it is *opaque* (it may do anything).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import libcst as cst
 
@@ -22,6 +24,18 @@ MODULES = "<modules>"  # what a loop over X.modules() binds
 DYNAMIC = "<dynamic>"  # key for writes through getattr(self, name)
 
 _NEUTRAL_BASES = frozenset({"object", "ABC", "abc.ABC", "Generic"})
+
+
+class ForeignClasses(Protocol):
+    """The classes other files define, by the qualified name this file imports them as."""
+
+    def resolve(self, qualified: str) -> ClassInfo | None: ...
+
+    def absolute(self, qualified: str) -> str | None:
+        """``.module.Module`` as the absolute, canonical name it imports."""
+
+    def builds_on_meta(self) -> bool:
+        """Whether some file of the project builds modules on the meta device."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,7 @@ class ClassInfo:
     bases: list[str]  # dotted spellings
     base_nodes: list[cst.BaseExpression]
     methods: dict[str, Function] = field(default_factory=dict)
+    home: FileIndex | None = None  # the index of the file that defines it, once indexed
 
 
 @dataclass(eq=False)
@@ -79,6 +94,12 @@ class FileIndex:
     instance_calls: set[str]  # methods called on something other than self
     chunk_by_node: dict[int, ParsedChunk]  # id of every call and class name -> its chunk
     call_order: dict[int, int]  # id of every call -> its index in file order
+    foreign: ForeignClasses | None = None  # other files' classes; None: this file alone
+
+    def __post_init__(self) -> None:
+        for function in self.functions:
+            if function.owner is not None:
+                function.owner.home = self
 
     @property
     def module_level(self) -> Function:
@@ -92,8 +113,28 @@ class FileIndex:
         return next(c for c in self.chunks if node in c.positions)
 
     def base_class(self, spelled: str) -> ClassInfo | None:
-        """The class a base spelling names, where this index sees it: in this file."""
+        """The class a base spelling names in this file."""
         return self.classes.get(spelled.split(".")[-1])
+
+    def bases_of(self, klass: ClassInfo) -> list[ClassInfo | None]:
+        """Each base of ``klass`` as a class, where its file or another file defines it."""
+        home = klass.home or self
+        found: list[ClassInfo | None] = []
+        for spelled, node in zip(klass.bases, klass.base_nodes):
+            qualified = home.qualify_base(node)
+            base = None
+            if qualified is not None and home.foreign is not None and not qualified.startswith("torch."):
+                base = home.foreign.resolve(qualified)
+            found.append(base if base is not None else home.base_class(spelled))
+        return found
+
+    def qualify_base(self, node: cst.BaseExpression) -> str | None:
+        """A base's qualified name, a relative import made absolute where the file's package
+        is known (torch's own ``from .module import Module`` is ``torch.nn.Module``)."""
+        qualified = self.names.qualify(node)
+        if qualified is not None and qualified.startswith(".") and self.foreign is not None:
+            return self.foreign.absolute(qualified) or qualified
+        return qualified
 
     def method(self, cls: ClassInfo, name: str) -> Function | None:
         for klass in self.lineage(cls):
@@ -102,7 +143,8 @@ class FileIndex:
         return None
 
     def lineage(self, cls: ClassInfo) -> list[ClassInfo]:
-        """The class and its same-file bases, nearest first."""
+        """The class and its bases, nearest first: same-file ones, and other files' ones
+        the project index finds."""
         order: list[ClassInfo] = []
         pending = [cls]
         while pending:
@@ -110,24 +152,47 @@ class FileIndex:
             if klass in order:
                 continue
             order.append(klass)
-            pending.extend(base for base in map(self.base_class, klass.bases) if base is not None)
+            pending.extend(base for base in self.bases_of(klass) if base is not None)
         return order
 
     def subclasses(self, cls: ClassInfo) -> list[ClassInfo]:
         return [k for k in self.classes.values() if k is not cls and cls in self.lineage(k)]
 
+    def inherited_methods(self) -> list[Function]:
+        """Methods this file's classes inherit from classes of other files."""
+        found: dict[int, Function] = {}
+        for function in self.functions:
+            if function.owner is None or function.owner.home is not self:
+                continue
+            for klass in self.lineage(function.owner)[1:]:
+                if klass.home is not self:
+                    found.update((id(m), m) for m in klass.methods.values())
+        return list(found.values())
+
     def has_opaque_base(self, cls: ClassInfo) -> bool:
-        """A base defined elsewhere (other than nn.Module) may call initializers itself."""
+        """A base nobody indexed (other than nn.Module) may call initializers itself."""
         for klass in self.lineage(cls):
-            for name, node in zip(klass.bases, klass.base_nodes):
-                if self.base_class(name) is not None or name in _NEUTRAL_BASES:
+            home = klass.home or self
+            for name, node, base in zip(klass.bases, klass.base_nodes, self.bases_of(klass)):
+                if base is not None or name in _NEUTRAL_BASES:
                     continue
-                if self.names.qualify(node) != "torch.nn.Module":
+                if home.qualify_base(node) != "torch.nn.Module":
                     return True
         return False
 
     def has_sibling_base(self, cls: ClassInfo) -> bool:
-        """A base imported relatively (``from ..bert.modeling_bert import BertAttention``)."""
-        return any(
-            (self.names.qualify(node) or "").startswith(".") for klass in self.lineage(cls) for node in klass.base_nodes
-        )
+        """A base imported relatively (``from ..bert.modeling_bert import BertAttention``)
+        that the project index could not find."""
+        for klass in self.lineage(cls):
+            home = klass.home or self
+            for node, base in zip(klass.base_nodes, self.bases_of(klass)):
+                relative = (home.names.qualify(node) or "").startswith(".")
+                if base is None and relative and not (home.qualify_base(node) or "").startswith("torch."):
+                    return True
+        return False
+
+    def qualified_bases(self, cls: ClassInfo) -> list[str | None]:
+        """The qualified name of every base along the lineage, each read in its own file."""
+        return [
+            (klass.home or self).qualify_base(node) for klass in self.lineage(cls) for node in klass.base_nodes
+        ]

@@ -164,12 +164,21 @@ class Registration:
     def is_module(self, cls: ClassInfo) -> bool:
         names = self.names
         for klass in self.index.lineage(cls):
+            home = klass.home or self.index
             for spelled, node in zip(klass.bases, klass.base_nodes):
-                if is_torch_module_class(names.qualify(node)):
+                qualified = home.qualify_base(node)
+                if is_torch_module_class(qualified):
                     return True
-                if names.qualify(node) is None and spelled in self.same_file_modules():
+                if qualified is None and home is self.index and spelled in self.same_file_modules():
                     return True
         return False
+
+    def is_project_module(self, qualified: str | None) -> bool:
+        """An imported class that another file of the project defines as an ``nn.Module``."""
+        if qualified is None or self.index.foreign is None or qualified.startswith("torch."):
+            return False
+        found = self.index.foreign.resolve(qualified)
+        return found is not None and self.is_module(found)
 
     def same_file_modules(self) -> frozenset[str]:
         """Classes of the file that derive from a torch module class, read from the whole text."""

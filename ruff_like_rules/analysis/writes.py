@@ -135,6 +135,10 @@ def is_init_function(
     imported helpers named like one, and an initializer the enclosing function was handed."""
     if isinstance(func, cst.Call) and is_name(func.func, "getattr") and func.args:
         return (names.qualify(func.args[0].value) or "") == "torch.nn.init"
+    if isinstance(func, cst.Subscript):
+        # self._param_init[name](p): an entry of a table of initializers (torchtitan's Module)
+        table = dotted_parts(func.value)
+        return table is not None and re.search(r"init", table[-1], re.I) is not None
     if parts is None:
         return False
     if ".".join(parts) in init_functions or parts[-1] in init_functions or qualified in init_functions:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import tokenize
+from pathlib import Path
 
 import libcst as cst
 
+from ruff_like_rules.analysis.project import project_for
 from ruff_like_rules.engine.context import FileContext
 from ruff_like_rules.engine.diagnostics import PARSE_ERROR_CODE, PARSE_ERROR_NAME, Finding, Position
 from ruff_like_rules.engine.noqa import filter_suppressed
@@ -45,8 +47,11 @@ class ChunkCache:
 
 
 def analyze_source(
-    source: bytes | str, settings: AnalysisSettings, chunk_cache: ChunkCache | None = None
+    source: bytes | str, settings: AnalysisSettings, chunk_cache: ChunkCache | None = None, origin: Path | None = None
 ) -> list[Finding]:
+    """Findings of one file's text; with ``origin`` (where the file is, or will be), bases
+    from other files are looked up there (``analysis.project``), and what was consulted is
+    left in ``project_for(settings.options).consulted``."""
     try:
         text = source if isinstance(source, str) else decode(source)
     except (UnicodeDecodeError, SyntaxError, LookupError) as error:
@@ -64,7 +69,8 @@ def analyze_source(
     except cst.ParserSyntaxError as error:
         message = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
         return [_parse_error(f"cannot parse file: {message}", Position(error.raw_line, error.raw_column))]
-    context = FileContext(parsed, text, settings.options)
+    lookups = project_for(settings.options).lookups_for(origin) if origin is not None and settings.project else None
+    context = FileContext(parsed, text, settings.options, lookups)
     findings = [finding for rule in settings.rules for finding in rule().check(context)]
     if findings:
         findings = filter_suppressed(findings, text)

@@ -16,7 +16,7 @@ import libcst as cst
 
 from ruff_like_rules.analysis.collector import index_file
 from ruff_like_rules.analysis.flow import InitFlow
-from ruff_like_rules.analysis.index import FileIndex
+from ruff_like_rules.analysis.index import FileIndex, ForeignClasses
 from ruff_like_rules.analysis.options import AnalysisOptions
 from ruff_like_rules.analysis.registration import Registration
 from ruff_like_rules.analysis.storages import Storage, find_storages
@@ -33,16 +33,21 @@ class Reporter(Protocol):
 
 
 class FileContext:
-    def __init__(self, chunks: list[ParsedChunk], text: str, options: AnalysisOptions) -> None:
+    def __init__(
+        self, chunks: list[ParsedChunk], text: str, options: AnalysisOptions, foreign: ForeignClasses | None = None
+    ) -> None:
         self.chunks = chunks
         self.text = text
         self.options = options
+        self.foreign = foreign
         self.names = TorchNames([chunk.module for chunk in chunks])
 
     @cached_property
     def index(self) -> FileIndex:
         """The classes and functions of the file and what each does (no verdicts)."""
-        return index_file(self.chunks, self.names, self.options)
+        index = index_file(self.chunks, self.names, self.options)
+        index.foreign = self.foreign
+        return index
 
     @cached_property
     def storages(self) -> list[Storage]:

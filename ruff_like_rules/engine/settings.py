@@ -18,6 +18,8 @@ class AnalysisSettings:
     # False: no speed-ups, every file parsed whole. The findings must not change; tests
     # and the benchmark compare both ways.
     prefilter: bool = True
+    # False: every file alone, bases from other files opaque (the benchmark's baseline)
+    project: bool = True
 
     @property
     def options(self) -> AnalysisOptions:

@@ -126,13 +126,20 @@ def _parses(text: str) -> bool:
 UNPARSABLE = "the fixed code would not parse"
 
 
-def fix_source(text: str, settings: AnalysisSettings, *, unsafe: bool = False, max_iterations: int = 10) -> FixOutcome:
+def fix_source(
+    text: str,
+    settings: AnalysisSettings,
+    *,
+    unsafe: bool = False,
+    max_iterations: int = 10,
+    origin: Path | None = None,
+) -> FixOutcome:
     """Apply every allowed fix, re-analysing after each pass, until nothing is left to
     fix or ``max_iterations`` passes ran. Running it again on its result changes nothing."""
     applied: list[Finding] = []
     dropped: dict[tuple[Finding, str], None] = {}
     refused: set[tuple[str, tuple[Edit, ...]]] = set()
-    findings = analyze_source(text, settings)
+    findings = analyze_source(text, settings, origin=origin)
     for _ in range(max_iterations):
         fixes = [
             (f, f.fix)
@@ -160,7 +167,7 @@ def fix_source(text: str, settings: AnalysisSettings, *, unsafe: bool = False, m
             break
         applied.extend(f for f, _ in chosen)
         text = fixed
-        findings = analyze_source(text, settings)
+        findings = analyze_source(text, settings, origin=origin)
     return FixOutcome(text, tuple(applied), tuple(findings), tuple(dropped))
 
 
@@ -221,7 +228,7 @@ def fix_file(path: Path, settings: AnalysisSettings, *, unsafe: bool, write: boo
     fixed text cannot be encoded back (the file is then left as it was).
     """
     source = SourceFile.decode(path.read_bytes())
-    outcome = fix_source(source.text, settings, unsafe=unsafe)
+    outcome = fix_source(source.text, settings, unsafe=unsafe, origin=path)
     data = source.encode(outcome.text) if outcome.text != source.text else None
     if write and data is not None:
         write_atomically(path, data)

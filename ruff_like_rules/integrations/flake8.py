@@ -13,6 +13,7 @@ import ast
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ruff_like_rules.engine.diagnostics import PARSE_ERROR_CODE
@@ -62,7 +63,8 @@ class Flake8Plugin:
         except ConfigError as error:
             yield 1, 0, f"{PARSE_ERROR_CODE} invalid paraminit settings: {error}", type(self)
             return
-        for finding in analyze_source("".join(self.lines), settings):
+        origin = Path(self.filename) if self.filename not in ("stdin", "-") else None
+        for finding in analyze_source("".join(self.lines), settings, origin=origin):
             if finding.code == PARSE_ERROR_CODE:
                 continue  # flake8 reports syntax errors itself (E999)
             yield finding.start.line, finding.start.column, f"{finding.code} {finding.message}", type(self)

@@ -191,6 +191,15 @@ class Plain:
     def __init__(self, d):
         self.layers = [nn.Linear(d, d)]
 """,
+        """
+from torch import nn
+
+class Pretraining(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.head = nn.Linear(d, d)
+        self.losses = {"l2": nn.SmoothL1Loss(reduction="none"), "ce": nn.CrossEntropyLoss()}
+""",
     )
     INVALID = (
         Invalid(
@@ -327,7 +336,9 @@ def _element_kind(registration: Registration, facts: Facts, expr: cst.BaseExpres
         if method in MODULE_METHODS and names.qualify(expr.func.value) is None:  # type: ignore[union-attr]
             return _element_kind(registration, facts, expr.func.value, seen)  # type: ignore[union-attr]
         qualified = names.qualify(expr.func)
-        if is_torch_module_class(qualified):
+        if is_torch_module_class(qualified) and not _stateless_loss(qualified, expr):
+            return "module"
+        if registration.is_project_module(qualified):
             return "module"
         if qualified is None and isinstance(expr.func, cst.Name) and expr.func.value in registration.same_file_modules():
             return "module"
@@ -342,6 +353,14 @@ def _element_kind(registration: Registration, facts: Facts, expr: cst.BaseExpres
         kinds = {_element_kind(registration, facts, e, seen) for e in inner.elements}
         return "nested" if kinds & {"module", "parameter", "nested"} else None
     return None
+
+
+def _stateless_loss(qualified: str | None, call: cst.Call) -> bool:
+    """``nn.CrossEntropyLoss()``: a torch loss holds no parameters, and no buffer unless it is
+    given a ``weight``; kept in a plain dict it misses nothing."""
+    if not (qualified or "").endswith("Loss"):
+        return False
+    return all(arg.keyword is not None and arg.keyword.value not in ("weight", "pos_weight") for arg in call.args)
 
 
 def _is_string(key: cst.BaseExpression | None) -> bool:

@@ -13,7 +13,14 @@ class MissingResetParameters(Rule):
     ## What it does
     Checks for `nn.Module` subclasses that create parameters themselves
     (`nn.Parameter(...)`, `register_parameter`) but define no `reset_parameters()`, in the
-    class or a base class of the same file.
+    class or a base class (of any project file), in projects that build on the meta device:
+    some file of the project (the checked file's top package, or its directory) spells
+    `torch.device("meta")`, `device="meta"`, `init_empty_weights()` or `.to_empty()`. A
+    text checked without a path (stdin without `--stdin-filename`) is always checked.
+
+    Stays preview: which classes the project builds on meta is not followed, only whether
+    it does; and a project that gains its first meta-device code re-checks a cached file
+    only when that file (or a base it reads) changes.
 
     ## Why is this bad?
     Large models are built on the meta device and materialized with `to_empty()`, after
@@ -52,6 +59,8 @@ class MissingResetParameters(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         index = ctx.index
+        if index.foreign is not None and not index.foreign.builds_on_meta():
+            return  # the project never builds on meta: nothing calls reset_parameters() after to_empty()
         creators = {id(s.owner): s.owner for s in ctx.storages if s.owner is not None and s.wrapper == "parameter"}
         for function in index.functions:
             if function.owner is not None and any(kind == "parameter" for _, kind, _ in function.wraps):

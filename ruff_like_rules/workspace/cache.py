@@ -2,8 +2,9 @@
 
 ``<cache-dir>/CACHEDIR.TAG`` and ``<cache-dir>/.gitignore`` mark the directory as
 disposable; ``<cache-dir>/<version>/<settings-key>.json`` holds, per checked file (path
-relative to the settings' root), its size, mtime, content digest and findings; entries and
-files unused for 30 days are dropped. The
+relative to the settings' root), its size, mtime, content digest, findings and the stats of
+the other files its analysis consulted (bases found by the project index: a change to one of
+them is a miss); entries and files unused for 30 days are dropped. The
 settings key hashes the tool version, the analyzer's own source files and the resolved
 settings, so any change to them starts a fresh file. A file whose size and mtime are
 unchanged is a hit without being read; otherwise its content digest decides.
@@ -91,7 +92,8 @@ def finding_from_data(data: list[Any]) -> Finding:
 
 @dataclass
 class CacheFile:
-    """The entries of one settings key: ``relative path -> [mtime_ns, size, digest, day, findings]``."""
+    """The entries of one settings key:
+    ``relative path -> [mtime_ns, size, digest, day, findings, [[other path, mtime_ns, size]...]]``."""
 
     path: Path
     entries: dict[str, list[Any]] = field(default_factory=dict)
@@ -107,24 +109,31 @@ class CacheFile:
 
     def by_stat(self, key: str, stat: os.stat_result) -> list[Finding] | None:
         entry = self.entries.get(key)
-        if entry is None or entry[0] != stat.st_mtime_ns or entry[1] != stat.st_size:
+        if entry is None or entry[0] != stat.st_mtime_ns or entry[1] != stat.st_size or _moved(entry):
             return None
         self._touch(entry)
         return [finding_from_data(item) for item in entry[4]]
 
     def by_digest(self, key: str, stat: os.stat_result, digest: str) -> list[Finding] | None:
         entry = self.entries.get(key)
-        if entry is None or entry[2] != digest:
+        if entry is None or entry[2] != digest or _moved(entry):
             return None
-        self.store(key, stat, digest, entry[4])
+        self.store(key, stat, digest, entry[4], entry[5])
         return [finding_from_data(item) for item in entry[4]]
 
-    def put(self, key: str, stat: os.stat_result, digest: str, findings: list[Finding]) -> None:
-        self.store(key, stat, digest, [finding_to_data(f) for f in findings])
+    def put(
+        self, key: str, stat: os.stat_result, digest: str, findings: list[Finding], consulted: list[list[Any]]
+    ) -> None:
+        self.store(key, stat, digest, [finding_to_data(f) for f in findings], consulted)
 
-    def store(self, key: str, stat: os.stat_result, digest: str, findings_data: list[Any]) -> None:
+    def store(
+        self, key: str, stat: os.stat_result, digest: str, findings_data: list[Any], consulted: list[list[Any]]
+    ) -> None:
         racy = time.time() - stat.st_mtime < RACY_SECONDS
-        self.entries[key] = [-1 if racy else stat.st_mtime_ns, stat.st_size, digest, _today(), findings_data]
+        # a consulted file as racy as this one is kept with an mtime that never matches
+        now = time.time()
+        kept = [[p, -1 if now - m / 1e9 < RACY_SECONDS else m, s] for p, m, s in consulted]
+        self.entries[key] = [-1 if racy else stat.st_mtime_ns, stat.st_size, digest, _today(), findings_data, kept]
         self.dirty = True
 
     def _touch(self, entry: list[Any]) -> None:
@@ -144,6 +153,20 @@ class CacheFile:
         temporary.write_text(json.dumps(entries, separators=(",", ":")), encoding="utf-8")
         os.replace(temporary, self.path)
         self.dirty = False
+
+
+def _moved(entry: list[Any]) -> bool:
+    """Whether a file the entry's analysis consulted changed or went away since."""
+    if len(entry) < 6 or not isinstance(entry[5], list):
+        return True  # an entry of unknown shape: analyse again
+    for path, mtime, size in entry[5]:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return True
+        if stat.st_mtime_ns != mtime or stat.st_size != size:
+            return True
+    return False
 
 
 def _today() -> int:

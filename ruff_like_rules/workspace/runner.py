@@ -67,17 +67,25 @@ class FileResult:
 
 # ---------------------------------------------------------------------------- analysis
 
+Outcome = tuple[str | None, list[Finding], list[list[object]]]
+"""Content digest (None: unreadable), findings, and the stats of the other files consulted."""
 
-def analyze_file(path: Path, settings: AnalysisSettings) -> tuple[str | None, list[Finding]]:
-    """Read and analyse one file: (content digest or None if unreadable, findings)."""
+
+
+def analyze_file(path: Path, settings: AnalysisSettings) -> Outcome:
+    """Read and analyse one file: (content digest or None if unreadable, findings, the
+    stats of the other files its analysis consulted)."""
+    from ruff_like_rules.analysis.project import consulted_stats, project_for
     from ruff_like_rules.engine.analyze import analyze_source
 
     try:
         source = path.read_bytes()
     except OSError as error:
         message = f"cannot read file: {error.strerror or error}"
-        return None, [Finding(PARSE_ERROR_CODE, PARSE_ERROR_NAME, message, Position(1, 0), Position(1, 0))]
-    return content_digest(source), analyze_source(source, settings)
+        return None, [Finding(PARSE_ERROR_CODE, PARSE_ERROR_NAME, message, Position(1, 0), Position(1, 0))], []
+    findings = analyze_source(source, settings, origin=path)
+    consulted = project_for(settings.options).consulted if settings.project else set()
+    return content_digest(source), findings, consulted_stats(consulted - {path.resolve()})
 
 
 @dataclass(frozen=True)
@@ -88,8 +96,6 @@ class Task:
     settings: AnalysisSettings
     size: int
 
-
-Outcome = tuple[str | None, list[Finding]]
 
 
 def _analyze_chunk(chunk: list[Task]) -> list[Outcome]:
@@ -180,11 +186,11 @@ class Runner:
         tasks = [
             Task(c.path, self.resolver.settings_for(c.path), c.stat.st_size if c.stat else 0) for c, _, _ in pending
         ]
-        for (candidate, cache_file, key), (digest, findings) in zip(
+        for (candidate, cache_file, key), (digest, findings, consulted) in zip(
             pending, analyze_many(tasks, self.options.jobs), strict=True
         ):
             if cache_file is not None and digest is not None and candidate.stat is not None:
-                cache_file.put(key, candidate.stat, digest, findings)
+                cache_file.put(key, candidate.stat, digest, findings, consulted)
             results.append(FileResult(candidate.path, self.display(candidate.path), findings))
         if self.cache is not None:
             self.cache.save()
@@ -219,7 +225,7 @@ class Runner:
         path = Path(os.path.normpath(self.resolver.cwd / name)) if name else self.resolver.cwd / STDIN
         if name and self.options.force_exclude and Discovery(self.resolver).excluded_with_parents(path):
             return []
-        findings = analyze_source(source, self.resolver.settings_for(path))
+        findings = analyze_source(source, self.resolver.settings_for(path), origin=path if name else None)
         return [FileResult(path, name or STDIN, findings, source)]
 
 

@@ -206,7 +206,10 @@ class ParaminitServer(LanguageServer):
         else:
             loop = asyncio.get_running_loop()
             chunks = self._chunks.setdefault(document.uri, ChunkCache())  # used by the one worker only
-            findings = await loop.run_in_executor(self._executor, analyze_source, text, settings.analysis, chunks)
+            origin = _document_path(document.uri)  # other files' classes are read from disk
+            findings = await loop.run_in_executor(
+                self._executor, analyze_source, text, settings.analysis, chunks, origin
+            )
         analysis = Analysis(document.uri, version, text, settings, tuple(findings))
         self._analyses[document.uri] = analysis
         return analysis
