@@ -235,7 +235,7 @@ def check(library: Library, settings: Path, select: Sequence[str] = (), timeout:
     found = []
     for item in json.loads(stdout):
         path = Path(item["filename"])
-        relative = (path if not path.is_absolute() else path.relative_to(root)).as_posix()
+        relative = (path if not path.is_absolute() else path.relative_to(root.resolve())).as_posix()
         message = " ".join(item["message"].split())  # an argument spanning lines: one line of text
         found.append(Finding(library.name, relative, item["location"]["row"], item["code"], message))
     return sorted(found, key=lambda f: (f.path, f.line, f.code))

@@ -37,7 +37,7 @@ import libcst as cst
 from ruff_like_rules.analysis.index import ALL, DYNAMIC, MODULES, ClassInfo, FileIndex, Function, Write
 from ruff_like_rules.analysis.options import AnalysisOptions
 from ruff_like_rules.analysis.shapes import is_one_dimensional
-from ruff_like_rules.analysis.storages import Storage, attribute_keys, is_empty_container, sources_of
+from ruff_like_rules.analysis.storages import Provenance, Storage, attribute_keys, is_empty_container
 from ruff_like_rules.analysis.verdicts import SEVERITY, Kind, Verdict
 from ruff_like_rules.analysis.writes import roots
 from ruff_like_rules.syntax.nodes import argument, code_of, dotted_parts, method_name, names_in
@@ -47,9 +47,10 @@ from ruff_like_rules.vocabulary.torch_api import NN_MODULE_METHODS, WRAPPING_MET
 class InitFlow:
     """Every storage of the file, each with its verdict."""
 
-    def __init__(self, index: FileIndex, storages: list[Storage], options: AnalysisOptions) -> None:
+    def __init__(self, index: FileIndex, storages: list[Storage], options: AnalysisOptions, provenance: Provenance) -> None:
         self.index = index
         self.names = index.names
+        self.provenance = provenance
         self.storages = storages
         self.initializer_methods = options.initializer_methods
         self.initializers_called_on_instances = index.instance_calls & options.initializer_methods
@@ -270,7 +271,7 @@ class InitFlow:
     def _escapes(self, storage: Storage) -> bool:
         function = storage.function
         return function.node is not None and any(
-            source.call is storage.source.call for value in function.returns for source, _ in sources_of(value, function, self.names)
+            source.call is storage.source.call for value in function.returns for source, _ in self.provenance.sources_of(value, function)
         )
 
     def _call_sites(self, factory: Function) -> list[tuple[Function, set[str], cst.BaseExpression]]:
@@ -316,7 +317,7 @@ class InitFlow:
             return False  # self.phi = nn.ParameterList(weights): binds the storage, gives no values
         return not any(
             source.call is storage.source.call or source.kind == Kind.UNINITIALIZED
-            for source, _ in sources_of(write.rebinding, writer, self.names)
+            for source, _ in self.provenance.sources_of(write.rebinding, writer)
         )
 
 
