@@ -38,6 +38,7 @@ from ruff_like_rules.analysis.index import ALL, DYNAMIC, MODULES, ClassInfo, Fil
 from ruff_like_rules.analysis.options import AnalysisOptions
 from ruff_like_rules.analysis.shapes import is_one_dimensional
 from ruff_like_rules.analysis.storages import Provenance, Storage, attribute_keys, is_empty_container
+from ruff_like_rules.analysis.usage import reads_only_metadata
 from ruff_like_rules.analysis.verdicts import SEVERITY, Kind, Verdict
 from ruff_like_rules.analysis.writes import roots
 from ruff_like_rules.syntax.nodes import argument, code_of, dotted_parts, method_name, names_in
@@ -65,6 +66,8 @@ class InitFlow:
                 storage.verdict = Verdict.ELSEWHERE
             else:
                 self._judge(storage)
+                if storage.verdict == Verdict.UNINITIALIZED and storage.wrapper == "buffer" and reads_only_metadata(storage, index):
+                    storage.verdict = Verdict.METADATA_ONLY
 
     def raw_memory_storages(self, verdict: Verdict) -> Iterator[Storage]:
         """Storages made from uninitialized memory that got ``verdict``."""

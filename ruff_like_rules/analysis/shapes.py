@@ -15,7 +15,8 @@ import re
 import libcst as cst
 
 from ruff_like_rules.analysis.index import Function
-from ruff_like_rules.syntax.nodes import argument, code_of, dotted_parts
+from ruff_like_rules.syntax.nodes import argument, code_of, dotted_parts, is_name
+from ruff_like_rules.syntax.walk import children
 
 
 class SizeForm(enum.Enum):
@@ -42,6 +43,12 @@ _COLLECTION_NAME = re.compile(r"(?i)(?:shape|sizes|dims|lengths|lens|counts)$") 
 _SIZE_CALLS = frozenset({"len", "int", "max", "min", "sum", "round", "math.prod", "prod"})
 _SIZE_METHODS = frozenset({"size", "numel", "dim", "nelement", "item"})
 _DATA_CALLS = frozenset({"numpy", "tolist", "list", "array", "asarray", "load"})
+# np.prod(kernel_shape), np.int64(n), math.prod(shape): a number of elements, not an array
+_NUMPY_SIZE_CALLS = frozenset({"prod", "size", "int64", "int32", "intp", "ceil", "floor"})
+# What a name is used as in the same function: an int is never measured, zipped or indexed.
+_SEQUENCE_CALLS = frozenset({"len", "zip", "enumerate", "sorted", "reversed", "list", "tuple", "iter"})
+_SEQUENCE_METHODS = frozenset({"insert", "append", "extend", "pop", "index", "remove", "sort"})
+_SEQUENCE_ANNOTATION = re.compile(r"\b(?:Sequence|Tuple|tuple|List|list|Iterable|Collection|ndarray|Tensor)\b")
 
 
 def holds_a_size(name: str) -> bool:
@@ -128,6 +135,8 @@ def size_form(call: cst.Call, function: Function | None = None) -> SizeForm:
     if any(a.star == "*" for a in positional) or len(positional) >= 2:
         return SizeForm.SIZES
     value = positional[0].value
+    if isinstance(value, cst.Name) and function is not None and _used_as_sequence(value.value, function):
+        return SizeForm.DATA  # len(out_size), zip(out_size, ...), counts.insert(0, 0): not an int
     if isinstance(value, cst.Name) and function is not None and function.local_defs.get(value.value):
         forms = {_form_of(bound) for bound in function.local_defs[value.value]}
         if len(forms) == 1 and forms != {SizeForm.AMBIGUOUS}:
@@ -144,11 +153,20 @@ def _form_of(value: cst.BaseExpression) -> SizeForm:
         return SizeForm.SIZES if sized else SizeForm.AMBIGUOUS
     if isinstance(value, (cst.List, cst.Tuple, cst.ListComp, cst.Set, cst.Float, cst.GeneratorExp)):
         return SizeForm.DATA
+    if isinstance(value, cst.IfExp):  # nwords + 1 if append_eos else nwords
+        forms = {_form_of(value.body), _form_of(value.orelse)}
+        return forms.pop() if len(forms) == 1 else SizeForm.AMBIGUOUS
     if isinstance(value, cst.Call):
         parts = dotted_parts(value.func)
         if parts is None:
             return SizeForm.AMBIGUOUS
-        if (parts[0] == "torch" and parts[-1] == "Size") or ".".join(parts) in _SIZE_CALLS or parts[-1] in _SIZE_METHODS:
+        if (
+            (parts[0] == "torch" and parts[-1] == "Size")
+            or ".".join(parts) in _SIZE_CALLS
+            or parts[-1] in _SIZE_METHODS
+            or (len(parts) == 2 and parts[0] in ("np", "numpy", "math") and parts[1] in _NUMPY_SIZE_CALLS)
+            or _counts(parts[-1])
+        ):
             return SizeForm.SIZES
         if parts[0] in ("np", "numpy") or parts[-1] in _DATA_CALLS:
             return SizeForm.DATA
@@ -172,3 +190,44 @@ def _arithmetic_of_sizes(value: cst.BaseExpression) -> bool:
     if isinstance(value, cst.Integer):
         return True
     return _form_of(value) == SizeForm.SIZES
+
+
+def _counts(callee: str) -> bool:
+    """A call named for a count returns an int: ``get_workspace_size(...)``, ``g.num_nodes(t)``."""
+    return callee.startswith(("num_", "n_", "get_num_")) or callee.endswith(("_size", "_count", "_numel", "_len"))
+
+
+def _used_as_sequence(name: str, function: Function) -> bool:
+    """Whether ``function`` treats ``name`` as a sequence: measured, zipped, iterated, indexed,
+    unpacked, grown, or annotated so. Such evidence beats a name that sounds like a size."""
+    node = function.node
+    if node is not None:
+        for param in (*node.params.params, *node.params.kwonly_params, *node.params.posonly_params):
+            if param.name.value == name and param.annotation is not None:
+                if _SEQUENCE_ANNOTATION.search(code_of(param.annotation.annotation)):
+                    return True
+    return any(_sequence_use(name, body) for body in function.bodies)
+
+
+def _sequence_use(name: str, root: cst.CSTNode) -> bool:
+    stack = list(children(root))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue  # another scope
+        if isinstance(node, cst.Call):
+            parts = dotted_parts(node.func)
+            if parts is not None and len(parts) == 1 and parts[0] in _SEQUENCE_CALLS and any(is_name(a.value, name) for a in node.args):
+                return True
+            if isinstance(node.func, cst.Attribute) and is_name(node.func.value, name) and node.func.attr.value in _SEQUENCE_METHODS:
+                return True
+            if any(a.star == "*" and is_name(a.value, name) for a in node.args):
+                return True
+        elif isinstance(node, cst.Subscript) and is_name(node.value, name):
+            return True
+        elif isinstance(node, (cst.For, cst.CompFor)) and is_name(node.iter, name):
+            return True
+        elif isinstance(node, cst.StarredElement) and is_name(node.value, name):
+            return True
+        stack.extend(children(node))
+    return False
