@@ -232,6 +232,8 @@ class InitFlow:
                 return Verdict.INITIALIZED, None
         for klass in related:
             reachable = self.reachable(klass) if klass in subclasses else self.reachable(owner, created)
+            if function is storage.function:
+                reachable = reachable | self._called_after_creation(storage)
             for key in wanted:
                 for writer, write in self._class_writes.get((klass.name, key), ()):
                     if writer is function and _exclusive(write.branch, branch):
@@ -270,6 +272,16 @@ class InitFlow:
             return None
         calls = [storage.source.call, *storage.wrap_calls]
         return max(self.index.call_order[id(call)] for call in calls if id(call) in self.index.call_order)
+
+    def _called_after_creation(self, storage: Storage) -> set[str]:
+        """Methods a method other than ``__init__`` calls on ``self`` once it has created the
+        storage: a lazy layer's ``forward`` that builds its weight, then ``reset_parameters()``."""
+        function = storage.function
+        if function.name == "__init__" or function.owner is None:
+            return set()
+        calls = [storage.source.call, *storage.wrap_calls]
+        created = max((self.index.call_order[id(c)] for c in calls if id(c) in self.index.call_order), default=-1)
+        return {name for name, at in function.self_calls.items() if at > created}
 
     def _escapes(self, storage: Storage) -> bool:
         function = storage.function
@@ -314,6 +326,8 @@ class InitFlow:
             return True
         if write.rebinding is binding:
             return False
+        if isinstance(write.rebinding, cst.Name) and write.rebinding.value == "None":
+            return False  # self.level_embed = None, the optional-parameter idiom: no values
         if is_empty_container(write.rebinding):
             return False  # self.weights = nn.ParameterList() before the appends
         if any(name in storage.roots for name in names_in(write.rebinding)):

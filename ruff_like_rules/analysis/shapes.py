@@ -134,27 +134,29 @@ def size_form(call: cst.Call, function: Function | None = None) -> SizeForm:
         return SizeForm.NONE
     if any(a.star == "*" for a in positional) or len(positional) >= 2:
         return SizeForm.SIZES
-    value = positional[0].value
-    if isinstance(value, cst.Name) and function is not None and _used_as_sequence(value.value, function):
-        return SizeForm.DATA  # len(out_size), zip(out_size, ...), counts.insert(0, 0): not an int
-    if isinstance(value, cst.Name) and function is not None and function.local_defs.get(value.value):
-        forms = {_form_of(bound) for bound in function.local_defs[value.value]}
-        if len(forms) == 1 and forms != {SizeForm.AMBIGUOUS}:
-            return forms.pop()
-    return _form_of(value)
+    return _form_of(positional[0].value, function)
 
 
-def _form_of(value: cst.BaseExpression) -> SizeForm:
-    """What a single argument is: a size, data, or either."""
+def _form_of(value: cst.BaseExpression, function: Function | None = None, seen: frozenset[str] = frozenset()) -> SizeForm:
+    """What a single argument is: a size, data, or either. A local is what the function
+    binds it to (``b = x.size(0)``) or uses it as (``len(out_size)``), else its name says."""
+    if isinstance(value, cst.Name) and function is not None and value.value not in seen:
+        if _used_as_sequence(value.value, function):
+            return SizeForm.DATA  # len(out_size), zip(out_size, ...), counts.insert(0, 0): not an int
+        bound = function.local_defs.get(value.value)
+        if bound:
+            forms = {_form_of(b, function, seen | {value.value}) for b in bound}
+            if len(forms) == 1 and forms != {SizeForm.AMBIGUOUS}:
+                return forms.pop()
     if isinstance(value, (cst.Integer, cst.BinaryOperation)) or (
         isinstance(value, cst.UnaryOperation) and isinstance(value.expression, cst.Integer)
     ):
-        sized = not isinstance(value, cst.BinaryOperation) or _arithmetic_of_sizes(value)
+        sized = not isinstance(value, cst.BinaryOperation) or _arithmetic_of_sizes(value, function, seen)
         return SizeForm.SIZES if sized else SizeForm.AMBIGUOUS
     if isinstance(value, (cst.List, cst.Tuple, cst.ListComp, cst.Set, cst.Float, cst.GeneratorExp)):
         return SizeForm.DATA
     if isinstance(value, cst.IfExp):  # nwords + 1 if append_eos else nwords
-        forms = {_form_of(value.body), _form_of(value.orelse)}
+        forms = {_form_of(value.body, function, seen), _form_of(value.orelse, function, seen)}
         return forms.pop() if len(forms) == 1 else SizeForm.AMBIGUOUS
     if isinstance(value, cst.Call):
         parts = dotted_parts(value.func)
@@ -184,17 +186,20 @@ def _form_of(value: cst.BaseExpression) -> SizeForm:
     return SizeForm.AMBIGUOUS
 
 
-def _arithmetic_of_sizes(value: cst.BaseExpression) -> bool:
+def _arithmetic_of_sizes(value: cst.BaseExpression, function: Function | None, seen: frozenset[str]) -> bool:
     if isinstance(value, cst.BinaryOperation):
-        return _arithmetic_of_sizes(value.left) and _arithmetic_of_sizes(value.right)
+        return _arithmetic_of_sizes(value.left, function, seen) and _arithmetic_of_sizes(value.right, function, seen)
     if isinstance(value, cst.Integer):
         return True
-    return _form_of(value) == SizeForm.SIZES
+    return _form_of(value, function, seen) == SizeForm.SIZES
 
 
 def _counts(callee: str) -> bool:
-    """A call named for a count returns an int: ``get_workspace_size(...)``, ``g.num_nodes(t)``."""
-    return callee.startswith(("num_", "n_", "get_num_")) or callee.endswith(("_size", "_count", "_numel", "_len"))
+    """A call named for a count or an index returns an int: ``get_workspace_size(...)``,
+    ``g.num_nodes(t)``, ``compute_threshold_idx(...)``."""
+    return callee.startswith(("num_", "n_", "get_num_")) or callee.endswith(
+        ("_size", "_count", "_numel", "_len", "_idx", "_index")
+    )
 
 
 def _used_as_sequence(name: str, function: Function) -> bool:

@@ -159,6 +159,26 @@ class Holder(nn.Module):
 """,
     )
     INVALID = (
+        Invalid(  # the optional-parameter idiom: the earlier None gives the later storage no values
+            findings=(
+                (10, 45, "Parameter `self.level_embed` is created from uninitialized memory (`torch.Tensor`) and "
+                         "nothing initializes it"),
+            ),
+            source="""
+import torch
+from torch import nn
+
+class Encoder(nn.Module):
+    def __init__(self, levels, d_model):
+        super().__init__()
+        self.level_embed = None
+        if levels > 1:
+            self.level_embed = nn.Parameter(torch.Tensor(levels, d_model))
+
+    def forward(self, x, level):
+        return x if self.level_embed is None else x + self.level_embed[level]
+""",
+        ),
         Invalid(  # a one-element buffer whose value forward reads is data, not a dtype anchor
             findings=(
                 (8, 39, "Buffer `self.scale` is created from uninitialized memory (`torch.FloatTensor`) and nothing "

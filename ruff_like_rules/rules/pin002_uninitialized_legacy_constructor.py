@@ -251,6 +251,26 @@ def f(x):
     print(torch.empty(3, 4).sum())
 """,
         ),
+        Invalid(
+            findings=(
+                (6, 44, "`torch.Tensor(...)` returns uninitialized memory and its result is read before anything "
+                        "writes it"),
+            ),
+            source="""
+import torch
+from metrics import Report, compute_threshold_idx
+def compute(true_pos, false_pos, target):
+    threshold_idx = compute_threshold_idx(true_pos, false_pos, target)
+    return [Report(name="threshold", value=torch.Tensor(threshold_idx))]
+""",
+            fixed="""
+import torch
+from metrics import Report, compute_threshold_idx
+def compute(true_pos, false_pos, target):
+    threshold_idx = compute_threshold_idx(true_pos, false_pos, target)
+    return [Report(name="threshold", value=torch.empty(threshold_idx))]
+""",
+        ),
         Invalid(  # what the fix above leaves behind is still reported: the fix hides nothing
             findings=(
                 (4, 11, "`torch.empty(...)` returns uninitialized memory and its result is read before anything "
@@ -422,4 +442,6 @@ class _Uses(Walker):
             return READ  # x.matmul(w), out.copy_(w): a tensor method reads its operands
         if len(parts) == 1 and parts[0] in _INSPECTING:
             return NEUTRAL
+        if parts[-1][:1].isupper():
+            return READ  # Report(value=torch.Tensor(idx)): a class keeps the values as data, it fills nothing
         return ESCAPE  # an unknown callee may fill it (fairseq's broadcast wrapper): never cry wolf
