@@ -22,8 +22,6 @@ from ruff_like_rules.syntax.parsed import ParsedChunk
 from ruff_like_rules.syntax.walk import Walker
 from ruff_like_rules.vocabulary.torch_api import (
     APPLY,
-    EMPTY_FACTORIES,
-    EMPTY_METHODS,
     LEGACY_METHODS,
     LOAD_STATE_DICT,
     WRAPPING_METHODS,
@@ -247,8 +245,6 @@ class Collector(Walker):
         qualified = names.qualify(func)
         if (qualified and legacy_constructor_dtype(qualified)) or (method in LEGACY_METHODS and names.qualify(func.value) is None):  # type: ignore[union-attr]
             function.legacy_calls.append(node)
-        elif names.qualify_torch(func) in EMPTY_FACTORIES or (method in EMPTY_METHODS and names.qualify(func.value) is None):  # type: ignore[union-attr]
-            function.empty_calls.append(node)
         if is_init_function(func, parts, qualified, names, self.init_functions, function):
             if (qualified or "").startswith("torch.nn.init."):
                 targets = [argument(node, 0, "tensor")]

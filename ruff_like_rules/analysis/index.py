@@ -51,7 +51,6 @@ class Function:
     opaque_self_call: bool = False
     bodies: list[cst.CSTNode] = field(default_factory=list)  # the def, or each chunk's module
     legacy_calls: list[cst.Call] = field(default_factory=list)  # torch.Tensor(...), x.new(...) calls
-    empty_calls: list[cst.Call] = field(default_factory=list)  # torch.empty(...), x.new_empty(...) calls
     returns: list[cst.BaseExpression] = field(default_factory=list)  # values of return statements
 
     @property

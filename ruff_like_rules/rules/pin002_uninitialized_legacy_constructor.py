@@ -44,9 +44,8 @@ class UninitializedLegacyConstructor(Rule):
     """
     ## What it does
     Checks for legacy tensor constructors called with sizes — `torch.FloatTensor(2, 2)`,
-    `torch.Tensor(n)`, `torch.cuda.HalfTensor(...)`, `x.new(3, 4)` — and for their honest
-    spellings `torch.empty(...)`, `torch.empty_like(...)`, `x.new_empty(...)`, whose result is
-    read (printed, used in arithmetic, passed to a torch function) before anything writes it.
+    `torch.Tensor(n)`, `torch.cuda.HalfTensor(...)`, `x.new(3, 4)` — whose result is read
+    (printed, used in arithmetic, passed to a torch function) before anything writes it.
 
     A write is an in-place initializer (`fill_`, `zero_`, `copy_`, `x[i] = ...`), an `out=`
     argument, a collective that receives into the tensor (`dist.broadcast(buf, src)`,
@@ -71,24 +70,23 @@ class UninitializedLegacyConstructor(Rule):
     ```
 
     ## Fix safety
-    The fix rewrites a legacy constructor as `torch.empty(..., dtype=..., device=...)`, which
-    allocates the same uninitialized memory under an honest name; it is safe. It does not
-    hide the bug: the rewritten `torch.empty(...)` is still reported, without a fix, since
-    deciding what the values should be is left to you.
+    The fix rewrites the constructor as `torch.empty(..., dtype=..., device=...)`, which
+    allocates the same uninitialized memory under an honest name; it is safe. Deciding
+    what the values should be is left to you.
     """
 
     code = "PIN002"
     name = "uninitialized-legacy-constructor"
-    summary = "Uninitialized memory (a legacy constructor with sizes, or `torch.empty`) read before it is written"
+    summary = "Legacy constructor with sizes whose uninitialized result is read before it is written"
     fix_availability = FixAvailability.SOMETIMES
-    trigger = re.compile(r"Tensor\s*\(|\.new\s*\(|empty(?:_like|_strided)?\s*\(")
+    trigger = re.compile(r"Tensor\s*\(|\.new\s*\(")
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         stored = {id(s.source.call) for s in ctx.storages}
         for function in ctx.index.functions:
             direct = [
                 call
-                for call in (*function.legacy_calls, *function.empty_calls)
+                for call in function.legacy_calls
                 if id(call) not in stored and _allocates(call, ctx, function)
             ]
             if not direct:
@@ -269,29 +267,6 @@ from metrics import Report, compute_threshold_idx
 def compute(true_pos, false_pos, target):
     threshold_idx = compute_threshold_idx(true_pos, false_pos, target)
     return [Report(name="threshold", value=torch.empty(threshold_idx))]
-""",
-        ),
-        Invalid(  # what the fix above leaves behind is still reported: the fix hides nothing
-            findings=(
-                (4, 11, "`torch.empty(...)` returns uninitialized memory and its result is read before anything "
-                        "writes it"),
-            ),
-            source="""
-import torch
-def f(x):
-    print(torch.empty(3, 4).sum())
-""",
-        ),
-        Invalid(
-            findings=(
-                (4, 12, "`x.new_empty(...)` returns uninitialized memory and `mask` is read before anything writes "
-                        "it"),
-            ),
-            source="""
-import torch
-def f(x, n):
-    mask = x.new_empty(n, n).bool()
-    return x.masked_fill(mask, 0.0)
 """,
         ),
     )
