@@ -48,7 +48,6 @@ _NUMPY_SIZE_CALLS = frozenset({"prod", "size", "int64", "int32", "intp", "ceil",
 # What a name is used as in the same function: an int is never measured, zipped or indexed.
 _SEQUENCE_CALLS = frozenset({"len", "zip", "enumerate", "sorted", "reversed", "list", "tuple", "iter"})
 _SEQUENCE_METHODS = frozenset({"insert", "append", "extend", "pop", "index", "remove", "sort"})
-_SEQUENCE_ANNOTATION = re.compile(r"\b(?:Sequence|Tuple|tuple|List|list|Iterable|Collection|ndarray|Tensor)\b")
 
 
 def holds_a_size(name: str) -> bool:
@@ -204,13 +203,8 @@ def _counts(callee: str) -> bool:
 
 def _used_as_sequence(name: str, function: Function) -> bool:
     """Whether ``function`` treats ``name`` as a sequence: measured, zipped, iterated, indexed,
-    unpacked, grown, or annotated so. Such evidence beats a name that sounds like a size."""
-    node = function.node
-    if node is not None:
-        for param in (*node.params.params, *node.params.kwonly_params, *node.params.posonly_params):
-            if param.name.value == name and param.annotation is not None:
-                if _SEQUENCE_ANNOTATION.search(code_of(param.annotation.annotation)):
-                    return True
+    unpacked or grown. Such use beats a name that sounds like a size; an annotation does not
+    (transformers' ``hidden_size: tuple[int]`` is handed an int by every caller)."""
     return any(_sequence_use(name, body) for body in function.bodies)
 
 
