@@ -37,7 +37,8 @@ import libcst as cst
 from ruff_like_rules.analysis.index import ALL, DYNAMIC, MODULES, ClassInfo, FileIndex, Function, Write
 from ruff_like_rules.analysis.options import AnalysisOptions
 from ruff_like_rules.analysis.shapes import is_one_dimensional
-from ruff_like_rules.analysis.storages import Storage, attribute_keys, is_empty_container, sources_of
+from ruff_like_rules.analysis.storages import Provenance, Storage, attribute_keys, is_empty_container
+from ruff_like_rules.analysis.usage import reads_only_metadata
 from ruff_like_rules.analysis.verdicts import SEVERITY, Kind, Verdict
 from ruff_like_rules.analysis.writes import roots
 from ruff_like_rules.syntax.nodes import argument, code_of, dotted_parts, method_name, names_in
@@ -47,9 +48,10 @@ from ruff_like_rules.vocabulary.torch_api import NN_MODULE_METHODS, WRAPPING_MET
 class InitFlow:
     """Every storage of the file, each with its verdict."""
 
-    def __init__(self, index: FileIndex, storages: list[Storage], options: AnalysisOptions) -> None:
+    def __init__(self, index: FileIndex, storages: list[Storage], options: AnalysisOptions, provenance: Provenance) -> None:
         self.index = index
         self.names = index.names
+        self.provenance = provenance
         self.storages = storages
         self.initializer_methods = options.initializer_methods
         self.initializers_called_on_instances = index.instance_calls & options.initializer_methods
@@ -64,6 +66,8 @@ class InitFlow:
                 storage.verdict = Verdict.ELSEWHERE
             else:
                 self._judge(storage)
+                if storage.verdict == Verdict.UNINITIALIZED and storage.wrapper == "buffer" and reads_only_metadata(storage, index):
+                    storage.verdict = Verdict.METADATA_ONLY
 
     def raw_memory_storages(self, verdict: Verdict) -> Iterator[Storage]:
         """Storages made from uninitialized memory that got ``verdict``."""
@@ -229,6 +233,8 @@ class InitFlow:
                 return Verdict.INITIALIZED, None
         for klass in related:
             reachable = self.reachable(klass) if klass in subclasses else self.reachable(owner, created)
+            if function is storage.function:
+                reachable = reachable | self._called_after_creation(storage)
             for key in wanted:
                 for writer, write in self._class_writes.get((klass.name, key), ()):
                     if writer is function and _exclusive(write.branch, branch):
@@ -268,10 +274,20 @@ class InitFlow:
         calls = [storage.source.call, *storage.wrap_calls]
         return max(self.index.call_order[id(call)] for call in calls if id(call) in self.index.call_order)
 
+    def _called_after_creation(self, storage: Storage) -> set[str]:
+        """Methods a method other than ``__init__`` calls on ``self`` once it has created the
+        storage: a lazy layer's ``forward`` that builds its weight, then ``reset_parameters()``."""
+        function = storage.function
+        if function.name == "__init__" or function.owner is None:
+            return set()
+        calls = [storage.source.call, *storage.wrap_calls]
+        created = max((self.index.call_order[id(c)] for c in calls if id(c) in self.index.call_order), default=-1)
+        return {name for name, at in function.self_calls.items() if at > created}
+
     def _escapes(self, storage: Storage) -> bool:
         function = storage.function
         return function.node is not None and any(
-            source.call is storage.source.call for value in function.returns for source, _ in sources_of(value, function, self.names)
+            source.call is storage.source.call for value in function.returns for source, _ in self.provenance.sources_of(value, function)
         )
 
     def _call_sites(self, factory: Function) -> list[tuple[Function, set[str], cst.BaseExpression]]:
@@ -311,13 +327,15 @@ class InitFlow:
             return True
         if write.rebinding is binding:
             return False
+        if isinstance(write.rebinding, cst.Name) and write.rebinding.value == "None":
+            return False  # self.level_embed = None, the optional-parameter idiom: no values
         if is_empty_container(write.rebinding):
             return False  # self.weights = nn.ParameterList() before the appends
         if any(name in storage.roots for name in names_in(write.rebinding)):
             return False  # self.phi = nn.ParameterList(weights): binds the storage, gives no values
         return not any(
             source.call is storage.source.call or source.kind == Kind.UNINITIALIZED
-            for source, _ in sources_of(write.rebinding, writer, self.names)
+            for source, _ in self.provenance.sources_of(write.rebinding, writer)
         )
 
 

@@ -15,7 +15,8 @@ import re
 import libcst as cst
 
 from ruff_like_rules.analysis.index import Function
-from ruff_like_rules.syntax.nodes import argument, code_of, dotted_parts
+from ruff_like_rules.syntax.nodes import argument, code_of, dotted_parts, is_name
+from ruff_like_rules.syntax.walk import children
 
 
 class SizeForm(enum.Enum):
@@ -42,6 +43,11 @@ _COLLECTION_NAME = re.compile(r"(?i)(?:shape|sizes|dims|lengths|lens|counts)$") 
 _SIZE_CALLS = frozenset({"len", "int", "max", "min", "sum", "round", "math.prod", "prod"})
 _SIZE_METHODS = frozenset({"size", "numel", "dim", "nelement", "item"})
 _DATA_CALLS = frozenset({"numpy", "tolist", "list", "array", "asarray", "load"})
+# np.prod(kernel_shape), np.int64(n), math.prod(shape): a number of elements, not an array
+_NUMPY_SIZE_CALLS = frozenset({"prod", "size", "int64", "int32", "intp", "ceil", "floor"})
+# What a name is used as in the same function: an int is never measured, zipped or indexed.
+_SEQUENCE_CALLS = frozenset({"len", "zip", "enumerate", "sorted", "reversed", "list", "tuple", "iter"})
+_SEQUENCE_METHODS = frozenset({"insert", "append", "extend", "pop", "index", "remove", "sort"})
 
 
 def holds_a_size(name: str) -> bool:
@@ -127,28 +133,41 @@ def size_form(call: cst.Call, function: Function | None = None) -> SizeForm:
         return SizeForm.NONE
     if any(a.star == "*" for a in positional) or len(positional) >= 2:
         return SizeForm.SIZES
-    value = positional[0].value
-    if isinstance(value, cst.Name) and function is not None and function.local_defs.get(value.value):
-        forms = {_form_of(bound) for bound in function.local_defs[value.value]}
-        if len(forms) == 1 and forms != {SizeForm.AMBIGUOUS}:
-            return forms.pop()
-    return _form_of(value)
+    return _form_of(positional[0].value, function)
 
 
-def _form_of(value: cst.BaseExpression) -> SizeForm:
-    """What a single argument is: a size, data, or either."""
+def _form_of(value: cst.BaseExpression, function: Function | None = None, seen: frozenset[str] = frozenset()) -> SizeForm:
+    """What a single argument is: a size, data, or either. A local is what the function
+    binds it to (``b = x.size(0)``) or uses it as (``len(out_size)``), else its name says."""
+    if isinstance(value, cst.Name) and function is not None and value.value not in seen:
+        if _used_as_sequence(value.value, function):
+            return SizeForm.DATA  # len(out_size), zip(out_size, ...), counts.insert(0, 0): not an int
+        bound = function.local_defs.get(value.value)
+        if bound:
+            forms = {_form_of(b, function, seen | {value.value}) for b in bound}
+            if len(forms) == 1 and forms != {SizeForm.AMBIGUOUS}:
+                return forms.pop()
     if isinstance(value, (cst.Integer, cst.BinaryOperation)) or (
         isinstance(value, cst.UnaryOperation) and isinstance(value.expression, cst.Integer)
     ):
-        sized = not isinstance(value, cst.BinaryOperation) or _arithmetic_of_sizes(value)
+        sized = not isinstance(value, cst.BinaryOperation) or _arithmetic_of_sizes(value, function, seen)
         return SizeForm.SIZES if sized else SizeForm.AMBIGUOUS
     if isinstance(value, (cst.List, cst.Tuple, cst.ListComp, cst.Set, cst.Float, cst.GeneratorExp)):
         return SizeForm.DATA
+    if isinstance(value, cst.IfExp):  # nwords + 1 if append_eos else nwords
+        forms = {_form_of(value.body, function, seen), _form_of(value.orelse, function, seen)}
+        return forms.pop() if len(forms) == 1 else SizeForm.AMBIGUOUS
     if isinstance(value, cst.Call):
         parts = dotted_parts(value.func)
         if parts is None:
             return SizeForm.AMBIGUOUS
-        if (parts[0] == "torch" and parts[-1] == "Size") or ".".join(parts) in _SIZE_CALLS or parts[-1] in _SIZE_METHODS:
+        if (
+            (parts[0] == "torch" and parts[-1] == "Size")
+            or ".".join(parts) in _SIZE_CALLS
+            or parts[-1] in _SIZE_METHODS
+            or (len(parts) == 2 and parts[0] in ("np", "numpy", "math") and parts[1] in _NUMPY_SIZE_CALLS)
+            or _counts(parts[-1])
+        ):
             return SizeForm.SIZES
         if parts[0] in ("np", "numpy") or parts[-1] in _DATA_CALLS:
             return SizeForm.DATA
@@ -166,9 +185,48 @@ def _form_of(value: cst.BaseExpression) -> SizeForm:
     return SizeForm.AMBIGUOUS
 
 
-def _arithmetic_of_sizes(value: cst.BaseExpression) -> bool:
+def _arithmetic_of_sizes(value: cst.BaseExpression, function: Function | None, seen: frozenset[str]) -> bool:
     if isinstance(value, cst.BinaryOperation):
-        return _arithmetic_of_sizes(value.left) and _arithmetic_of_sizes(value.right)
+        return _arithmetic_of_sizes(value.left, function, seen) and _arithmetic_of_sizes(value.right, function, seen)
     if isinstance(value, cst.Integer):
         return True
-    return _form_of(value) == SizeForm.SIZES
+    return _form_of(value, function, seen) == SizeForm.SIZES
+
+
+def _counts(callee: str) -> bool:
+    """A call named for a count or an index returns an int: ``get_workspace_size(...)``,
+    ``g.num_nodes(t)``, ``compute_threshold_idx(...)``."""
+    return callee.startswith(("num_", "n_", "get_num_")) or callee.endswith(
+        ("_size", "_count", "_numel", "_len", "_idx", "_index")
+    )
+
+
+def _used_as_sequence(name: str, function: Function) -> bool:
+    """Whether ``function`` treats ``name`` as a sequence: measured, zipped, iterated, indexed,
+    unpacked or grown. Such use beats a name that sounds like a size; an annotation does not
+    (transformers' ``hidden_size: tuple[int]`` is handed an int by every caller)."""
+    return any(_sequence_use(name, body) for body in function.bodies)
+
+
+def _sequence_use(name: str, root: cst.CSTNode) -> bool:
+    stack = list(children(root))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue  # another scope
+        if isinstance(node, cst.Call):
+            parts = dotted_parts(node.func)
+            if parts is not None and len(parts) == 1 and parts[0] in _SEQUENCE_CALLS and any(is_name(a.value, name) for a in node.args):
+                return True
+            if isinstance(node.func, cst.Attribute) and is_name(node.func.value, name) and node.func.attr.value in _SEQUENCE_METHODS:
+                return True
+            if any(a.star == "*" and is_name(a.value, name) for a in node.args):
+                return True
+        elif isinstance(node, cst.Subscript) and is_name(node.value, name):
+            return True
+        elif isinstance(node, (cst.For, cst.CompFor)) and is_name(node.iter, name):
+            return True
+        elif isinstance(node, cst.StarredElement) and is_name(node.value, name):
+            return True
+        stack.extend(children(node))
+    return False

@@ -111,40 +111,104 @@ def source_of(node: cst.BaseExpression, names: TorchNames, function: Function | 
     return None
 
 
-def sources_of(
-    expr: cst.BaseExpression, function: Function, names: TorchNames, aliases: frozenset[str] = frozenset()
-) -> Iterator[tuple[Source, frozenset[str]]]:
-    """Storages an expression evaluates to, with the local names it went through."""
-    seen = set(aliases)
-    while True:
-        if isinstance(expr, cst.Attribute) and expr.attr.value == "data":
-            expr = expr.value
-        elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
-            method = expr.func.attr.value
-            if method in WRITER_METHODS:
-                return  # torch.empty(n).normal_(): initialized on the spot
-            if method not in PASSTHROUGH_METHODS or names.qualify(expr.func.value):
+class Provenance:
+    """Which storages an expression evaluates to, with the local names it went through.
+
+    Following a local to what it is bound to revisits a name once per path that reaches it,
+    which is exponential in a chain of locals each built from earlier ones (a 1,750-line
+    polynomial of ``sh_i_j = a * sh_k_l + ...``). Each name's answer is computed once per
+    function instead. A cycle (``h = h * 2``) is cut where it closes; an answer cut short at a
+    name further up the walk depends on the path and is not kept. ``steps`` counts the
+    expressions visited: linear in the size of the code.
+    """
+
+    def __init__(self, names: TorchNames) -> None:
+        self.names = names
+        self.steps = 0
+        self._done: dict[tuple[int, str], _Found] = {}
+        self._walking: dict[tuple[int, str], int] = {}  # names being followed -> their depth
+        self._lowest_cut: list[int] = []  # per name being followed: the shallowest depth a cycle cut at
+
+    def sources_of(self, expr: cst.BaseExpression, function: Function) -> Iterator[tuple[Source, frozenset[str]]]:
+        """Storages ``expr`` evaluates to, each with the local names it went through."""
+        return iter(self._sources(expr, function).values())
+
+    def follow_locals(self, function: Function) -> None:
+        """Follow each local of ``function`` in the order the code first binds it: a name is
+        then followed after the names it is built from, so the walk stays shallow (a chain of
+        2,000 locals asked for at its end would otherwise recurse 2,000 deep)."""
+        for name in function.local_defs:
+            self._name_sources(name, function)
+
+    def _sources(self, expr: cst.BaseExpression, function: Function) -> _Found:
+        self.steps += 1
+        names = self.names
+        while True:
+            if isinstance(expr, cst.Attribute) and expr.attr.value == "data":
+                expr = expr.value
+            elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+                method = expr.func.attr.value
+                if method in WRITER_METHODS:
+                    return {}  # torch.empty(n).normal_(): initialized on the spot
+                if method not in PASSTHROUGH_METHODS or names.qualify(expr.func.value):
+                    break
+                expr = expr.func.value
+            else:
                 break
-            expr = expr.func.value
-        else:
-            break
-    arithmetic = isinstance(expr, cst.BinaryOperation)
-    for part in _parts_carrying_storage(expr, names):
-        for source, through in sources_of(part, function, names, frozenset(seen)):
-            if not arithmetic or source.kind == Kind.UNINITIALIZED:  # scaled randn is a choice
-                yield source, through
-    source = source_of(expr, names, function)
-    if source is not None:
-        yield source, frozenset(seen)
-        return
-    if isinstance(expr, cst.Call) and wrapper_kind(expr, names) is not None:
-        data = argument(expr, 0, "data")
-        if data is not None:
-            yield from sources_of(data, function, names, frozenset(seen))
-        return
-    if isinstance(expr, cst.Name) and expr.value not in seen:
-        for value in function.local_defs.get(expr.value, ()):
-            yield from sources_of(value, function, names, frozenset(seen | {expr.value}))
+        found: _Found = {}
+        arithmetic = isinstance(expr, cst.BinaryOperation)
+        for part in _parts_carrying_storage(expr, names):
+            for source, through in self._sources(part, function).values():
+                if not arithmetic or source.kind == Kind.UNINITIALIZED:  # scaled randn is a choice
+                    _merge(found, source, through)
+        source = source_of(expr, names, function)
+        if source is not None:
+            _merge(found, source, frozenset())
+            return found
+        if isinstance(expr, cst.Call) and wrapper_kind(expr, names) is not None:
+            data = argument(expr, 0, "data")
+            if data is not None:
+                for source, through in self._sources(data, function).values():
+                    _merge(found, source, through)
+            return found
+        if isinstance(expr, cst.Name):
+            for source, through in self._name_sources(expr.value, function).values():
+                _merge(found, source, through)
+        return found
+
+    def _name_sources(self, name: str, function: Function) -> _Found:
+        key = (id(function), name)
+        done = self._done.get(key)
+        if done is not None:
+            return done
+        depth = self._walking.get(key)
+        if depth is not None:  # a cycle closes here
+            if self._lowest_cut:
+                self._lowest_cut[-1] = min(self._lowest_cut[-1], depth)
+            return {}
+        depth = self._walking[key] = len(self._walking)
+        self._lowest_cut.append(depth)
+        found: _Found = {}
+        try:
+            for value in function.local_defs.get(name, ()):
+                for source, through in self._sources(value, function).values():
+                    _merge(found, source, through | {name})
+        finally:
+            lowest = self._lowest_cut.pop()
+            del self._walking[key]
+        if lowest >= depth:
+            self._done[key] = found
+        elif self._lowest_cut:
+            self._lowest_cut[-1] = min(self._lowest_cut[-1], lowest)
+        return found
+
+
+_Found = dict[int, tuple[Source, frozenset[str]]]  # id of the factory call -> its source, the names on the way
+
+
+def _merge(found: _Found, source: Source, through: frozenset[str]) -> None:
+    known = found.get(id(source.call))
+    found[id(source.call)] = (source, through if known is None else known[1] | through)
 
 
 def wrapper_kind(call: cst.Call, names: TorchNames) -> str | None:
@@ -156,18 +220,18 @@ def wrapper_kind(call: cst.Call, names: TorchNames) -> str | None:
     return None
 
 
-def find_storages(index: FileIndex) -> list[Storage]:
+def find_storages(index: FileIndex, provenance: Provenance) -> list[Storage]:
     """Every storage of the file, with the roots each is bound to."""
-    names = index.names
     by_source: dict[int, Storage] = {}
     for function in index.functions:
+        provenance.follow_locals(function)
         for call, wrapper, branch in function.wraps:
             data = argument(call, 0, "data") if wrapper != "register" else argument(call, 1, "tensor")
             if wrapper == "register":
                 wrapper = "buffer" if method_name(call) == "register_buffer" else "parameter"
             if data is None:
                 continue
-            for source, aliases in sources_of(data, function, names):
+            for source, aliases in provenance.sources_of(data, function):
                 storage = by_source.get(id(source.call))
                 if storage is None:
                     storage = by_source[id(source.call)] = Storage(source, function, wrapper, branch)
@@ -176,10 +240,10 @@ def find_storages(index: FileIndex) -> list[Storage]:
                 storage.roots |= aliases
                 storage.wrap_calls.append(call)
         for root, value, _branch in function.attachments:
-            _bind(by_source, value, function, names, {root})
+            _bind(by_source, provenance.sources_of(value, function), {root})
         for name, values in function.local_defs.items():
             for value in values:
-                _bind(by_source, value, function, names, {name})
+                _bind(by_source, provenance.sources_of(value, function), {name})
     for function in index.functions:  # self.phi = nn.ParameterList(weights), weights filled by append
         for root, value, _ in function.attachments:
             carried = names_in(value) if isinstance(value, cst.Call) else []
@@ -190,10 +254,10 @@ def find_storages(index: FileIndex) -> list[Storage]:
 
 
 def _bind(
-    by_source: dict[int, Storage], value: cst.BaseExpression, function: Function, names: TorchNames, bound: set[str]
+    by_source: dict[int, Storage], sources: Iterator[tuple[Source, frozenset[str]]], bound: set[str]
 ) -> None:
-    """``bound`` (a local or attribute ``value`` is assigned to) names the storages ``value`` holds."""
-    for source, aliases in sources_of(value, function, names):
+    """``bound`` (a local or attribute a value is assigned to) names the storages the value holds."""
+    for source, aliases in sources:
         storage = by_source.get(id(source.call))
         if storage is not None:
             storage.roots |= aliases | bound

@@ -14,7 +14,8 @@ from ruff_like_rules.analysis.storages import Storage
 from ruff_like_rules.analysis.verdicts import Kind, Verdict
 from ruff_like_rules.analysis.writes import behind_views
 from ruff_like_rules.syntax.nodes import dotted_parts
-from ruff_like_rules.syntax.walk import Walker
+from ruff_like_rules.syntax.walk import Walker, children
+from ruff_like_rules.vocabulary.torch_api import METADATA_ATTRIBUTES
 
 
 def is_torch_module(callee: cst.BaseExpression, function: Function, index: FileIndex) -> bool:
@@ -72,6 +73,56 @@ def weight_matrices(storages: Iterable[Storage], kind: Kind, initializer_methods
             continue
         if is_matrix(storage.source.call) and used_as_weight(storage, initializer_methods):
             yield storage
+
+
+# Uses of a tensor that read its dtype and device, never its values: x.new(n), x.new_zeros(n),
+# y.to(x), y.type_as(x). A buffer used only so is an anchor, not data.
+_METADATA_METHODS = frozenset({"new", "new_empty", "new_zeros", "new_ones", "new_full", "new_tensor", "get_device", "type"})
+_TAKING_METADATA = frozenset({"to", "type_as", "new_empty", "new_zeros", "new_ones", "new_full", "new_tensor"})
+
+
+def reads_only_metadata(storage: Storage, index: FileIndex) -> bool:
+    """Whether every use of the storage's ``self`` attributes, in its class and the file's
+    subclasses, reads only its dtype or device (fairseq's ``_float_tensor`` buffer)."""
+    owner = storage.owner
+    keys = storage.attribute_keys() - {DYNAMIC}
+    if owner is None or not keys:
+        return False
+    classes = [klass for klass in index.classes.values() if owner in index.lineage(klass)]
+    used = False
+    for klass in classes:
+        for function in klass.methods.values():
+            targets = {f"{function.self_name}.{key}" for key in keys} if function.self_name else set()
+            for body in function.bodies:
+                for effect in _uses(body, targets, []):
+                    if not effect:
+                        return False
+                    used = True
+    return used
+
+
+def _uses(node: cst.CSTNode, targets: set[str], parents: list[cst.CSTNode]) -> Iterator[bool]:
+    """For each use of a target below ``node``: whether it reads only metadata. Binding it
+    (``self.x = ...``, ``register_buffer``) is no use."""
+    parts = dotted_parts(node) if isinstance(node, cst.Attribute) else None
+    if parts is not None and ".".join(parts) in targets:
+        parent = parents[-1] if parents else None
+        grand = parents[-2] if len(parents) > 1 else None
+        if isinstance(parent, cst.AssignTarget):
+            return
+        if isinstance(parent, cst.Attribute) and parent.value is node:
+            called = isinstance(grand, cst.Call) and grand.func is parent
+            yield parent.attr.value in METADATA_ATTRIBUTES or (called and parent.attr.value in _METADATA_METHODS)
+            return
+        if isinstance(parent, cst.Arg) and isinstance(grand, cst.Call) and isinstance(grand.func, cst.Attribute):
+            yield grand.func.attr.value in _TAKING_METADATA
+            return
+        yield False
+        return
+    parents.append(node)
+    for child in children(node):
+        yield from _uses(child, targets, parents)
+    parents.pop()
 
 
 _TRANSPOSES = frozenset({"T", "mT", "H", "data"})  # the same storage, read another way

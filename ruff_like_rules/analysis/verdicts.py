@@ -20,6 +20,7 @@ class Verdict(enum.Enum):
     INITIALIZED = "initialized"
     LOAD_ONLY = "load-only"  # a frozen or quantized container that only a checkpoint fills
     ELSEWHERE = "maybe-elsewhere"  # its class's base lives in a sibling module that may initialize it
+    METADATA_ONLY = "metadata-only"  # a buffer whose values nothing reads: it carries a dtype and device
     INITIALIZER_NOT_CALLED = "initializer-not-called"
     UNINITIALIZED = "uninitialized"
 

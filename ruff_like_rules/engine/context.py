@@ -19,7 +19,7 @@ from ruff_like_rules.analysis.flow import InitFlow
 from ruff_like_rules.analysis.index import FileIndex, ForeignClasses
 from ruff_like_rules.analysis.options import AnalysisOptions
 from ruff_like_rules.analysis.registration import Registration
-from ruff_like_rules.analysis.storages import Storage, find_storages
+from ruff_like_rules.analysis.storages import Provenance, Storage, find_storages
 from ruff_like_rules.engine.diagnostics import Applicability, Edit, Finding, Fix, Position
 from ruff_like_rules.syntax.parsed import ParsedChunk
 from ruff_like_rules.vocabulary.torch_names import TorchNames
@@ -50,14 +50,19 @@ class FileContext:
         return index
 
     @cached_property
+    def provenance(self) -> Provenance:
+        """Which storages an expression evaluates to, each local followed once."""
+        return Provenance(self.names)
+
+    @cached_property
     def storages(self) -> list[Storage]:
         """The tensors that become parameters or buffers, not yet judged."""
-        return find_storages(self.index)
+        return find_storages(self.index, self.provenance)
 
     @cached_property
     def flow(self) -> InitFlow:
         """Every storage with its verdict: whether anything initializes it."""
-        return InitFlow(self.index, self.storages, self.options)
+        return InitFlow(self.index, self.storages, self.options, self.provenance)
 
     @cached_property
     def registration(self) -> Registration:

@@ -31,23 +31,27 @@ from ruff_like_rules.fix.legacy_constructors import as_empty, as_tensor
 from ruff_like_rules.syntax.nodes import dotted_parts, keyword_is_true, method_name, self_attribute
 from ruff_like_rules.syntax.walk import Walker, children
 from ruff_like_rules.vocabulary.torch_api import (
+    DTYPE_CASTS,
     METADATA_ATTRIBUTES,
     MODULE_METHODS,
     PARAMETER,
     PASSTHROUGH_METHODS,
     READING_METHODS,
+    RECEIVING_COLLECTIVES,
     WRITER_METHODS,
 )
 from ruff_like_rules.vocabulary.torch_names import TorchNames, is_torch_module_class, legacy_constructor_dtype
 from ruff_like_rules.vocabulary.triggers import RAW_MEMORY, WRAPS
 
 __all__ = [
+    "DTYPE_CASTS",
     "METADATA_ATTRIBUTES",
     "MODULE_METHODS",
     "PARAMETER",
     "PASSTHROUGH_METHODS",
     "RAW_MEMORY",
     "READING_METHODS",
+    "RECEIVING_COLLECTIVES",
     "WRAPS",
     "WRITER_METHODS",
     "Applicability",

@@ -95,6 +95,20 @@ class UninitializedParameter(Rule):
 
     VALID = (
         """
+import torch
+from torch import nn
+
+class AdaptiveInput(nn.Module):
+    def __init__(self, vocab, dim):
+        super().__init__()
+        self.embeddings = nn.Embedding(vocab, dim)
+        self.register_buffer("_float_tensor", torch.FloatTensor(1))  # only its dtype and device matter
+
+    def forward(self, tokens):
+        out = self._float_tensor.new(tokens.shape + (self.embeddings.embedding_dim,))
+        return out.copy_(self.embeddings(tokens.to(self._float_tensor.device)))
+""",
+        """
 import math
 import torch
 from torch import nn
@@ -145,6 +159,44 @@ class Holder(nn.Module):
 """,
     )
     INVALID = (
+        Invalid(  # the optional-parameter idiom: the earlier None gives the later storage no values
+            findings=(
+                (10, 45, "Parameter `self.level_embed` is created from uninitialized memory (`torch.Tensor`) and "
+                         "nothing initializes it"),
+            ),
+            source="""
+import torch
+from torch import nn
+
+class Encoder(nn.Module):
+    def __init__(self, levels, d_model):
+        super().__init__()
+        self.level_embed = None
+        if levels > 1:
+            self.level_embed = nn.Parameter(torch.Tensor(levels, d_model))
+
+    def forward(self, x, level):
+        return x if self.level_embed is None else x + self.level_embed[level]
+""",
+        ),
+        Invalid(  # a one-element buffer whose value forward reads is data, not a dtype anchor
+            findings=(
+                (8, 39, "Buffer `self.scale` is created from uninitialized memory (`torch.FloatTensor`) and nothing "
+                        "initializes it"),
+            ),
+            source="""
+import torch
+from torch import nn
+
+class Scaled(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("scale", torch.FloatTensor(1))
+
+    def forward(self, x):
+        return x.to(self.scale.device) * self.scale
+""",
+        ),
         Invalid(
             findings=(
                 (8, 36, "Parameter `self.weight` is created from uninitialized memory (`torch.Tensor`) and nothing "

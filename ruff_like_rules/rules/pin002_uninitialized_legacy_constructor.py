@@ -8,9 +8,11 @@ from collections.abc import Iterator
 import libcst as cst
 
 from ruff_like_rules.rules.api import (
+    DTYPE_CASTS,
     METADATA_ATTRIBUTES,
     PASSTHROUGH_METHODS,
     READING_METHODS,
+    RECEIVING_COLLECTIVES,
     WRITER_METHODS,
     Applicability,
     FileContext,
@@ -30,6 +32,11 @@ from ruff_like_rules.rules.api import (
 )
 
 WRITE, READ, NEUTRAL, REBIND = "write", "read", "neutral", "rebind"
+ESCAPE = "escape"  # handed to code that may fill it (an unknown callee, native code by address)
+# The same values under another dtype or view: what happens to the result happens to them.
+_SAME_VALUES = PASSTHROUGH_METHODS | DTYPE_CASTS
+# Builtins that look at a tensor without filling it (an unknown callee might fill it).
+_INSPECTING = frozenset({"len", "isinstance", "type", "id", "hasattr", "getattr", "repr", "str", "bool", "callable"})
 _READING = (cst.BinaryOperation, cst.Comparison, cst.UnaryOperation, cst.FormattedStringExpression, cst.AugAssign)
 
 
@@ -39,6 +46,12 @@ class UninitializedLegacyConstructor(Rule):
     Checks for legacy tensor constructors called with sizes — `torch.FloatTensor(2, 2)`,
     `torch.Tensor(n)`, `torch.cuda.HalfTensor(...)`, `x.new(3, 4)` — whose result is read
     (printed, used in arithmetic, passed to a torch function) before anything writes it.
+
+    A write is an in-place initializer (`fill_`, `zero_`, `copy_`, `x[i] = ...`), an `out=`
+    argument, a collective that receives into the tensor (`dist.broadcast(buf, src)`,
+    `dist.recv`, `all_gather`), or handing the tensor (or its `data_ptr()`) to a function this
+    file cannot see into, which may fill it. A dtype cast (`.long()`, `.float()`) or a view
+    keeps the values, so `x.new(n).long().fill_(pad)` is written, not read.
 
     ## Why is this bad?
     With sizes, these constructors allocate memory without initializing it, just like
@@ -71,7 +84,11 @@ class UninitializedLegacyConstructor(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         stored = {id(s.source.call) for s in ctx.storages}
         for function in ctx.index.functions:
-            direct = [call for call in function.legacy_calls if id(call) not in stored and _allocates(call, ctx, function)]
+            direct = [
+                call
+                for call in function.legacy_calls
+                if id(call) not in stored and _allocates(call, ctx, function)
+            ]
             if not direct:
                 continue
             bound: dict[str, list[tuple[cst.Call, cst.BaseExpression]]] = {}
@@ -83,8 +100,9 @@ class UninitializedLegacyConstructor(Rule):
             uses = _Uses(ctx, function, set(bound), direct)
             for body in function.bodies:
                 uses.walk(body)
+            named = {id(call) for bindings in bound.values() for call, _ in bindings}
             for call in direct:
-                if _first_effect(uses.of_call(call), uses.order_of(call)) == READ:
+                if id(call) not in named and uses.visited(call) and _first_effect(uses.of_call(call), uses.order_of(call)) == READ:
                     yield self._finding(ctx, call, None)
             for name, bindings in bound.items():
                 for call, value in bindings:
@@ -126,6 +144,58 @@ print(x)
 import torch
 def buffer(n):
     return torch.LongTensor(n)
+""",
+        """
+import torch
+import torch.distributed as dist
+def receive(length, device):
+    buffer = torch.ByteTensor(length).to(device)
+    dist.broadcast(buffer, src=0)
+    return buffer.cpu().numpy()
+""",
+        """
+import io
+import torch
+from mylib.distributed import broadcast
+def receive_object(length, device):
+    buffer = torch.ByteTensor(int(length.item())).to(device)
+    broadcast(buffer, src=0)
+    return torch.load(io.BytesIO(buffer.cpu().numpy()))
+""",
+        """
+import torch
+def viterbi(native, batch, steps):
+    path = torch.IntTensor(batch, steps)
+    native.compute(batch, steps, path.data_ptr())
+    return path.tolist()
+""",
+        """
+import torch
+def beams(src_tokens, bsz, beam, max_len, pad):
+    tokens = src_tokens.new(bsz * beam, max_len + 2).long().fill_(pad)
+    tokens_buf = tokens.clone()
+    return tokens, tokens_buf
+""",
+        """
+import torch
+def resize(img, out_size):
+    if any(x < y for x, y in zip(out_size, img.shape[1:])):
+        factors = torch.div(torch.Tensor(list(img.shape[1:])), torch.Tensor(out_size))
+        return factors
+""",
+        """
+import torch
+def offsets(ntype_count):
+    ntype_count.insert(0, 0)
+    return torch.cumsum(torch.LongTensor(ntype_count), 0)
+""",
+        """
+import torch
+def scores(src, bsz, max_len, step):
+    attn = src.new(bsz, max_len + 2)
+    attn_buf = attn.clone()
+    attn[:, step].copy_(src[:, step])
+    return attn[:, : step + 1]
 """,
     )
     INVALID = (
@@ -179,6 +249,26 @@ def f(x):
     print(torch.empty(3, 4).sum())
 """,
         ),
+        Invalid(
+            findings=(
+                (6, 44, "`torch.Tensor(...)` returns uninitialized memory and its result is read before anything "
+                        "writes it"),
+            ),
+            source="""
+import torch
+from metrics import Report, compute_threshold_idx
+def compute(true_pos, false_pos, target):
+    threshold_idx = compute_threshold_idx(true_pos, false_pos, target)
+    return [Report(name="threshold", value=torch.Tensor(threshold_idx))]
+""",
+            fixed="""
+import torch
+from metrics import Report, compute_threshold_idx
+def compute(true_pos, false_pos, target):
+    threshold_idx = compute_threshold_idx(true_pos, false_pos, target)
+    return [Report(name="threshold", value=torch.empty(threshold_idx))]
+""",
+        ),
     )
 
 
@@ -188,15 +278,15 @@ def _allocates(call: cst.Call, ctx: FileContext, function: Function) -> bool:
 
 
 def _strip_passthrough(expr: cst.BaseExpression) -> cst.BaseExpression:
-    while isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value in PASSTHROUGH_METHODS:
+    while isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value in _SAME_VALUES:
         expr = expr.func.value
     return expr
 
 
 def _first_effect(uses: list[tuple[int, str]], after: int) -> str:
-    """The first write, read or rebinding among the uses from ``after`` on."""
+    """The first write, read, rebinding or escape among the uses from ``after`` on."""
     for order, effect in uses:
-        if order >= after and effect in (WRITE, READ, REBIND):
+        if order >= after and effect in (WRITE, READ, REBIND, ESCAPE):
             return effect
     return NEUTRAL
 
@@ -236,12 +326,16 @@ class _Uses(Walker):
     def of_call(self, call: cst.Call) -> list[tuple[int, str]]:
         return self._calls.get(id(call), [])
 
+    def visited(self, call: cst.Call) -> bool:
+        """Whether the walk met the call (not one in a default value or decorator)."""
+        return id(call) in self._call_order
+
     def order_of(self, call: cst.Call) -> int:
         return self._call_order[id(call)]
 
     def bound_at(self, value: cst.BaseExpression) -> int:
         """Where the assignment of ``value`` has finished binding its targets."""
-        return self._bound_order[id(value)]
+        return self._bound_order.get(id(value), self._order + 1)  # never walked: nothing follows it
 
     def walk(self, node: cst.CSTNode) -> None:
         if id(node) not in self._roots and isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
@@ -264,6 +358,7 @@ class _Uses(Walker):
         parents = self._parents
         current = node
         index = len(parents) - 1
+        cast = False  # through a dtype cast: a copy of the values, read unless written at once
         while index >= 0:
             parent = parents[index]
             grand = parents[index - 1] if index > 0 else None
@@ -276,8 +371,13 @@ class _Uses(Walker):
                     return NEUTRAL
                 elif called and attribute in WRITER_METHODS:
                     return WRITE
-                elif called and attribute in PASSTHROUGH_METHODS:
+                elif called and attribute in _SAME_VALUES:
+                    cast = cast or attribute not in PASSTHROUGH_METHODS
                     current, index = grand, index - 2  # type: ignore[assignment]
+                elif called and attribute == "clone":
+                    return NEUTRAL  # attn_buf = attn.clone(): a second scratch buffer, no value read
+                elif attribute == "data_ptr":
+                    return ESCAPE  # its address goes to native code, which may fill it
                 else:
                     return READ
             elif isinstance(parent, cst.Subscript) and parent.value is current:
@@ -293,7 +393,7 @@ class _Uses(Walker):
             elif isinstance(parent, _READING):
                 return READ
             else:
-                return NEUTRAL
+                return READ if cast else NEUTRAL  # mask = mask.bool(): the copy carries the garbage on
         return NEUTRAL
 
     def _argument_effect(self, call: cst.Call, argument: cst.Arg) -> str:
@@ -307,10 +407,16 @@ class _Uses(Walker):
             return WRITE  # the same initializers PIN001 accepts
         if parts == ["print"]:
             return READ
+        if qualified is not None and qualified.startswith("torch.distributed.") and parts[-1] in RECEIVING_COLLECTIVES:
+            return WRITE  # dist.broadcast(buf, src): the receiving ranks' buffer is written
         if qualified is not None and qualified.startswith("torch.") and not self.ctx.names.is_parameter_class(call.func):
             return READ
         if is_torch_module(call.func, self.function, self.ctx.index):
             return READ  # self.rnn(x, hidden): a torch layer reads its inputs
         if len(parts) >= 2 and parts[-1] in READING_METHODS and qualified is None:
             return READ  # x.matmul(w), out.copy_(w): a tensor method reads its operands
-        return NEUTRAL  # len(), isinstance(), or an unknown callee that may fill it: never cry wolf
+        if len(parts) == 1 and parts[0] in _INSPECTING:
+            return NEUTRAL
+        if parts[-1][:1].isupper():
+            return READ  # Report(value=torch.Tensor(idx)): a class keeps the values as data, it fills nothing
+        return ESCAPE  # an unknown callee may fill it (fairseq's broadcast wrapper): never cry wolf

@@ -101,6 +101,30 @@ class LegacyTensorConstructor(Rule):
 
     VALID = (
         """
+import numpy as np
+import torch
+def quaternion_init(kernel_shape):
+    number_of_weights = np.prod(kernel_shape)
+    v_i = torch.FloatTensor(number_of_weights).uniform_(-1, 1)
+    return v_i
+""",
+        """
+import torch
+def encode(words, append_eos, eos):
+    nwords = len(words)
+    ids = torch.IntTensor(nwords + 1 if append_eos else nwords)
+    for i, word in enumerate(words):
+        ids[i] = word
+    if append_eos:
+        ids[nwords] = eos
+    return ids
+""",
+        """
+import torch
+def neighbors(g, ntype):
+    return torch.LongTensor(g.num_nodes(ntype)).fill_(-1)
+""",
+        """
 import torch
 a = torch.tensor([1, 2], dtype=torch.float32)
 b = torch.empty(3, 4)

@@ -76,6 +76,16 @@ PASSTHROUGH_METHODS = frozenset(
         "expand", "flatten", "unflatten", "narrow", "select", "as_strided", "xpu", "mps",
     }
 )
+# Casts to another dtype copy the values as they are: a cast of unwritten memory is unwritten.
+DTYPE_CASTS = frozenset({"long", "int", "short", "byte", "char", "bool", "float", "double", "half", "bfloat16"})
+# torch.distributed calls that write the tensors they are given (on receiving ranks at least):
+# the receive buffer of broadcast/recv, the output list or tensor of a gather.
+RECEIVING_COLLECTIVES = frozenset(
+    {
+        "broadcast", "recv", "irecv", "all_reduce", "reduce", "all_gather", "all_gather_into_tensor",
+        "reduce_scatter", "reduce_scatter_tensor", "all_to_all", "all_to_all_single", "scatter", "gather",
+    }
+)
 # Tensor methods whose result is again a tensor.
 TENSOR_METHODS = frozenset(
     {
