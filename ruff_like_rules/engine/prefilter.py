@@ -303,6 +303,7 @@ def select_chunks(text: str, selection: Selection, *, block_by_block: bool = Fal
         for index, text_of_block in enumerate(block_text):
             if not keep[index] and calls.search(text_of_block):
                 keep[index] = True
+    _keep_shadowing(blocks, text, keep)
     _pull_bases(blocks, block_text, keep, classes)
     keys = _alternation(
         key
@@ -319,8 +320,16 @@ def select_chunks(text: str, selection: Selection, *, block_by_block: bool = Fal
             dropped |= _prune_class(lines, block, selection, keys, named)
     functions = {b.defines: i for i, b in enumerate(blocks) if b.defines and not b.is_class}
     _pull_functions(blocks, lines, keep, dropped, functions)
+    replaced = _keep_imports(lines, blocks, keep, dropped)
     if all(keep) and not dropped and not block_by_block:
         return [Chunk(1, text)]
+    return _chunks(lines, blocks, keep, dropped, replaced, block_by_block)
+
+
+def _chunks(
+    lines: list[str], blocks: list[_Block], keep: list[bool], dropped: set[int], replaced: dict[int, str], block_by_block: bool
+) -> list[Chunk]:
+    """Runs of kept blocks as chunks; dropped lines blank (or their import), so positions stay."""
     runs: list[list[int]] = []  # [first, last] block index of each chunk
     for index in range(len(blocks)):
         if not keep[index]:
@@ -333,7 +342,8 @@ def select_chunks(text: str, selection: Selection, *, block_by_block: bool = Fal
     chunks = []
     for first, last in runs:
         start, end = blocks[first].start, blocks[last].end
-        chunks.append(Chunk(start + 1, "".join("\n" if i in dropped else lines[i] for i in range(start, end))))
+        parts = (replaced.get(i, "\n") if i in dropped else lines[i] for i in range(start, end))
+        chunks.append(Chunk(start + 1, "".join(parts)))
     return chunks
 
 
@@ -394,3 +404,87 @@ def _alternation(words) -> re.Pattern[str] | None:
 
 
 
+
+
+# An import statement's first line (``import a.b as c``, ``from . import (x,``); a line of a
+# docstring is told apart by the caller, which knows which lines are inside strings.
+_IMPORT = re.compile(r"([ \t]*)(?:import[ \t]+[\w.]|from[ \t]+[\w.]+[ \t]+import\b)")
+# Anything that may be an import, anywhere in the text, multi-line ones included: for the
+# names they bind, where finding too many costs time only.
+_IMPORTED = re.compile(r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]*(?:\([^)]*\)|[^\n]*)", re.M)
+
+
+def _keep_shadowing(blocks: list[_Block], text: str, keep: list[bool]) -> None:
+    """Keep the module-level ``def``/``class`` that binds a name the file also imports: the
+    analysis resolves imports made anywhere in the file, but not a name the file defines."""
+    dropped_names = {b.defines for i, b in enumerate(blocks) if not keep[i] and b.defines}
+    if not dropped_names:
+        return
+    imported = {name for match in _IMPORTED.finditer(text) for name in _IDENTIFIER.findall(match.group())}
+    for index, block in enumerate(blocks):
+        if not keep[index] and block.defines in imported:
+            keep[index] = True
+
+
+def _keep_imports(lines: list[str], blocks: list[_Block], keep: list[bool], dropped: set[int]) -> dict[int, str]:
+    """The import statements of dropped code, moved out to the dropped statement's own
+    indentation on the lines they were on; the rest of it stays blank.
+
+    The analysis resolves names through the imports of the whole file, at any depth
+    (``import torch`` inside a helper function), so dropping a block must not drop its
+    imports; line by line they keep their order, which decides between two that bind one
+    name. A dropped block holding one becomes a kept block of imports only.
+    """
+    replaced: dict[int, str] = {}
+    for start, end in _runs(dropped):
+        first = lines[start]  # a dropped method's first line: the class body's indentation
+        found = _imports_in(lines, start, end, first[: len(first) - len(first.lstrip())])
+        if found is None:
+            dropped.difference_update(range(start, end))
+        else:
+            replaced.update(found)
+    for index, block in enumerate(blocks):
+        if not keep[index] and block.defines is not None:
+            found = _imports_in(lines, block.start, block.end, "")
+            if found is None or found:
+                keep[index] = True
+            if found:
+                dropped.update(range(block.start, block.end))
+                replaced.update(found)
+    return replaced
+
+
+def _runs(indexes: set[int]) -> list[tuple[int, int]]:
+    """Maximal ranges ``(start, end)`` of consecutive line indexes."""
+    runs: list[tuple[int, int]] = []
+    for index in sorted(indexes):
+        if runs and runs[-1][1] == index:
+            runs[-1] = (runs[-1][0], index + 1)
+        else:
+            runs.append((index, index + 1))
+    return runs
+
+
+def _imports_in(lines: list[str], start: int, end: int, indent: str) -> dict[int, str] | None:
+    """Each line of the import statements in ``start:end`` (not in strings), re-indented to
+    ``indent``; None when an import shares its line with other statements (``import a; f()``)."""
+    found: dict[int, str] = {}
+    open_string = False
+    depth = 0  # brackets the import statement being read has open
+    continued = False  # its last line ended with a backslash
+    for index in range(start, end):
+        line = lines[index]
+        code = line.split("#", 1)[0]  # an import holds no strings: ``#`` starts a comment
+        if depth > 0 or continued:
+            found[index] = line
+        elif not open_string and (match := _IMPORT.match(line)) is not None:
+            if ";" in code:
+                return None
+            found[index] = indent + line[match.end(1) :]
+        else:
+            if (line.count('"""') + line.count("\'\'\'")) % 2:
+                open_string = not open_string
+            continue
+        depth += code.count("(") - code.count(")")
+        continued = code.rstrip().endswith("\\")
+    return found
