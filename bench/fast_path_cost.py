@@ -1,76 +1,101 @@
-"""What a change costs ``paraminit check``: CPU time of two revisions on the same trees, in one run.
+"""What a prefilter change costs: how much text the fast path parses, before and after, in one run.
 
     python bench/fast_path_cost.py BEFORE_REF              # BEFORE_REF against the working tree
-    python bench/fast_path_cost.py BEFORE_REF --rounds 7   # more rounds on a busy machine
+    python bench/fast_path_cost.py BEFORE_REF --rounds 5   # more timing rounds on a busy machine
 
-A prefilter change trades findings the fast path must keep for text it must parse, so each
-such change is measured here: each round runs ``paraminit check --no-cache`` (default rules,
-as users run it) of both revisions over the ``transformers`` source (the pinned wheel of
-``bench/lint.py``) and the installed ``torch`` package, the two in turns so load from other
-work on the machine falls on both. The figure is the CPU time (user + system, of the command
-and its workers) rather than wall time: on a shared machine it moves far less. Reported per
-tree: the median of each side and their ratio (after / before).
+The fast path's time is libcst parsing the chunks the prefilter keeps; a change that keeps
+more makes it parse more. On a machine shared by several people wall time moves by tens of
+percent from one run to the next, so the main figure here is deterministic: the non-blank
+lines and characters of all chunks handed to the parser, per tree (the ``transformers``
+source of ``bench/lint.py`` and the installed ``torch`` package), with every rule selected.
+Beside it, the CPU time of the prefilter itself (``select_chunks`` over every file: a
+regex scan, so the cost of the text it reads), median of alternating rounds. Files whose cut
+changed are counted, and the ten that grew most are listed.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from equivalence import checkout, torch_tree
 from lint import prepare_tree
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECK = ("check", "--no-cache", "--exit-zero", "--output-format", "json")
+
+# Run inside each revision: its own ruff_like_rules is first on the path.
+_PROBE = r"""
+import hashlib, json, sys, time
+from pathlib import Path
+from ruff_like_rules.engine.prefilter import select_chunks
+from ruff_like_rules.engine.settings import AnalysisSettings
+from ruff_like_rules.rules import ALL_RULES
+selection = AnalysisSettings(rules=ALL_RULES).selection()
+texts = {}
+for path in sorted(Path(sys.argv[1]).rglob("*.py")):
+    try:
+        texts[str(path)] = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+started = time.process_time()
+cuts = {name: select_chunks(text, selection) for name, text in texts.items()}
+seconds = time.process_time() - started
+files = {}
+for name, chunks in cuts.items():
+    if chunks:
+        kept = [line for chunk in chunks for line in chunk.text.splitlines() if line.strip()]
+        digest = hashlib.sha1("\0".join(f"{c.first_line}:{c.text}" for c in chunks).encode()).hexdigest()
+        files[name] = [len(kept), sum(map(len, kept)), digest]
+print(json.dumps({"seconds": seconds, "files": files}))
+"""
 
 
-def cpu_seconds(code: Path, tree: Path) -> tuple[float, float]:
-    """CPU and wall seconds of one ``paraminit check`` from the source at ``code`` over ``tree``."""
+def probe(code: Path, tree: Path) -> dict:
     environment = {**os.environ, "PYTHONPATH": str(code)}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
     run = subprocess.run(
-        [sys.executable, "-P", "-m", "ruff_like_rules", *CHECK, str(tree)],
-        env=environment, cwd=tree, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-P", "-c", _PROBE, str(tree)], env=environment, capture_output=True, text=True, check=False
     )
-    wall = time.perf_counter() - started
     if run.returncode != 0:
-        raise SystemExit(f"paraminit at {code} failed on {tree} (exit {run.returncode}):\n{run.stderr}")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, wall
+        raise SystemExit(f"the prefilter at {code} failed on {tree}:\n{run.stderr}")
+    return json.loads(run.stdout)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("before", help="the revision to compare against (a commit, branch or tag)")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
     arguments = parser.parse_args()
     sides = {"before": checkout(arguments.before), "after": ROOT}
-    trees = {"transformers": prepare_tree(), "torch": torch_tree()}
-    cpu: dict[tuple[str, str], list[float]] = {(t, s): [] for t in trees for s in sides}
-    wall: dict[tuple[str, str], list[float]] = {(t, s): [] for t in trees for s in sides}
-    for number in range(arguments.rounds):
-        order = list(sides) if number % 2 == 0 else list(reversed(sides))  # neither side always goes first
-        for tree_name, tree in trees.items():
-            for side in order:
-                seconds, elapsed = cpu_seconds(sides[side], tree)
-                cpu[(tree_name, side)].append(seconds)
-                wall[(tree_name, side)].append(elapsed)
-        print(f"round {number + 1}/{arguments.rounds} done", flush=True)
-    for tree_name in trees:
-        old, new = (statistics.median(cpu[(tree_name, side)]) for side in sides)
-        old_wall, new_wall = (statistics.median(wall[(tree_name, side)]) for side in sides)
-        print(
-            f"{tree_name}: CPU median before {old:.2f} s, after {new:.2f} s, ratio {new / old:.3f}"
-            f"  (wall {old_wall:.1f} s / {new_wall:.1f} s, {arguments.rounds} rounds)"
-        )
+    for tree_name, tree in {"transformers": prepare_tree(), "torch": torch_tree()}.items():
+        seconds: dict[str, list[float]] = {side: [] for side in sides}
+        cut: dict[str, dict] = {}
+        for number in range(arguments.rounds):
+            for side in sides if number % 2 == 0 else reversed(sides):  # neither side always first
+                result = probe(sides[side], tree)
+                seconds[side].append(result["seconds"])
+                cut[side] = result["files"]
+        report(tree_name, cut["before"], cut["after"], seconds, arguments.rounds)
     return 0
+
+
+def report(name: str, before: dict, after: dict, seconds: dict[str, list[float]], rounds: int) -> None:
+    lines = [sum(v[0] for v in side.values()) for side in (before, after)]
+    chars = [sum(v[1] for v in side.values()) for side in (before, after)]
+    changed = [f for f in set(before) | set(after) if before.get(f, [0, 0, ""])[2] != after.get(f, [0, 0, ""])[2]]
+    old, new = (statistics.median(seconds[side]) for side in ("before", "after"))
+    print(f"{name}: {len(before)} / {len(after)} files parsed (before / after), cut changed in {len(changed)}")
+    print(f"  parsed non-blank lines {lines[0]:,} -> {lines[1]:,} (ratio {lines[1] / max(lines[0], 1):.4f})")
+    print(f"  parsed characters      {chars[0]:,} -> {chars[1]:,} (ratio {chars[1] / max(chars[0], 1):.4f})")
+    print(f"  prefilter CPU, median of {rounds}: {old:.2f} s -> {new:.2f} s (ratio {new / old:.3f})")
+    growth = sorted(changed, key=lambda f: after.get(f, [0, 0])[1] - before.get(f, [0, 0])[1], reverse=True)
+    for path in growth[:10]:
+        grown = after.get(path, [0, 0])[0] - before.get(path, [0, 0])[0]
+        print(f"    {grown:+6d} lines  {os.path.relpath(path, ROOT) if path.startswith(str(ROOT)) else path}")
 
 
 if __name__ == "__main__":

@@ -51,6 +51,7 @@ WORK = ROOT / "bench" / "_work" / "fuzz"
 REALWORLD = Path(os.environ.get("PARAMINIT_REALWORLD", "/work/wt/realworld/bench/_work/realworld"))
 MAX_LINES = 400  # longer files cost a lot of parsing and add no new shapes
 TRIES = 8
+PROGRESS = 250  # mutants between progress lines of a run on several workers
 FAST = AnalysisSettings(rules=ALL_RULES)
 FULL = AnalysisSettings(rules=ALL_RULES, prefilter=False)
 
@@ -233,8 +234,18 @@ def run(count: int, seed: int, realworld: bool = True, workers: int = 1) -> list
     planned = jobs(files, count, seed)
     if workers <= 1:
         return [_job(job) for job in planned]
+    outcomes: list[Outcome] = []
     with ProcessPoolExecutor(workers) as pool:
-        return list(pool.map(_job, planned, chunksize=16))
+        for outcome in pool.map(_job, planned, chunksize=8):
+            outcomes.append(outcome)
+            if outcome.shape:  # shown and kept at once: a long run stopped early loses nothing
+                print(f"  disagreement: {outcome.label}: {_describe(outcome.shape)}", flush=True)
+                _keep(outcome)
+            if len(outcomes) % PROGRESS == 0:
+                parsed = sum(1 for o in outcomes if o.parses)
+                found = sum(1 for o in outcomes if o.shape)
+                print(f"  {len(outcomes)}/{count} mutants, {parsed} parse, {found} disagreements so far", flush=True)
+    return outcomes
 
 
 def report(outcomes: list[Outcome], elapsed: float) -> int:
@@ -248,13 +259,21 @@ def report(outcomes: list[Outcome], elapsed: float) -> int:
     shapes = Counter(o.shape for o in disagreeing)
     for shape, times in shapes.most_common():
         example = next(o for o in disagreeing if o.shape == shape)
-        print(f"  {times:5d}  {', '.join(f'{side} {code}' for side, code in sorted(shape))}  e.g. {example.label}")
+        print(f"  {times:5d}  {_describe(shape)}  e.g. {example.label}")
     if disagreeing:
-        WORK.mkdir(parents=True, exist_ok=True)
         for outcome in disagreeing:
-            (WORK / f"{outcome.label}.py").write_text(outcome.text, encoding="utf-8")
+            _keep(outcome)
         print(f"disagreeing mutants written to {WORK}")
     return 1 if disagreeing else 0
+
+
+def _describe(shape: frozenset[tuple[str, str]]) -> str:
+    return ", ".join(f"{side} {code}" for side, code in sorted(shape))
+
+
+def _keep(outcome: Outcome) -> None:
+    WORK.mkdir(parents=True, exist_ok=True)
+    (WORK / f"{outcome.label}.py").write_text(outcome.text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
