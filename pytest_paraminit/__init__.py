@@ -9,9 +9,12 @@ Where things are, from the user inward (imports go that way, never back):
   hook it adds; ``settings`` and ``recorder`` are what they share.
 * building under watch: ``checker`` (``check_module``, ``build_and_check``), ``deferred`` (meta
   device), ``construction`` (the constructor hook behind the flag), ``capture`` (never-written memory).
-* judging: ``checks`` (one function a check) with ``roles``, ``stats``, ``unregistered``,
-  ``tensors``; ``allow`` (allowed checks by parameter glob).
-* what is reported: ``report`` (the report, its table and JSON), ``findings`` (check ids, findings).
+* judging: ``checks`` (one function a check) with ``roles`` (what a parameter is for: from its layer,
+  ``observe`` (a watched forward pass) or ``usage`` (its owner's source)), ``symmetry`` (whether
+  identical units can become different: ``feeds`` says which layer feeds which), ``bands`` (the scale
+  bands, widened for small samples), ``requested`` (the std an initializer asked for), ``stats``,
+  ``unregistered``, ``tensors``; ``allow`` (allowed checks by parameter glob).
+* what is reported: ``report`` (the report, its table and JSON), ``findings`` (check ids, findings, notes).
 """
 
 from __future__ import annotations

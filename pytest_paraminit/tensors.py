@@ -1,4 +1,4 @@
-"""Which parameters have values to judge: lazy, meta, quantized, sparse, complex and integer ones do not."""
+"""Which parameters have values to judge: lazy, meta, nested, quantized, sparse, complex and integer ones do not."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ def skip_reason(tensor: torch.Tensor) -> str | None:
     """Why the values of ``tensor`` cannot be judged, or ``None`` when they can."""
     if is_lazy(tensor):
         return "lazy (shape unknown until the first forward call)"
+    if tensor.is_nested:
+        return "nested tensor (values not judged)"
     if tensor.device.type == "meta":
         return "meta tensor (no values; use the deferred check)"
     if tensor.is_quantized:
