@@ -445,7 +445,7 @@ def _keep_imports(lines: list[str], blocks: list[_Block], keep: list[bool], drop
     The analysis resolves names through the imports of the whole file, at any depth
     (``import torch`` inside a helper function), so dropping a block must not drop its
     imports; line by line they keep their order, which decides between two that bind one
-    name. A dropped block holding one becomes a kept block of imports only.
+    name. A dropped top-level block holding one becomes ``if True:`` and its imports.
     """
     replaced: dict[int, str] = {}
     for start, end in _runs(dropped):
@@ -457,12 +457,15 @@ def _keep_imports(lines: list[str], blocks: list[_Block], keep: list[bool], drop
             replaced.update(found)
     for index, block in enumerate(blocks):
         if not keep[index] and block.defines is not None:
-            found = _imports_in(lines, block.start, block.end, "")
+            found = _imports_in(lines, block.start, block.end, "    ")
             if found is None or found:
                 keep[index] = True
             if found:
                 dropped.update(range(block.start, block.end))
                 replaced.update(found)
+                # under a block of their own, as in the file: not module-level imports (a fix
+                # adds ``import math`` before the first of those)
+                replaced[block.start] = "if True:\n"
     return replaced
 
 
