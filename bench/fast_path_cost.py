@@ -1,6 +1,7 @@
 """What a prefilter change costs: how much text the fast path parses, before and after, in one run.
 
     python bench/fast_path_cost.py BEFORE_REF              # BEFORE_REF against the working tree
+    python bench/fast_path_cost.py BEFORE_REF --after REF  # two committed revisions
     python bench/fast_path_cost.py BEFORE_REF --rounds 5   # more timing rounds on a busy machine
 
 The fast path's time is libcst parsing the chunks the prefilter keeps; a change that keeps
@@ -68,9 +69,10 @@ def probe(code: Path, tree: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("before", help="the revision to compare against (a commit, branch or tag)")
+    parser.add_argument("--after", help="a revision instead of the working tree")
     parser.add_argument("--rounds", type=int, default=3)
     arguments = parser.parse_args()
-    sides = {"before": checkout(arguments.before), "after": ROOT}
+    sides = {"before": checkout(arguments.before), "after": checkout(arguments.after) if arguments.after else ROOT}
     for tree_name, tree in {"transformers": prepare_tree(), "torch": torch_tree()}.items():
         seconds: dict[str, list[float]] = {side: [] for side in sides}
         cut: dict[str, dict] = {}
