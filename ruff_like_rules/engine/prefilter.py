@@ -10,7 +10,10 @@ cut into top-level blocks by scanning lines, and only these blocks are kept:
   ``_init_weights`` elsewhere), the callers of a triggered function (a factory), and the
   same-file bases of every kept class, transitively,
 * blocks that initialize other objects wholesale or call initializers on instances,
-* the module-level functions kept code names (helpers), transitively.
+* the module-level functions kept code names (helpers), transitively,
+* the module-level ``def``/``class`` that binds a name the file imports (it shadows it), and
+  of all other dropped code its import statements, in place: names resolve through the
+  imports of the whole file, at any depth.
 
 A block concerns a rule where its ``trigger`` and ``trigger_with`` both occur (a factory
 and a wrap such as ``Parameter``). Inside a kept class only the methods the analysis can
@@ -30,7 +33,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import ClassVar, Protocol, TypeVar
 
 from ruff_like_rules.vocabulary.triggers import (
     ASSIGNED_KEY,
@@ -49,6 +52,7 @@ _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 _CALLED_OR_PASSED = re.compile(r"(\w+)\s*(?=\()|\(\s*(\w+)\s*[,)]")
 _SELF_CALL = re.compile(r"(?:self|super\(\))\.(\w+)\s*[(),]")
 _SELF_CALL_WITH_ARGS = re.compile(r"self\.(\w+)\s*\(([^()]*)")
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -235,7 +239,7 @@ def _prune_class(
             and (GENERIC_WRITE.search(text) or (keys is not None and keys.search(text)))
         ):
             kept.append(member)
-    by_name = {m.name: m for m in methods}
+    by_name = _definers([(m.name, m) for m in methods])
     pending = list(kept)
     while pending:
         member = pending.pop()
@@ -246,9 +250,8 @@ def _prune_class(
             names = {m.group(1) for m in _SELF_CALL_WITH_ARGS.finditer(text) if keys.search(m.group(2))}
         else:
             names = set()
-        for name in names:
-            called = by_name.get(name)
-            if called is not None and called not in kept:
+        for called in (c for name in names for c in by_name.get(name, ())):
+            if called not in kept:
                 kept.append(called)
                 spreading.append(called)
                 pending.append(called)
@@ -282,7 +285,7 @@ def select_chunks(text: str, selection: Selection, *, block_by_block: bool = Fal
     for index, text_of_block in enumerate(block_text):
         if not keep[index] and _writes_through_others(text_of_block):
             keep[index] = True
-    classes = {b.defines: i for i, b in enumerate(blocks) if b.is_class and b.defines}
+    classes = _definers([(b.defines, i) for i, b in enumerate(blocks) if b.is_class and b.defines])
     triggered_classes = [blocks[i].defines for i in triggered if blocks[i].is_class]
     related = _alternation(triggered_classes)
     if related is not None:
@@ -303,6 +306,7 @@ def select_chunks(text: str, selection: Selection, *, block_by_block: bool = Fal
         for index, text_of_block in enumerate(block_text):
             if not keep[index] and calls.search(text_of_block):
                 keep[index] = True
+    _keep_shadowing(blocks, text, keep)
     _pull_bases(blocks, block_text, keep, classes)
     keys = _alternation(
         key
@@ -317,10 +321,18 @@ def select_chunks(text: str, selection: Selection, *, block_by_block: bool = Fal
     for index, block in enumerate(blocks):
         if keep[index] and block.is_class:
             dropped |= _prune_class(lines, block, selection, keys, named)
-    functions = {b.defines: i for i, b in enumerate(blocks) if b.defines and not b.is_class}
+    functions = _definers([(b.defines, i) for i, b in enumerate(blocks) if b.defines and not b.is_class])
     _pull_functions(blocks, lines, keep, dropped, functions)
+    replaced = _keep_imports(lines, blocks, keep, dropped)
     if all(keep) and not dropped and not block_by_block:
         return [Chunk(1, text)]
+    return _chunks(lines, blocks, keep, dropped, replaced, block_by_block)
+
+
+def _chunks(
+    lines: list[str], blocks: list[_Block], keep: list[bool], dropped: set[int], replaced: dict[int, str], block_by_block: bool
+) -> list[Chunk]:
+    """Runs of kept blocks as chunks; dropped lines blank (or their import), so positions stay."""
     runs: list[list[int]] = []  # [first, last] block index of each chunk
     for index in range(len(blocks)):
         if not keep[index]:
@@ -333,7 +345,8 @@ def select_chunks(text: str, selection: Selection, *, block_by_block: bool = Fal
     chunks = []
     for first, last in runs:
         start, end = blocks[first].start, blocks[last].end
-        chunks.append(Chunk(start + 1, "".join("\n" if i in dropped else lines[i] for i in range(start, end))))
+        parts = (replaced.get(i, "\n") if i in dropped else lines[i] for i in range(start, end))
+        chunks.append(Chunk(start + 1, "".join(parts)))
     return chunks
 
 
@@ -346,20 +359,30 @@ def _writes_through_others(text: str) -> bool:
     )
 
 
-def _pull_bases(blocks: list[_Block], block_text: list[str], keep: list[bool], classes: dict[str, int]) -> None:
+def _definers(named: list[tuple[str | None, _T]]) -> dict[str, list[_T]]:
+    """Everything of each name: a file or class may define one twice (a stub, then the real
+    one; a fallback under ``try``), and the analysis reads every definition."""
+    found: dict[str, list[_T]] = {}
+    for name, item in named:
+        if name is not None:
+            found.setdefault(name, []).append(item)
+    return found
+
+
+def _pull_bases(blocks: list[_Block], block_text: list[str], keep: list[bool], classes: dict[str, list[int]]) -> None:
     """Keep the same-file bases of kept classes, transitively: methods are inherited."""
     pending = [i for i, b in enumerate(blocks) if keep[i] and b.is_class]
     while pending:
         header = block_text[pending.pop()].split(":", 1)[0]
         for name in _IDENTIFIER.findall(header.split("(", 1)[1] if "(" in header else ""):
-            base = classes.get(name)
-            if base is not None and not keep[base]:
-                keep[base] = True
-                pending.append(base)
+            for base in classes.get(name, ()):
+                if not keep[base]:
+                    keep[base] = True
+                    pending.append(base)
 
 
 def _pull_functions(
-    blocks: list[_Block], lines: list[str], keep: list[bool], dropped: set[int], functions: dict[str, int]
+    blocks: list[_Block], lines: list[str], keep: list[bool], dropped: set[int], functions: dict[str, list[int]]
 ) -> None:
     """Keep the module-level functions that kept code names, transitively (helpers that
     initialize what they are given, ``self.apply(init_fn)``). Plain statements pull only
@@ -373,9 +396,8 @@ def _pull_functions(
             names = {name for pair in _CALLED_OR_PASSED.findall(text) for name in pair if name}
         else:
             names = set(_IDENTIFIER.findall(text))
-        for name in names:
-            definer = functions.get(name)
-            if definer is not None and not keep[definer]:
+        for definer in (d for name in names for d in functions.get(name, ())):
+            if not keep[definer]:
                 keep[definer] = True
                 pending.append(definer)
 
@@ -394,3 +416,90 @@ def _alternation(words) -> re.Pattern[str] | None:
 
 
 
+
+
+# An import statement's first line (``import a.b as c``, ``from . import (x,``); a line of a
+# docstring is told apart by the caller, which knows which lines are inside strings.
+_IMPORT = re.compile(r"([ \t]*)(?:import[ \t]+[\w.]|from[ \t]+[\w.]+[ \t]+import\b)")
+# Anything that may be an import, anywhere in the text, multi-line ones included: for the
+# names they bind, where finding too many costs time only.
+_IMPORTED = re.compile(r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]*(?:\([^)]*\)|[^\n]*)", re.M)
+
+
+def _keep_shadowing(blocks: list[_Block], text: str, keep: list[bool]) -> None:
+    """Keep the module-level ``def``/``class`` that binds a name the file also imports: the
+    analysis resolves imports made anywhere in the file, but not a name the file defines."""
+    dropped_names = {b.defines for i, b in enumerate(blocks) if not keep[i] and b.defines}
+    if not dropped_names:
+        return
+    imported = {name for match in _IMPORTED.finditer(text) for name in _IDENTIFIER.findall(match.group())}
+    for index, block in enumerate(blocks):
+        if not keep[index] and block.defines in imported:
+            keep[index] = True
+
+
+def _keep_imports(lines: list[str], blocks: list[_Block], keep: list[bool], dropped: set[int]) -> dict[int, str]:
+    """The import statements of dropped code, moved out to the dropped statement's own
+    indentation on the lines they were on; the rest of it stays blank.
+
+    The analysis resolves names through the imports of the whole file, at any depth
+    (``import torch`` inside a helper function), so dropping a block must not drop its
+    imports; line by line they keep their order, which decides between two that bind one
+    name. A dropped top-level block holding one becomes ``if True:`` and its imports.
+    """
+    replaced: dict[int, str] = {}
+    for start, end in _runs(dropped):
+        first = lines[start]  # a dropped method's first line: the class body's indentation
+        found = _imports_in(lines, start, end, first[: len(first) - len(first.lstrip())])
+        if found is None:
+            dropped.difference_update(range(start, end))
+        else:
+            replaced.update(found)
+    for index, block in enumerate(blocks):
+        if not keep[index] and block.defines is not None:
+            found = _imports_in(lines, block.start, block.end, "    ")
+            if found is None or found:
+                keep[index] = True
+            if found:
+                dropped.update(range(block.start, block.end))
+                replaced.update(found)
+                # under a block of their own, as in the file: not module-level imports (a fix
+                # adds ``import math`` before the first of those)
+                replaced[block.start] = "if True:\n"
+    return replaced
+
+
+def _runs(indexes: set[int]) -> list[tuple[int, int]]:
+    """Maximal ranges ``(start, end)`` of consecutive line indexes."""
+    runs: list[tuple[int, int]] = []
+    for index in sorted(indexes):
+        if runs and runs[-1][1] == index:
+            runs[-1] = (runs[-1][0], index + 1)
+        else:
+            runs.append((index, index + 1))
+    return runs
+
+
+def _imports_in(lines: list[str], start: int, end: int, indent: str) -> dict[int, str] | None:
+    """Each line of the import statements in ``start:end`` (not in strings), re-indented to
+    ``indent``; None when an import shares its line with other statements (``import a; f()``)."""
+    found: dict[int, str] = {}
+    open_string = False
+    depth = 0  # brackets the import statement being read has open
+    continued = False  # its last line ended with a backslash
+    for index in range(start, end):
+        line = lines[index]
+        code = line.split("#", 1)[0]  # an import holds no strings: ``#`` starts a comment
+        if depth > 0 or continued:
+            found[index] = line
+        elif not open_string and (match := _IMPORT.match(line)) is not None:
+            if ";" in code:
+                return None
+            found[index] = indent + line[match.end(1) :]
+        else:
+            if (line.count('"""') + line.count("\'\'\'")) % 2:
+                open_string = not open_string
+            continue
+        depth += code.count("(") - code.count(")")
+        continued = code.rstrip().endswith("\\")
+    return found

@@ -90,7 +90,9 @@ class TorchNames:
     def __init__(self, modules: list[cst.Module]) -> None:
         self._aliases: dict[str, str] = {}
         shadowed: set[str] = set()
-        for node in (n for module in modules for n in _walk_imports_and_defs(module)):
+        # last chunk first, as each is walked last statement first: chunks cut from one file
+        # then resolve a name two imports bind the way the whole file does
+        for node in (n for module in reversed(modules) for n in _walk_imports_and_defs(module)):
             if isinstance(node, cst.Import):
                 for alias in node.names:
                     full = dotted_name(alias.name)
