@@ -184,8 +184,8 @@ def _print_times(models: list[dict], fixed: dict | None) -> None:
               f"checks {model['check_s']:.2f} s, {model['parameters'] / 1e6:.1f} M params)")
 
 
-def deferred_table(models: list[dict]) -> dict[str, dict[str, tuple[int, int]]]:
-    """zoo -> initializer -> (models fully initialized, models that have that initializer)."""
+def deferred_table(models: list[dict], key: str = "ready") -> dict[str, dict[str, tuple[int, int]]]:
+    """zoo -> initializer -> (models fully initialized by ``key``, models that have that initializer)."""
     table: dict[str, dict[str, list[int]]] = defaultdict(lambda: {name: [0, 0] for name in INITIALIZERS})
     for model in models:
         if model.get("status") != "built" or "deferred" not in model:
@@ -193,27 +193,32 @@ def deferred_table(models: list[dict]) -> dict[str, dict[str, tuple[int, int]]]:
         zoo = split_id(model["id"])[0]
         for name, outcome in model["deferred"].items():
             table[zoo][name][1] += 1
-            table[zoo][name][0] += bool(outcome.get("ready"))
+            table[zoo][name][0] += bool(outcome.get(key, outcome.get("ready")))
     return {zoo: {name: tuple(cell) for name, cell in row.items()} for zoo, row in table.items()}
 
 
+_DEFERRED_TABLES = {"ready": "every parameter and buffer",
+                    "parameters_ready": "every parameter (buffers not counted)"}
+
+
 def _print_deferred(models: list[dict]) -> None:
-    table = deferred_table(models)
-    if not table:
-        return
-    print("\ndeferred readiness (meta build, to_empty(), initializer; models whose every parameter ends "
-          "initialized / models that have the initializer):")
-    print(f"  {'zoo':<30}" + "".join(f"{name:>20}" for name in INITIALIZERS))
-    totals = {name: [0, 0] for name in INITIALIZERS}
-    for zoo, row in table.items():
-        cells = []
-        for name in INITIALIZERS:
-            ready, total = row[name]
-            totals[name][0] += ready
-            totals[name][1] += total
-            cells.append(f"{ready}/{total}" if total else "-")
-        print(f"  {zoo:<30}" + "".join(f"{cell:>20}" for cell in cells))
-    print(f"  {'all':<30}" + "".join(f"{f'{r}/{t}' if t else '-':>20}" for r, t in totals.values()))
+    for key, what in _DEFERRED_TABLES.items():
+        table = deferred_table(models, key)
+        if not table:
+            return
+        print(f"\ndeferred readiness (meta build, to_empty(), initializer; models whose {what} ends "
+              "initialized / models that have the initializer):")
+        print(f"  {'zoo':<30}" + "".join(f"{name:>20}" for name in INITIALIZERS))
+        totals = {name: [0, 0] for name in INITIALIZERS}
+        for zoo, row in table.items():
+            cells = []
+            for name in INITIALIZERS:
+                ready, total = row[name]
+                totals[name][0] += ready
+                totals[name][1] += total
+                cells.append(f"{ready}/{total}" if total else "-")
+            print(f"  {zoo:<30}" + "".join(f"{cell:>20}" for cell in cells))
+        print(f"  {'all':<30}" + "".join(f"{f'{r}/{t}' if t else '-':>20}" for r, t in totals.values()))
 
 
 def print_summary(data: dict[str, Any], judged: Judged) -> dict[str, Any]:

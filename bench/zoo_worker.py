@@ -111,21 +111,15 @@ def measure_builds(factory: Callable[[], nn.Module]) -> dict[str, Any]:
     }
 
 
-def _initializers(module: nn.Module) -> dict[str, Callable[[nn.Module], None] | None]:
+def _initializers(module: nn.Module) -> list[str]:
     """The initializers a training script would run after ``to_empty()`` that this model has."""
-    found: dict[str, Callable[[nn.Module], None] | None] = {"reset_parameters": None}  # None: paraminit's default
     kind = type(module)
-    if callable(getattr(kind, "init_weights", None)):
-        found["init_weights"] = lambda m: m.init_weights()
-    if callable(getattr(kind, "_init_weights", None)):
-        found["_init_weights"] = lambda m: m.apply(m._init_weights)
-    if callable(getattr(kind, "post_init", None)):
-        found["post_init"] = lambda m: m.post_init()
-    return found
+    return ["reset_parameters"] + [name for name in ("init_weights", "_init_weights", "post_init")
+                                   if callable(getattr(kind, name, None))]
 
 
 def measure_deferred(factory: Callable[[], nn.Module]) -> dict[str, Any]:
-    """For each initializer the model has: does every parameter end initialized after ``to_empty()``?"""
+    """For each initializer the model has: does every parameter and buffer end initialized after ``to_empty()``?"""
     with torch.device("meta"):
         try:
             probe = factory()
@@ -134,17 +128,20 @@ def measure_deferred(factory: Callable[[], nn.Module]) -> dict[str, Any]:
     initializers = _initializers(probe)
     del probe
     results = {}
-    for name, initialize in initializers.items():
-        extra = {} if initialize is None else {"initialize": initialize}
+    for name in initializers:
         torch.manual_seed(0)
         try:
-            _, report = build_deferred_and_check(factory, **extra)
+            _, report = build_deferred_and_check(factory, initialize=name, compare=False)
         except Exception as error:  # noqa: BLE001 - recorded, never raised
             results[name] = {"ready": False, "error": f"raised {_describe(error)}"}
             continue
-        raw = [f.name for f in report.findings if f.check == "uninitialized"]
+        raw = [f for f in report.findings if f.check == "uninitialized"]
+        parameters = [f.name for f in raw if "(buffer)" not in f.measured]
+        buffers = [f.name for f in raw if "(buffer)" in f.measured]
         results[name] = {"ready": report.error is None and not raw, "error": report.error,
-                         "uninitialized": len(raw), "examples": raw[:5]}
+                         "parameters_ready": report.error is None and not parameters,
+                         "uninitialized": len(parameters), "examples": parameters[:5],
+                         "uninitialized_buffers": len(buffers), "buffer_examples": buffers[:5]}
         del report
         _collect()
     return results

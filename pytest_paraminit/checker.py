@@ -22,8 +22,9 @@ from .findings import Finding, Note
 from .observe import observe_forward
 from .report import ModuleReport, ParameterRecord
 from .roles import infer_roles
-from .stats import reduction_threads, tensor_stats
+from .batched import batched_stats
 from .symmetry import Neighbours
+from .threads import one_thread
 from .tensors import is_lazy, skip_reason
 from .unregistered import find_unregistered
 
@@ -53,11 +54,15 @@ def check_module(
     done = {id(t) for m in module.modules() if m in already_checked
             for t in (*m.parameters(recurse=False), *m.buffers(recurse=False))}
     named = [(name, param) for name, param in module.named_parameters() if id(param) not in done]
-    total = sum(p.numel() for _, p in named if not is_lazy(p) and not p.is_nested)
+    skipped = [skip_reason(param) for _, param in named]
     neighbours = Neighbours(module)
-    with reduction_threads(total):
-        for name, param in named:
-            report.parameters.append(_check_parameter(name, param, roles[name], tracker, allow, neighbours))
+    with one_thread():  # the checker's own ops (threads.py)
+        judged = [(param, roles[name].unit_dim) for (name, param), reason in zip(named, skipped) if not reason]
+        statistics = iter(batched_stats(judged))
+        for (name, param), reason in zip(named, skipped):
+            stats = None if reason else next(statistics)
+            report.parameters.append(
+                _check_parameter(name, param, roles[name], tracker, allow, neighbours, reason, stats))
     findings, report.plain_tensors = find_unregistered(module)
     if buffers and tracker is not None:
         findings = _buffer_findings(module, tracker, done) + findings
@@ -68,18 +73,17 @@ def check_module(
     return report
 
 
-def _check_parameter(name, param, role, tracker, allow, neighbours) -> ParameterRecord:
+def _check_parameter(name, param, role, tracker, allow, neighbours, skipped, stats) -> ParameterRecord:
     judged = not is_lazy(param) and not param.is_nested
     unwritten, site = tracker.unwritten(param) if tracker is not None and judged else (0, None)
-    skipped = skip_reason(param)
     if skipped:
         findings = [unwritten_finding(name, unwritten, param.numel(), site)] if unwritten else []
         record = ParameterRecord(name, param, role, None, "-", findings, skipped)
     else:
         writes = tracker.writes(param) if tracker is not None else ()
-        subject = Subject(name, param, role, tensor_stats(param, role.unit_dim), unwritten, site, writes, neighbours)
+        subject = Subject(name, param, role, stats, unwritten, site, writes, neighbours)
         outcomes = [outcome for check in PARAMETER_CHECKS if (outcome := check(subject)) is not None]
-        record = ParameterRecord(name, param, role, subject.stats, expected_scale(role),
+        record = ParameterRecord(name, param, role, stats, expected_scale(role),
                                  [o for o in outcomes if isinstance(o, Finding)],
                                  notes=[o for o in outcomes if isinstance(o, Note)])
     for finding in record.findings:

@@ -20,6 +20,7 @@ from .capture import WriteOp
 from .findings import CheckId, Finding, Note
 from .requested import Request, requested
 from .roles import Kind, Role
+from .batched import BatchedStats
 from .stats import TensorStats
 from .symmetry import Neighbours
 
@@ -37,7 +38,7 @@ class Subject:
     name: str
     tensor: torch.Tensor
     role: Role
-    stats: TensorStats
+    stats: TensorStats | BatchedStats
     unwritten: int = 0
     site: str | None = None
     writes: tuple[WriteOp, ...] = ()  # the in-place ops that wrote it during construction (capture.py)
@@ -87,17 +88,13 @@ def garbage(s: Subject) -> Outcome:
     return None
 
 
-def _is_constant(s: Subject) -> bool:
-    return s.stats.finite == s.stats.numel and s.stats.std == 0 and s.stats.min == s.stats.max
-
-
 def _written_by(s: Subject, shown: str) -> str:
     last = s.writes[-1] if s.writes else None
     return f"{shown}, written by {last}" if last is not None and last.full else shown
 
 
 def constant(s: Subject) -> Outcome:
-    if not s.broad or s.role.kind in (Kind.BIAS, Kind.GATE) or not _is_constant(s):
+    if not s.broad or s.role.kind in (Kind.BIAS, Kind.GATE) or not s.stats.is_constant():
         return None
     value, kind = s.stats.min, s.role.kind
     shown = f"all {s.stats.numel} elements = {_g(value)}"
@@ -162,9 +159,10 @@ def _structured(tensor: torch.Tensor) -> bool:
 
 
 def duplicate_units(s: Subject) -> Outcome:
-    keys = s.stats.unit_sums
-    if not s.broad or s.role.kind not in (Kind.WEIGHT, Kind.TOKENS) or _is_constant(s) or keys is None:
+    if (not s.broad or s.role.kind not in (Kind.WEIGHT, Kind.TOKENS) or s.stats.is_constant()
+            or not s.stats.units_may_repeat):
         return None
+    keys = s.stats.unit_sums
     _, inverse, counts = torch.unique(keys, return_inverse=True, return_counts=True)
     candidates = (counts > 1)[inverse].nonzero().flatten()
     if candidates.numel() == 0:
@@ -211,11 +209,13 @@ def _small(s: Subject, measured: str, output: float, band: tuple[float, float]) 
 
 
 def _weight_scale(s: Subject) -> Outcome:
-    role, std = s.role, s.stats.std
-    measured = std * math.sqrt(role.fan_in)
+    role = s.role
     low, high = widened(WEIGHT_BAND, CORRECT_WEIGHT, s.stats.finite)
-    if low <= measured <= high or (role.alt_fan_in and low <= std * math.sqrt(role.alt_fan_in) <= high):
+    if s.stats.std_within(low, high, math.sqrt(role.fan_in)) or (
+            role.alt_fan_in and s.stats.std_within(low, high, math.sqrt(role.alt_fan_in))):
         return None
+    std = s.stats.std  # read only off the band: batched statistics settle the band without it (batched.py)
+    measured = std * math.sqrt(role.fan_in)
     request = s.request()
     if (request is not None and request.std and role.fan_out and request.explains(std)
             and not math.isclose(request.std, 1.0, rel_tol=0.01)  # a unit draw (randn) chose no scale
@@ -234,13 +234,16 @@ def _weight_scale(s: Subject) -> Outcome:
 
 
 def scale(s: Subject) -> Outcome:
-    if s.stats.finite == 0 or s.stats.nonfinite or _is_constant(s):
+    if s.stats.finite == 0 or s.stats.nonfinite or s.stats.is_constant():
         return None
-    kind, std = s.role.kind, s.stats.std
+    kind = s.role.kind
     if kind == Kind.WEIGHT and s.role.fan_in:
         return _weight_scale(s)
     if kind in (Kind.EMBEDDING, Kind.TOKENS):
         low, high = widened(EMBEDDING_BAND, CORRECT_EMBEDDING, s.stats.finite)
+        if s.stats.std_within(low, high):
+            return None
+        std = s.stats.std
         if std < low:
             return _small(s, f"std = {_g(std)}", std, EMBEDDING_BAND)
         if std > high:

@@ -57,7 +57,7 @@ def find_unregistered(module: nn.Module) -> tuple[list[Finding], list[PlainTenso
                     findings.append(_tensor_finding(path, value))
                 else:
                     notes.append(PlainTensor(path, tuple(value.shape), str(value.device)))
-            elif isinstance(value, _CONTAINERS):
+            elif isinstance(value, _CONTAINERS) and value:  # every module has a dozen empty hook dicts
                 finding = _container_finding(path, value, registered)
                 if finding:
                     findings.append(finding)

@@ -33,11 +33,13 @@ def test_torch_layers_through_the_deferred_path(name):
     factory, args, kwargs = TORCH_LAYERS[name]
     module, report = build_deferred_and_check(factory, *args, **kwargs)
     if name in WITHOUT_RESET_PARAMETERS:
-        # nn.MultiheadAttention only has a private _reset_parameters(): FSDP-style init misses it.
+        # nn.MultiheadAttention only has a private _reset_parameters(): FSDP-style init misses it, and says so
         assert {f.check for f in report.failures} == {"uninitialized"}
         assert all(f.name.endswith(("in_proj_weight", "in_proj_bias", "proj_weight", "bias_k", "bias_v"))
                    for f in report.failures), report.render()
-        assert all(f.site == "MultiheadAttention has no reset_parameters()" for f in report.failures)
+        private = "MultiheadAttention has only a private _reset_parameters(), which the reset_parameters() convention"
+        assert all(private in f.site and f.site.startswith("eager: written by ") for f in report.failures)
+        assert all("call _reset_parameters() on every MultiheadAttention" in f.fix for f in report.failures)
     else:
         assert not report.failed, report.render()
 
@@ -125,23 +127,24 @@ def test_partial_write_counts_unwritten_elements():
 
 def _settings():
     return (torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled(),
-            torch.utils.deterministic.fill_uninitialized_memory)
+            torch.utils.deterministic.fill_uninitialized_memory, torch.get_num_threads())
 
 
-def test_global_settings_restored_also_when_the_constructor_raises():
+def test_no_global_setting_changes_also_when_the_constructor_raises():
     before = _settings()
+    seen = []
 
     class Broken(nn.Module):
         def __init__(self):
             super().__init__()
-            assert _settings() == (True, True, True)
+            seen.append(_settings())
             raise RuntimeError("bad config")
 
     module, report = build_and_check(Broken)
     assert module is None and report.failed
     assert report.error == "constructor raised RuntimeError: bad config"
     assert "bad config" in report.render()
-    assert _settings() == before
+    assert seen == [before] and _settings() == before
     with pytest.raises(KeyError), watch():
         raise KeyError
     assert _settings() == before

@@ -149,7 +149,7 @@ def test_a_fixed_report_as_json():
 def test_a_deferred_finding_names_the_class_without_reset_parameters():
     _, report = build_deferred_and_check(NoReset)
     assert report.render() == "\n".join([
-        "paraminit: NoReset (deferred)",
+        "paraminit: NoReset (deferred, reset_parameters)",
         "  parameter  shape  dtype    mean  std  expected   min  max  histogram  verdict",
         "  ─────────  ─────  ───────  ────  ───  ─────────  ───  ───  ─────────  ─────────────",
         "  gate       1      float32  nan   nan  |x| ≤ 100  nan  nan  ∅          uninitialized",
@@ -157,17 +157,19 @@ def test_a_deferred_finding_names_the_class_without_reset_parameters():
         "  1 finding:",
         "  [uninitialized] gate: 1 of 1 elements never written (expected 0)",
         f"      {RAW_WHY}",
-        "      NoReset has no reset_parameters()",
-        f"      fix: {UNINITIALIZED_FIX}",
+        "      eager: computed in the constructor; deferred: never written — NoReset has no reset_parameters()",
+        "      fix: give NoReset a reset_parameters() that writes self.gate",
     ])
     assert _json(report) == json.dumps({
-        "module": "NoReset (deferred)", "error": None,
+        "module": "NoReset (deferred, reset_parameters)", "error": None,
         "parameters": [{"name": "gate", "shape": [1], "dtype": "float32", "role": "gate", "fan_in": None,
                         "expected": "|x| ≤ 100", "verdict": "uninitialized", "mean": math.nan, "std": math.nan,
                         "min": math.nan, "max": math.nan, "nonfinite": 1}],
         "findings": [{"check": "uninitialized", "name": "gate", "measured": "1 of 1 elements never written",
-                      "expected": "0", "site": "NoReset has no reset_parameters()", "allowed": False,
-                      "why": RAW_WHY, "fix": UNINITIALIZED_FIX}],
+                      "expected": "0", "allowed": False, "why": RAW_WHY,
+                      "site": "eager: computed in the constructor; deferred: never written — NoReset has no "
+                              "reset_parameters()",
+                      "fix": "give NoReset a reset_parameters() that writes self.gate"}],
         "notes": [],
     }, sort_keys=True)
 
