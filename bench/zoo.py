@@ -130,13 +130,28 @@ def _reader(stream, lines: queue.Queue) -> None:
     lines.put(None)
 
 
+# Workers run in their own sessions (a hang is killed with its children), so a driver that stops must
+# stop them itself: otherwise they go on building for nobody until their next write fails (BrokenPipe).
+_WORKERS: set[subprocess.Popen] = set()
+_STOPPING = threading.Event()
+
+
+def stop_workers() -> None:
+    _STOPPING.set()
+    for process in list(_WORKERS):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def run_worker(python: Path, ids: list[str], args: argparse.Namespace, log, partial, index: int,
                results: list[dict]) -> dict | None:
     """Run ``ids`` in a worker; restart it behind a model that hangs or crashes.  Returns the fixed cost."""
     fixed = None
     remaining = list(ids)
     first = True
-    while remaining:
+    while remaining and not _STOPPING.is_set():
         ids_file = OUT / f"ids-{index}.txt"
         ids_file.write_text("\n".join(remaining))
         command = ["nice", "-n", str(args.nice), str(python), str(BENCH / "zoo_worker.py"), "run", str(ids_file)]
@@ -145,6 +160,7 @@ def run_worker(python: Path, ids: list[str], args: argparse.Namespace, log, part
         first = False
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True, env=_environment(),
                                    start_new_session=True)
+        _WORKERS.add(process)
         lines: queue.Queue = queue.Queue()
         threading.Thread(target=_reader, args=(process.stdout, lines), daemon=True).start()
         current = None
@@ -161,6 +177,8 @@ def run_worker(python: Path, ids: list[str], args: argparse.Namespace, log, part
                 break
             if line is None:
                 process.wait()
+                if _STOPPING.is_set():  # stopped by the driver: the model was not measured, a --resume runs it
+                    break
                 if current is not None:
                     _record(results, partial, {"id": current, "status": "crashed",
                                                "reason": f"worker exited with {process.returncode}"})
@@ -183,6 +201,7 @@ def run_worker(python: Path, ids: list[str], args: argparse.Namespace, log, part
                 remaining.remove(data["id"])
                 current = None
                 _progress(data, len(results))
+        _WORKERS.discard(process)
     return fixed
 
 
@@ -228,10 +247,14 @@ def run_zoo(python: Path, ids: list[str], args: argparse.Namespace) -> dict[str,
             if index == 0:
                 fixed[0] = cost
         threads = [threading.Thread(target=work, args=(i,)) for i in range(args.jobs)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        try:
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        except BaseException:  # Ctrl-C, or SIGTERM (made a SystemExit in main)
+            stop_workers()
+            raise
     if fixed[0] is None:  # nothing was left to run (a resumed run): measure it on its own
         fixed[0] = measure_fixed_cost(python)
     order = {model_id: position for position, model_id in enumerate(every_id)}
@@ -273,6 +296,7 @@ def main() -> None:
                         help="measure paraminit at this git revision (a worktree under bench/_work/revisions) "
                              "instead of this checkout; the benchmark scripts stay this checkout's")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))  # so the workers are stopped too
     OUT = args.out.resolve()
     if args.code:
         from equivalence import checkout

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import resource
 import statistics
 import sys
@@ -189,8 +190,12 @@ _PROTOCOL = sys.stdout  # the driver reads JSON lines here; whatever models prin
 
 
 def _emit(data: dict[str, Any]) -> None:
-    _PROTOCOL.write(json.dumps(data, default=str) + "\n")
-    _PROTOCOL.flush()
+    try:
+        _PROTOCOL.write(json.dumps(data, default=str) + "\n")
+        _PROTOCOL.flush()
+    except BrokenPipeError:  # the driver is gone (killed): nobody reads the results, stop
+        sys.stderr.write("zoo_worker: the driver stopped reading; exiting\n")
+        os._exit(3)
 
 
 def main() -> None:
