@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from ruff_like_rules.syntax.lines import split_lines
 from ruff_like_rules.workspace.cache import tool_version
 from ruff_like_rules.workspace.config import ConfigError, Overrides, Resolver, split_selectors
 
@@ -336,8 +337,8 @@ def write_diff(fixed: Sequence[FixedFile], stdout: TextIO, silent: bool) -> int:
         if not silent:
             stdout.writelines(
                 difflib.unified_diff(
-                    before.splitlines(keepends=True),
-                    after.splitlines(keepends=True),
+                    split_lines(before, keepends=True),
+                    split_lines(after, keepends=True),
                     fromfile=f"a/{done.result.display}",
                     tofile=f"b/{done.result.display}",
                 )

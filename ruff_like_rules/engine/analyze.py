@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import io
+import os
+import stat
 import tokenize
+from pathlib import Path
 
 import libcst as cst
 
@@ -12,7 +16,19 @@ from ruff_like_rules.engine.diagnostics import PARSE_ERROR_CODE, PARSE_ERROR_NAM
 from ruff_like_rules.engine.noqa import filter_suppressed
 from ruff_like_rules.engine.prefilter import Chunk, select_chunks
 from ruff_like_rules.engine.settings import AnalysisSettings
+from ruff_like_rules.syntax.depth import too_deep
 from ruff_like_rules.syntax.parsed import ParsedChunk
+from ruff_like_rules.syntax.stack import call_with_deep_stack
+
+
+def read_source(path: Path) -> bytes:
+    """The bytes of a regular file. Opened without blocking and checked before reading: a
+    FIFO named ``*.py`` would otherwise hang the run; a device could read forever."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        return stream.read()
 
 
 def decode(source: bytes) -> str:
@@ -60,27 +76,74 @@ def analyze_source(
     if chunks is None:
         return []
     try:
-        parsed = _parse(chunks, text, chunk_cache)
-    except cst.ParserSyntaxError as error:
-        message = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
-        return [_parse_error(f"cannot parse file: {message}", Position(error.raw_line, error.raw_column))]
-    context = FileContext(parsed, text, settings.options)
-    findings = [finding for rule in settings.rules for finding in rule().check(context)]
+        return _analyze_chunks(chunks, text, settings, chunk_cache)
+    except RecursionError:
+        pass  # a legal but deep tree: again, with room for libcst's recursion
+    try:
+        return call_with_deep_stack(lambda: _analyze_chunks(chunks, text, settings, chunk_cache))
+    except RecursionError:
+        return [_parse_error("cannot analyse file: nested too deeply", Position(1, 0))]
+
+
+class _Unanalysable(Exception):
+    """The file cannot be analysed: it does not parse, or nests past what parsing can bear."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+def _analyze_chunks(
+    chunks: list[Chunk], text: str, settings: AnalysisSettings, chunk_cache: ChunkCache | None
+) -> list[Finding]:
+    try:
+        parsed, whole = _parse(chunks, text, chunk_cache)
+        context = FileContext(parsed, text, settings.options)
+        findings = [finding for rule in settings.rules for finding in rule().check(context)]
+        if findings and not whole:
+            _parse_checked(text)  # the prefilter's chunks parsed; findings (and fixes) need the whole file to
+    except _Unanalysable as refusal:
+        return [refusal.finding]
     if findings:
         findings = filter_suppressed(findings, text)
     return sorted(findings, key=lambda f: (f.start, f.code))
 
 
-def _parse(chunks: list[Chunk], text: str, chunk_cache: ChunkCache | None) -> list[ParsedChunk]:
-    """Parse each chunk alone; if the cut was wrong somewhere, the whole file decides."""
+def _parse(chunks: list[Chunk], text: str, chunk_cache: ChunkCache | None) -> tuple[list[ParsedChunk], bool]:
+    """Parse each chunk alone; if the cut was wrong somewhere, the whole file decides.
+    Also says whether the whole file was parsed."""
+    whole = len(chunks) == 1 and chunks[0].text == text
     try:
+        for chunk in chunks:
+            _refuse_if_too_deep(chunk.text, chunk.first_line)
         if chunk_cache is not None:
-            return chunk_cache.parse(chunks)
-        return [ParsedChunk(chunk.first_line, cst.parse_module(chunk.text)) for chunk in chunks]
-    except cst.ParserSyntaxError:
-        if len(chunks) == 1 and chunks[0].text is text:
-            raise
-        return [ParsedChunk(1, cst.parse_module(text))]
+            return chunk_cache.parse(chunks), whole
+        return [ParsedChunk(chunk.first_line, cst.parse_module(chunk.text)) for chunk in chunks], whole
+    except cst.ParserSyntaxError as error:
+        if whole:
+            raise _Unanalysable(_syntax_error(error)) from None
+    return [ParsedChunk(1, _parse_checked(text))], True
+
+
+def _parse_checked(text: str) -> cst.Module:
+    """The whole text parsed, or why it cannot be."""
+    _refuse_if_too_deep(text, 1)
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        raise _Unanalysable(_syntax_error(error)) from None
+
+
+def _refuse_if_too_deep(text: str, first_line: int) -> None:
+    """Measured from tokens before parsing: a too deep text would crash the native parser."""
+    refusal = too_deep(text, first_line)
+    if refusal is not None:
+        raise _Unanalysable(_parse_error(f"cannot analyse file: {refusal.message}", Position(refusal.line, 0)))
+
+
+def _syntax_error(error: cst.ParserSyntaxError) -> Finding:
+    message = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
+    return _parse_error(f"cannot parse file: {message}", Position(error.raw_line, error.raw_column))
 
 
 def _parse_error(message: str, position: Position) -> Finding:

@@ -112,6 +112,8 @@ class Discovery:
     resolver: Resolver
     force_exclude: bool = False
     gitignore: GitIgnore = field(default_factory=GitIgnore)
+    walked: set[tuple[int, int]] = field(default_factory=set)
+    """(device, inode) of every directory walked: symlink loops and aliases are entered once."""
 
     def excluded(self, path: str | Path, directory: Path, is_directory: bool, config: Config) -> bool:
         return config.is_excluded(path) or self.gitignore.ignores(path, directory, is_directory)
@@ -153,15 +155,19 @@ class Discovery:
         # strings, not Paths, for the entries: this loop runs once per file of the tree
         config = self.resolver.config_in(directory)
         try:
+            identity = os.stat(directory)
+            if (identity.st_dev, identity.st_ino) in self.walked:
+                return
+            self.walked.add((identity.st_dev, identity.st_ino))
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
             return
         for entry in entries:
             try:
                 is_directory = entry.is_dir()
+                if not is_directory and not (entry.name.endswith(PYTHON_SUFFIXES) and entry.is_file()):
+                    continue  # FIFOs, sockets and devices named *.py are never opened
             except OSError:
-                continue
-            if not is_directory and not entry.name.endswith(PYTHON_SUFFIXES):
                 continue
             if self.excluded(entry.path, directory, is_directory, config):
                 continue

@@ -55,10 +55,10 @@ class FileResult:
     source: bytes | None = None
 
     def text(self) -> str:
-        from ruff_like_rules.engine.analyze import decode
+        from ruff_like_rules.engine.analyze import decode, read_source
 
         if self.source is None:
-            self.source = self.path.read_bytes()
+            self.source = read_source(self.path)
         try:
             return decode(self.source)
         except (UnicodeDecodeError, SyntaxError, LookupError):
@@ -70,10 +70,10 @@ class FileResult:
 
 def analyze_file(path: Path, settings: AnalysisSettings) -> tuple[str | None, list[Finding]]:
     """Read and analyse one file: (content digest or None if unreadable, findings)."""
-    from ruff_like_rules.engine.analyze import analyze_source
+    from ruff_like_rules.engine.analyze import analyze_source, read_source
 
     try:
-        source = path.read_bytes()
+        source = read_source(path)
     except OSError as error:
         message = f"cannot read file: {error.strerror or error}"
         return None, [Finding(PARSE_ERROR_CODE, PARSE_ERROR_NAME, message, Position(1, 0), Position(1, 0))]
@@ -202,8 +202,10 @@ class Runner:
         findings = cache_file.by_stat(key, candidate.stat)
         source = None
         if findings is None:
+            from ruff_like_rules.engine.analyze import read_source
+
             try:
-                source = candidate.path.read_bytes()
+                source = read_source(candidate.path)
             except OSError:
                 return None
             findings = cache_file.by_digest(key, candidate.stat, content_digest(source))

@@ -1,0 +1,198 @@
+"""Hostile and odd input through the real CLI: no crash, no signal, no internal error, no
+corrupted file; a file that cannot be analysed is reported (PIN000) and the run goes on."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ruff_like_rules.syntax.depth import MAX_BRACKETS, MAX_DEPTH, too_deep
+from ruff_like_rules.syntax.lines import line_starts, split_lines
+
+MODULE = """\
+import torch
+from torch import nn
+
+
+class Layer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(3, 4))
+"""
+
+
+def check(cwd: Path, *args: str, stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``python -m ruff_like_rules check --no-cache --output-format json ...`` in ``cwd``."""
+    return subprocess.run(
+        [sys.executable, "-m", "ruff_like_rules", "check", "--no-cache", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def findings(cwd: Path, *paths: str) -> tuple[subprocess.CompletedProcess[str], dict[str, list[dict]]]:
+    done = check(cwd, "--output-format", "json", *paths)
+    by_file: dict[str, list[dict]] = {}
+    for finding in json.loads(done.stdout or "[]"):
+        by_file.setdefault(Path(finding["filename"]).name, []).append(finding)
+    return done, by_file
+
+
+DEEP = {
+    "parentheses.py": "x = " + "(" * 3000 + "1" + ")" * 3000 + "\n",
+    "lists.py": "x = " + "[" * 3000 + "]" * 3000 + "\n",
+    "attributes.py": "x = a" + ".b" * 10_000 + "\n",
+    "sum.py": "x = " + " + ".join(["1"] * 10_000) + "\n",
+    "strings.py": "x = (\n" + "    'a'\n" * 5000 + ")\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEEP))
+def test_too_deep_files_are_reported_and_the_run_goes_on(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_text(MODULE + DEEP[name], encoding="utf-8")
+    (tmp_path / "other.py").write_text(MODULE, encoding="utf-8")
+    done, found = findings(tmp_path, ".")
+    assert done.returncode == 1, done.stderr
+    assert "internal error" not in done.stderr
+    [refusal] = found[name]
+    assert refusal["code"] == "PIN000"
+    assert "too many nested parentheses" in refusal["message"] or "nested too deeply" in refusal["message"]
+    assert refusal["location"]["row"] > MODULE.count("\n")  # where the limit is crossed
+    assert [f["code"] for f in found["other.py"]] == ["PIN001"]
+
+
+LEGAL_BUT_DEEP = {
+    "sum500.py": "        x = " + " + ".join(["1"] * 500) + "\n",
+    "sum990.py": "        x = " + " + ".join(["1"] * 990) + "\n",
+    "lists150.py": "        x = " + "[" * 150 + "]" * 150 + "\n",
+    "lists199.py": "        x = " + "[" * 199 + "]" * 199 + "\n",
+    "chain990.py": "        x = a" + ".b" * 990 + "\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LEGAL_BUT_DEEP))
+def test_legal_deep_code_is_analysed(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_text(MODULE + LEGAL_BUT_DEEP[name], encoding="utf-8")
+    done, found = findings(tmp_path, name)
+    assert done.returncode == 1, done.stderr
+    assert [f["code"] for f in found[name]] == ["PIN001"]
+
+
+def test_depth_is_measured_outside_strings_and_comments() -> None:
+    opened = "(" * (MAX_BRACKETS + 5)
+    assert too_deep(f"x = '{opened}'\n# {opened}\ny = '''\n{opened}\n'''\n") is None
+    assert too_deep(f"x = {opened}") is not None
+    assert too_deep("x = [" + ", ".join(["a.b + c"] * (MAX_DEPTH * 2)) + "]\n") is None  # long, flat
+    assert too_deep("\n".join(["x = a + b"] * MAX_DEPTH)) is None  # statements reset the chain
+
+
+def test_class_attribute_legacy_constructors(tmp_path: Path) -> None:
+    (tmp_path / "attrs.py").write_text(
+        "import torch\n\n\nclass A:\n    x = torch.FloatTensor(2, 2)\n\n    def f(self):\n        pass\n\n\n"
+        "class B:\n    y = torch.FloatTensor(2, 2)\n    z = y + 1\n",
+        encoding="utf-8",
+    )
+    done, found = findings(tmp_path, "attrs.py")
+    assert "internal error" not in done.stderr
+    assert done.returncode == 1, done.stderr
+    assert [(f["code"], f["location"]["row"]) for f in found["attrs.py"]] == [("PIN002", 12)]
+
+
+# ---------------------------------------------------------------------------- the line table
+
+ODD_BREAKS = ["\f", "\v", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+LEGACY = """\
+import torch
+# page{odd}break
+s = 'a{odd}b'
+keep = [1, 2, 3]
+a = torch.FloatTensor(2, 2)  # noqa: PIN002
+print(a)
+
+
+def f():
+    '''doc{odd}string'''
+    keep = [1, 2, 3]
+    b = torch.FloatTensor(2, 2)
+    print(b)
+"""
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_one_line_table_for_findings_noqa_and_fixes(tmp_path: Path, newline: str) -> None:
+    """One file per odd character; every report, ``# noqa`` and fix lands on Python's line."""
+    sources = {f"odd_{ord(odd):x}.py": LEGACY.format(odd=odd).replace("\n", newline) for odd in ODD_BREAKS}
+    for name, source in sources.items():
+        (tmp_path / name).write_bytes(source.encode("utf-8"))
+    done, found = findings(tmp_path, ".")
+    for name in sources:
+        assert [(f["code"], f["location"]["row"]) for f in found[name]] == [("PIN002", 12)], (name, done.stderr)
+    full = check(tmp_path, ".")
+    assert full.stdout.count("12 |     b = torch.FloatTensor(2, 2)") == len(sources)
+    fixed = check(tmp_path, "--fix", ".")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    for name, source in sources.items():
+        expected = source.replace("b = torch.FloatTensor(2, 2)", "b = torch.empty(2, 2, dtype=torch.float32)")
+        assert (tmp_path / name).read_bytes() == expected.encode("utf-8"), name
+    again = check(tmp_path, "--fix", ".")
+    assert again.returncode == 0 and "fixed" not in again.stderr.lower(), again.stderr
+
+
+@pytest.mark.parametrize("odd", ODD_BREAKS, ids=[hex(ord(c)) for c in ODD_BREAKS])
+def test_line_table_matches_python(odd: str) -> None:
+    import ast
+
+    text = f"a = 1\r# x{odd}y\rb = '{odd}'\r\nc = 2\n"
+    starts = line_starts(text)
+    lines = split_lines(text)
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Name):
+            assert lines[node.lineno - 1][node.col_offset : node.end_col_offset] == node.id
+            assert text[starts[node.lineno - 1] + node.col_offset] == node.id
+    assert len(lines) == 4
+
+
+def test_unparsable_file_is_reported_and_never_fixed(tmp_path: Path) -> None:
+    """The prefilter parses only the classes that matter; the rest of the file must parse too."""
+    source = MODULE.replace("torch.empty(3, 4)", "torch.FloatTensor(3, 4)") + "\n\ndef helper(:\n    return 1\n"
+    path = tmp_path / "broken.py"
+    path.write_text(source, encoding="utf-8")
+    done, found = findings(tmp_path, "broken.py")
+    assert [f["code"] for f in found["broken.py"]] == ["PIN000"], done.stdout
+    assert "cannot parse file" in found["broken.py"][0]["message"]
+    fixed = check(tmp_path, "--fix", "--unsafe-fixes", "broken.py")
+    assert fixed.returncode == 1
+    assert path.read_text(encoding="utf-8") == source
+
+
+def test_fifo_is_skipped_by_the_walk_and_reported_when_named(tmp_path: Path) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs here")
+    os.mkfifo(tmp_path / "pipe.py")
+    (tmp_path / "real.py").write_text(MODULE, encoding="utf-8")
+    done, found = findings(tmp_path, ".")
+    assert done.returncode == 1, done.stderr
+    assert sorted(found) == ["real.py"]
+    named, found = findings(tmp_path, "pipe.py", "real.py")
+    assert named.returncode == 1, named.stderr
+    assert [(f["code"], f["message"]) for f in found["pipe.py"]] == [("PIN000", "cannot read file: not a regular file")]
+    assert [f["code"] for f in found["real.py"]] == ["PIN001"]
+
+
+def test_directory_symlink_loops_walk_each_directory_once(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "model.py").write_text(MODULE, encoding="utf-8")
+    (tmp_path / "sub" / "loop").symlink_to("..", target_is_directory=True)
+    (tmp_path / "sub" / "self").symlink_to(".", target_is_directory=True)
+    (tmp_path / "alias").symlink_to("sub", target_is_directory=True)
+    done = check(tmp_path, "--output-format", "json", ".", timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert len(json.loads(done.stdout)) == 1
