@@ -10,6 +10,7 @@ renamed over the original, so an interrupted run leaves the old file or the new 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import stat
@@ -158,7 +159,12 @@ def fix_source(text: str, settings: AnalysisSettings, *, unsafe: bool = False, m
         applied.extend(f for f, _ in chosen)
         text = fixed
         findings = analyze_source(text, settings)
-    return FixOutcome(text, tuple(applied), tuple(findings), tuple(dropped))
+    # a refused fix is not offered again: the hint must not count it as fixable
+    remaining = tuple(
+        dataclasses.replace(f, fix=None) if f.fix is not None and (f.code, f.fix.edits) in refused else f
+        for f in findings
+    )
+    return FixOutcome(text, tuple(applied), remaining, tuple(dropped))
 
 
 # ---------------------------------------------------------------------------- files

@@ -54,3 +54,10 @@ def readline(text: str) -> Callable[[], str]:
     """A ``readline`` for ``tokenize`` that cuts ``text`` like the line table
     (``io.StringIO`` would hand a CR-only file over as one line)."""
     return functools.partial(next, iter(split_lines(text, keepends=True)), "")
+
+
+def patch_lines(text: str) -> list[str]:
+    """``text`` cut as ``patch`` and ``git apply`` cut it: at ``\\n`` only, a ``\\r`` before
+    it part of the line (a CR-only file is one line to them), for diffs that apply."""
+    parts = text.split("\n")
+    return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])

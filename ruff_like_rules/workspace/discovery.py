@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ruff_like_rules.workspace.config import Config, Resolver, glob_regex, relative_to
+from ruff_like_rules.workspace.config import Config, ConfigError, Resolver, glob_regex, relative_to
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 
@@ -142,7 +142,11 @@ class Discovery:
             path = Path(os.path.normpath(cwd / given))
             if self.force_exclude and self.excluded_with_parents(path):
                 continue
-            if path.is_dir():
+            try:
+                is_directory = path.is_dir()
+            except OSError as error:  # a name too long, say: the user's input, not a bug
+                raise ConfigError(f"{given}: {error.strerror or error}") from None
+            if is_directory:
                 yield from self._walk(path)
             else:
                 try:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from ruff_like_rules.engine.diagnostics import PARSE_ERROR_CODE, PARSE_ERROR_NAME, Finding, Position
 from ruff_like_rules.workspace.cache import Cache, CacheFile, content_digest
-from ruff_like_rules.workspace.config import Resolver, relative_to
+from ruff_like_rules.workspace.config import ConfigError, Resolver, relative_to
 from ruff_like_rules.workspace.discovery import Candidate, Discovery
 
 if TYPE_CHECKING:
@@ -219,9 +219,13 @@ class Runner:
 
         name = self.options.stdin_filename
         path = Path(os.path.normpath(self.resolver.cwd / name)) if name else self.resolver.cwd / STDIN
-        if name and self.options.force_exclude and Discovery(self.resolver).excluded_with_parents(path):
-            return []
-        findings = analyze_source(source, self.resolver.settings_for(path))
+        try:
+            if name and self.options.force_exclude and Discovery(self.resolver).excluded_with_parents(path):
+                return []
+            settings = self.resolver.settings_for(path)
+        except OSError as error:  # a name too long, say: the user's input, not a bug
+            raise ConfigError(f"--stdin-filename {name}: {error.strerror or error}") from None
+        findings = analyze_source(source, settings)
         return [FileResult(path, name or STDIN, findings, source)]
 
 

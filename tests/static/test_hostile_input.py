@@ -196,3 +196,109 @@ def test_directory_symlink_loops_walk_each_directory_once(tmp_path: Path) -> Non
     done = check(tmp_path, "--output-format", "json", ".", timeout=60)
     assert done.returncode == 1, done.stderr
     assert len(json.loads(done.stdout)) == 1
+
+
+# ---------------------------------------------------------------------------- the cache
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        '{"model.py": 3}',
+        '{"model.py": [1, 2, 3]}',
+        '{"model.py": [0, 0, "x", 0, [[1, 2, 3]]]}',
+        '{"model.py": [0, 151, "d", 0, [["PIN001", "n", "m", "a", 1, 2, 3, null]]]}',
+        "[1, 2]",
+        '{"model.py": [0, 0',
+    ],
+)
+def test_cache_of_the_wrong_shape_is_ignored_and_rewritten(tmp_path: Path, garbage: str) -> None:
+    (tmp_path / "model.py").write_text(MODULE, encoding="utf-8")
+    run = [sys.executable, "-m", "ruff_like_rules", "check", "--output-format", "json", "."]
+    first = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    [cache_file] = (tmp_path / ".paraminit_cache").rglob("*.json")
+    cache_file.write_text(garbage, encoding="utf-8")
+    for _ in range(2):  # the damaged entry is replaced: the second run reads the rewritten file
+        again = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert again.returncode == 1, again.stderr
+        assert json.loads(again.stdout) == json.loads(first.stdout)
+    assert json.loads(cache_file.read_text(encoding="utf-8"))["model.py"][4][0][0] == "PIN001"
+
+
+# ---------------------------------------------------------------------------- user errors
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "message"),
+    [
+        (b"tool = 3\n", "[tool] must be a table"),
+        (b'[tool.paraminit]\nselect = ["PIN001"]\n# \xff\xfe\n', "not valid UTF-8"),
+    ],
+)
+def test_bad_pyproject_is_a_usage_error_naming_the_file(tmp_path: Path, pyproject: bytes, message: str) -> None:
+    (tmp_path / "pyproject.toml").write_bytes(pyproject)
+    (tmp_path / "model.py").write_text(MODULE, encoding="utf-8")
+    done = check(tmp_path, ".")
+    assert done.returncode == 2
+    assert "internal error" not in done.stderr
+    assert str(tmp_path / "pyproject.toml") in done.stderr and message in done.stderr
+
+
+def test_names_too_long_are_usage_errors(tmp_path: Path) -> None:
+    long_name = "a" * 300 + ".py"
+    done = check(tmp_path, long_name)
+    assert done.returncode == 2 and "internal error" not in done.stderr
+    assert long_name in done.stderr and "too long" in done.stderr.lower()
+    piped = check(tmp_path, "--stdin-filename", f"{'b' * 300}/x.py", "-", stdin=MODULE)
+    assert piped.returncode == 2 and "internal error" not in piped.stderr
+    assert "--stdin-filename" in piped.stderr and "too long" in piped.stderr.lower()
+
+
+def test_a_selection_naming_nothing_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "model.py").write_text(MODULE, encoding="utf-8")
+    done = check(tmp_path, "--select", ",,,", ".")
+    assert done.returncode == 2
+    assert "--select" in done.stderr and "All checks passed" not in done.stdout
+
+
+# ---------------------------------------------------------------------------- --diff and --fix
+
+LEGACY_ONLY = "import torch\na = torch.FloatTensor(2, 2)\nprint(a)\n"
+
+
+@pytest.mark.parametrize("tool", ["patch", "git"])
+def test_diff_applies_and_gives_the_fix_result(tmp_path: Path, tool: str) -> None:
+    import shutil
+
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} is not installed")
+    sources = {
+        "no_final_newline.py": LEGACY_ONLY.rstrip("\n"),
+        "cr.py": LEGACY_ONLY.replace("\n", "\r"),
+        "crlf.py": LEGACY_ONLY.replace("\n", "\r\n"),
+        "cr_no_final.py": LEGACY_ONLY.replace("\n", "\r").rstrip("\r"),
+        "page_break.py": "import torch\n\f\n" + LEGACY_ONLY.replace("import torch\n", ""),
+    }
+    fixed_tree, patched_tree = tmp_path / "fixed", tmp_path / "patched"
+    for tree in (fixed_tree, patched_tree):
+        tree.mkdir()
+        for name, source in sources.items():
+            (tree / name).write_bytes(source.encode("utf-8"))
+    diff = subprocess.run(  # bytes: text mode would turn the CRs into line breaks
+        [sys.executable, "-m", "ruff_like_rules", "check", "--no-cache", "--diff", "."],
+        cwd=patched_tree,
+        capture_output=True,
+        timeout=120,
+    )
+    assert diff.returncode == 1, diff.stderr
+    assert check(fixed_tree, "--fix", ".").returncode == 0
+    if tool == "patch":
+        applied = subprocess.run(["patch", "-p1"], cwd=patched_tree, input=diff.stdout, capture_output=True)
+    else:
+        subprocess.run(["git", "init", "-q", "."], cwd=patched_tree, check=True)
+        applied = subprocess.run(["git", "apply", "-"], cwd=patched_tree, input=diff.stdout, capture_output=True)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    # an unchanged last line is marked once (context), a changed one before and after (CR-only: one line)
+    assert diff.stdout.count(b"\\ No newline at end of file") == 1 + 2 + 2
+    for name in sources:
+        assert (patched_tree / name).read_bytes() == (fixed_tree / name).read_bytes(), name
