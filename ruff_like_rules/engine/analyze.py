@@ -12,6 +12,7 @@ from pathlib import Path
 import libcst as cst
 
 from ruff_like_rules.engine.context import FileContext
+from ruff_like_rules.engine.literals import blank_data_literals
 from ruff_like_rules.engine.diagnostics import PARSE_ERROR_CODE, PARSE_ERROR_NAME, Finding, Position
 from ruff_like_rules.engine.noqa import filter_suppressed
 from ruff_like_rules.engine.prefilter import Chunk, select_chunks
@@ -61,8 +62,10 @@ class ChunkCache:
 
 
 def analyze_source(
-    source: bytes | str, settings: AnalysisSettings, chunk_cache: ChunkCache | None = None
+    source: bytes | str, settings: AnalysisSettings, chunk_cache: ChunkCache | None = None, *, for_fixing: bool = False
 ) -> list[Finding]:
+    """The findings of one file. ``for_fixing`` and a ``chunk_cache`` (the language server,
+    whose fixes are applied as given) parse the exact text; a check blanks huge data literals."""
     try:
         text = source if isinstance(source, str) else decode(source)
     except (UnicodeDecodeError, SyntaxError, LookupError) as error:
@@ -75,12 +78,25 @@ def analyze_source(
     )
     if chunks is None:
         return []
+    try:  # measured before any blanking: what Python refuses is reported
+        for chunk in chunks:
+            _refuse_if_too_deep(chunk.text, chunk.first_line)
+    except _Unanalysable as refusal:
+        return [refusal.finding]
+    parse_text = text
+    if settings.prefilter and chunk_cache is None and not for_fixing:
+        chunks = [Chunk(chunk.first_line, blank_data_literals(chunk.text)) for chunk in chunks]
+        parse_text = chunks[0].text if len(chunks) == 1 and chunks[0].first_line == 1 and len(chunks[0].text) == len(text) else blank_data_literals(text)
+
+    def analyze() -> list[Finding]:
+        return _analyze_chunks(chunks, text, parse_text, settings, chunk_cache)
+
     try:
-        return _analyze_chunks(chunks, text, settings, chunk_cache)
+        return analyze()
     except RecursionError:
         pass  # a legal but deep tree: again, with room for libcst's recursion
     try:
-        return call_with_deep_stack(lambda: _analyze_chunks(chunks, text, settings, chunk_cache))
+        return call_with_deep_stack(analyze)
     except RecursionError:
         return [_parse_error("cannot analyse file: nested too deeply", Position(1, 0))]
 
@@ -94,14 +110,15 @@ class _Unanalysable(Exception):
 
 
 def _analyze_chunks(
-    chunks: list[Chunk], text: str, settings: AnalysisSettings, chunk_cache: ChunkCache | None
+    chunks: list[Chunk], text: str, parse_text: str, settings: AnalysisSettings, chunk_cache: ChunkCache | None
 ) -> list[Finding]:
+    """``parse_text`` is ``text`` as parsed (data literals blanked for a check)."""
     try:
-        parsed, whole = _parse(chunks, text, chunk_cache)
+        parsed, whole = _parse(chunks, parse_text, chunk_cache)
         context = FileContext(parsed, text, settings.options)
         findings = [finding for rule in settings.rules for finding in rule().check(context)]
         if findings and not whole:
-            _parse_checked(text)  # the prefilter's chunks parsed; findings (and fixes) need the whole file to
+            _parse_checked(parse_text)  # the prefilter's chunks parsed; findings (and fixes) need the whole file to
     except _Unanalysable as refusal:
         return [refusal.finding]
     if findings:
@@ -114,8 +131,6 @@ def _parse(chunks: list[Chunk], text: str, chunk_cache: ChunkCache | None) -> tu
     Also says whether the whole file was parsed."""
     whole = len(chunks) == 1 and chunks[0].text == text
     try:
-        for chunk in chunks:
-            _refuse_if_too_deep(chunk.text, chunk.first_line)
         if chunk_cache is not None:
             return chunk_cache.parse(chunks), whole
         return [ParsedChunk(chunk.first_line, cst.parse_module(chunk.text)) for chunk in chunks], whole

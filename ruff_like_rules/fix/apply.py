@@ -130,7 +130,7 @@ def fix_source(text: str, settings: AnalysisSettings, *, unsafe: bool = False, m
     applied: list[Finding] = []
     dropped: dict[tuple[Finding, str], None] = {}
     refused: set[tuple[str, tuple[Edit, ...]]] = set()
-    findings = analyze_source(text, settings)
+    findings = analyze_source(text, settings, for_fixing=True)
     for _ in range(max_iterations):
         fixes = [
             (f, f.fix)
@@ -158,7 +158,7 @@ def fix_source(text: str, settings: AnalysisSettings, *, unsafe: bool = False, m
             break
         applied.extend(f for f, _ in chosen)
         text = fixed
-        findings = analyze_source(text, settings)
+        findings = analyze_source(text, settings, for_fixing=True)
     # a refused fix is not offered again: the hint must not count it as fixable
     remaining = tuple(
         dataclasses.replace(f, fix=None) if f.fix is not None and (f.code, f.fix.edits) in refused else f

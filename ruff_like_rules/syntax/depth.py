@@ -23,13 +23,16 @@ alone takes seconds and grows quadratically."""
 
 _TOKEN = re.compile(
     r"""
-    (?P<string>(?:'''|\"\"\")) | (?P<quote>['"]) | (?P<comment>\#[^\r\n]*)
+    [ \t\f\v0-9]*+  # skipped without a Python step: blanks and digits
+    (?: (?P<string>(?:'''|\"\"\")) | (?P<quote>['"]) | (?P<comment>\#[^\r\n]*)
     | (?P<open>[(\[{]) | (?P<close>[)\]}]) | (?P<reset>[,;:]|(?<![=!<>+\-*/%@&|^~:])=(?!=))
     | (?P<newline>\r\n|\r|\n) | (?P<continuation>\\(?:\r\n|\r|\n))
-    | (?P<link>\*\*|//|<<|>>|[-+*/%@&|^~]|\.(?=\s*[^\W\d])|\b(?:and|or|not|if|else|await)\b)
+    | (?P<link>\*\*|//|<<|>>|[-+*/%@&|^~]|\.(?=\s*[^\W\d])) | (?P<word>[^\W\d]\w*) | (?P<other>[\s\S]) | \Z )
     """,
     re.VERBOSE,
 )
+_LINK_WORDS = frozenset({"and", "or", "not", "if", "else", "await"})
+"""Keywords that nest in the tree like operators do."""
 _STRING_END = {
     "'''": re.compile(r"(?:[^'\\]|\\[\s\S]|'(?!''))*(?:'''|\Z)"),
     '"""': re.compile(r'(?:[^"\\]|\\[\s\S]|"(?!""))*(?:"""|\Z)'),
@@ -51,13 +54,17 @@ def too_deep(text: str, first_line: int = 1) -> TooDeep | None:
     levels = [0]  # chain links counted at each open bracket level
     depth = 0  # brackets plus links, over all open levels
     position = 0
-    match_token = _TOKEN.search
-    while (match := match_token(text, position)) is not None:
-        kind = match.lastgroup
-        position = match.end()
+    match_token = _TOKEN.match
+    end = len(text)
+    while position < end:
+        match = match_token(text, position)
+        kind = match.lastgroup  # type: ignore[union-attr]  # the pattern matches everywhere
+        position = match.end()  # type: ignore[union-attr]
         if kind == "string" or kind == "quote":
-            position = _STRING_END[match.group()].match(text, position).end()  # type: ignore[union-attr]
+            position = _STRING_END[match.group(kind)].match(text, position).end()  # type: ignore[union-attr]
             kind = "link"  # adjacent strings concatenate: a chain of their own
+        elif kind == "word":
+            kind = "link" if match.group(kind) in _LINK_WORDS else None  # type: ignore[union-attr]
         if kind == "link":
             levels[-1] += 1
             depth += 1

@@ -169,8 +169,10 @@ class Discovery:
         for entry in entries:
             try:
                 is_directory = entry.is_dir()
-                if not is_directory and not (entry.name.endswith(PYTHON_SUFFIXES) and entry.is_file()):
-                    continue  # FIFOs, sockets and devices named *.py are never opened
+                if not is_directory and not entry.name.endswith(PYTHON_SUFFIXES):
+                    continue
+                if not is_directory and not entry.is_file() and not entry.is_symlink():
+                    continue  # FIFOs, sockets and devices named *.py are never opened (a dangling link is reported)
             except OSError:
                 continue
             if self.excluded(entry.path, directory, is_directory, config):

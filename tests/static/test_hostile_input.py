@@ -302,3 +302,65 @@ def test_diff_applies_and_gives_the_fix_result(tmp_path: Path, tool: str) -> Non
     assert diff.stdout.count(b"\\ No newline at end of file") == 1 + 2 + 2
     for name in sources:
         assert (patched_tree / name).read_bytes() == (fixed_tree / name).read_bytes(), name
+
+
+IDEMPOTENT = {
+    "two_initializers.py": MODULE + "        self.bias = nn.Parameter(torch.Tensor(4))\n",
+    "existing_reset.py": MODULE.replace("(3, 4))", "(n, n))").replace("(self):", "(self, n):")
+    + "        self.v = nn.Parameter(torch.FloatTensor(n))\n\n    def reset_parameters(self):\n        pass\n",
+    "overload.py": "import typing\n"
+    + MODULE.replace(
+        "    def __init__(self):",
+        "    @typing.overload\n    def __init__(self, n: int) -> None: ...\n"
+        "    @typing.overload\n    def __init__(self, n: str) -> None: ...\n    def __init__(self, n=0):",
+    ),
+    "legacy_everywhere.py": "import torch\na = torch.FloatTensor(2, 2)\nprint(a)\nb = torch.Tensor(3)\nprint(b + a)\n",
+}
+
+
+def test_fix_is_idempotent(tmp_path: Path) -> None:
+    """After ``--fix``, a second ``--fix`` changes nothing, whatever the line endings."""
+    sources = dict(IDEMPOTENT)
+    sources |= {f"cr_{name}": source.replace("\n", "\r") for name, source in IDEMPOTENT.items()}
+    sources |= {f"crlf_ff_{name}": source.replace("\n", "\r\n").replace("class", "\f\r\nclass") for name, source in IDEMPOTENT.items()}
+    for name, source in sources.items():
+        (tmp_path / name).write_bytes(source.encode("utf-8"))
+    first = check(tmp_path, "--fix", "--unsafe-fixes", ".")
+    assert "internal error" not in first.stderr
+    after_first = {name: (tmp_path / name).read_bytes() for name in sources}
+    assert sum(after_first[name] != sources[name].encode("utf-8") for name in sources) >= len(IDEMPOTENT) * 3 - 3
+    second = check(tmp_path, "--fix", "--unsafe-fixes", ".")
+    assert {name: (tmp_path / name).read_bytes() for name in sources} == after_first, second.stdout
+    assert "fixed" not in second.stdout.lower()
+
+
+def test_huge_data_literals_are_checked_and_kept_byte_for_byte_by_fixes(tmp_path: Path) -> None:
+    table = "TABLE = [" + ", ".join(f"{i * 0.5}" for i in range(50_000)) + "]  # noqa: E501\n"
+    nested = "NESTED = {\n" + "".join(f"    'k{i}': [{i}, -{i}.5, None, (True, 'x,]')],\n" for i in range(3000)) + "}\n"
+    call = "VALUES = torch.FloatTensor([" + ", ".join(str(i) for i in range(3000)) + "])\nprint(VALUES)\n"
+    source = MODULE.replace("torch.empty(3, 4)", "torch.Tensor(3, 4)") + "\n\n" + table + nested + call
+    path = tmp_path / "tables.py"
+    path.write_text(source, encoding="utf-8")
+    done, found = findings(tmp_path, "tables.py")
+    assert done.returncode == 1, done.stderr
+    rows = [(f["code"], f["location"]["row"]) for f in found["tables.py"]]
+    exact = subprocess.run(  # the same file analysed without any speed-up gives the same findings
+        [sys.executable, "-c", _EXACT_FINDINGS, str(path)], capture_output=True, text=True, timeout=300
+    )
+    assert exact.returncode == 0, exact.stderr
+    assert json.loads(exact.stdout) == [list(row) for row in rows]
+    fixed = check(tmp_path, "--fix", "--unsafe-fixes", "tables.py", timeout=300)
+    assert "internal error" not in fixed.stderr
+    text = path.read_text(encoding="utf-8")
+    assert table in text and nested in text and text != source
+
+
+_EXACT_FINDINGS = """
+import dataclasses, json, sys
+from pathlib import Path
+from ruff_like_rules.engine.analyze import analyze_source
+from ruff_like_rules.workspace.config import Resolver
+path = Path(sys.argv[1])
+settings = dataclasses.replace(Resolver(cwd=path.parent).settings_for(path), prefilter=False)
+print(json.dumps([[f.code, f.start.line] for f in analyze_source(path.read_bytes(), settings)]))
+"""
