@@ -2,7 +2,9 @@
 
 1. statistics: ``check_module`` over a ~1 B-parameter fp32 model vs one ``p.sum()`` over every parameter;
 2. deferred: ``build_deferred_and_check`` vs a plain meta build + ``to_empty()`` + ``reset_parameters()``;
-3. suite: ``pytest --check-param-init`` vs plain ``pytest`` on 200 tests that each build and train a small model.
+3. suite: ``pytest --check-param-init`` vs plain ``pytest`` on 200 tests that each build and train a small model;
+4. scale (issue 19 item 12): ``build_and_check`` vs the plain build of a module of 100 k tiny parameters
+   (time), and of one 200 M-element parameter written half way (peak memory, each build in a fresh process).
 
 Each comparison runs baseline and checked side in turn, ``--repeat`` times, so drift in machine load
 hits both alike, and prints medians, every run, and the ratio of medians.  Wall time is the target;
@@ -32,10 +34,12 @@ import torch
 from torch import nn
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+CODE = ROOT  # the paraminit checkout measured (``--code`` picks a committed revision)
 
-from pytest_paraminit import build_deferred_and_check, check_module  # noqa: E402
-from pytest_paraminit.deferred import reset_every_submodule  # noqa: E402
+
+def _code_environment() -> dict[str, str]:
+    """The environment of child processes: CODE's paraminit first on the path."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(CODE), os.environ.get("PYTHONPATH")]))}
 
 
 def big_model(width: int, depth: int) -> nn.Module:
@@ -73,6 +77,9 @@ def compare(name: str, baseline: Callable[[], object], checked: Callable[[], obj
 
 
 def bench_statistics(width: int, depth: int, repeat: int) -> None:
+    from pytest_paraminit import check_module
+    from pytest_paraminit.deferred import reset_every_submodule
+
     with torch.device("meta"):
         model = big_model(width, depth)
     model.to_empty(device="cpu")
@@ -114,6 +121,9 @@ def _peak_rss_during(action: Callable[[], object]) -> tuple[int, int]:
 
 
 def bench_deferred(width: int, depth: int, repeat: int) -> None:
+    from pytest_paraminit import build_deferred_and_check
+    from pytest_paraminit.deferred import reset_every_submodule
+
     def plain():
         with torch.device("meta"):
             model = big_model(width, depth)
@@ -151,10 +161,11 @@ def bench_suite(repeat: int) -> None:
         reported = []  # the plugin's own "time spent checking" of each checked run
 
         def plain() -> None:
-            subprocess.run(base, check=True, capture_output=True, cwd=directory)
+            subprocess.run(base, check=True, capture_output=True, cwd=directory, env=_code_environment())
 
         def checked() -> None:
-            done = subprocess.run(base + ["--check-param-init"], check=True, capture_output=True, text=True, cwd=directory)
+            done = subprocess.run(base + ["--check-param-init"], check=True, capture_output=True, text=True,
+                                  cwd=directory, env=_code_environment())
             reported.append(float(re.search(r"time spent checking: ([\d.]+) s", done.stdout).group(1)))
 
         print("suite: 200 tests that build and train a small model; baseline pytest, checked pytest --check-param-init")
@@ -165,13 +176,81 @@ def bench_suite(repeat: int) -> None:
           "watching constructors and noise")
 
 
+class ManyTiny(nn.Module):
+    """100 k four-element parameters: the per-parameter cost of the checker, undiluted."""
+
+    def __init__(self, count: int = 100_000):
+        super().__init__()
+        self.values = nn.ParameterList(nn.Parameter(torch.randn(4) * 0.5) for _ in range(count))
+
+
+HALF_WRITTEN = textwrap.dedent('''
+    import resource, sys, time
+    import torch
+    from torch import nn
+    from pytest_paraminit import build_and_check
+
+    class HalfWritten(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weight = nn.Parameter(torch.empty(20_000, 10_000))  # 200 M fp32 elements, 800 MB
+            nn.init.normal_(self.weight[:, :5_001], std=0.01)  # rows cut at an odd width
+
+    def resident():
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * 4096
+
+    nn.Linear(4, 4)
+    build_and_check(nn.Linear, 4, 4) if sys.argv[1] == "checked" else None
+    before = resident()
+    start = time.perf_counter()
+    module = HalfWritten() if sys.argv[1] == "plain" else build_and_check(HalfWritten)[0]
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(before, peak, seconds)
+''')
+
+
+def bench_scale(repeat: int) -> None:
+    from pytest_paraminit import build_and_check
+
+    print("scale: 100 k parameters of 4 elements; baseline the plain build, checked build_and_check")
+    compare("many tiny", ManyTiny, lambda: build_and_check(ManyTiny), repeat, "<= 2x")
+    print("scale: one 20,000 x 10,000 fp32 parameter (800 MB) written half way, each build in a fresh process")
+    peaks: dict[str, list[tuple[int, float]]] = {"plain": [], "checked": []}
+    for _ in range(repeat):
+        for side in ("plain", "checked"):
+            run = subprocess.run([sys.executable, "-c", HALF_WRITTEN, side], capture_output=True, text=True,
+                                 check=True, env=_code_environment())
+            before, peak, seconds = run.stdout.split()
+            peaks[side].append((int(peak) - int(before), float(seconds)))
+    plain = statistics.median(extra for extra, _ in peaks["plain"])
+    checked = statistics.median(extra for extra, _ in peaks["checked"])
+    every = " ".join(f"{a / 2**20:.0f}/{b / 2**20:.0f}" for (a, _), (b, _) in zip(peaks["plain"], peaks["checked"]))
+    print(f"half written memory  peak above the process before the build: plain {plain / 2**20:.0f} MiB, "
+          f"checked {checked / 2**20:.0f} MiB, extra {(checked - plain) / 2**20:.0f} MiB = "
+          f"{(checked - plain) / 800e6:.3f} of the tensor (target <= 1/8)  [runs MiB plain/checked: {every}]")
+    times = " ".join(f"{a:.2f}/{b:.2f}" for (_, a), (_, b) in zip(peaks["plain"], peaks["checked"]))
+    print(f"half written wall  baseline {statistics.median(t for _, t in peaks['plain']):.2f} s  checked "
+          f"{statistics.median(t for _, t in peaks['checked']):.2f} s  [runs baseline/checked: {times}]", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--width", type=int, default=8192)
     parser.add_argument("--depth", type=int, default=15, help="Linear(width, width) layers; 15 x 8192^2 = 1.007 B")
-    parser.add_argument("--only", choices=["statistics", "deferred", "suite"])
+    parser.add_argument("--only", choices=["statistics", "deferred", "suite", "scale"])
+    parser.add_argument("--code", metavar="REV", help="measure paraminit at this git revision (a worktree under "
+                        "bench/_work/revisions) instead of this checkout")
     args = parser.parse_args()
+    global CODE
+    if args.code:
+        from equivalence import checkout
+
+        CODE = checkout(args.code)
+    sys.path.insert(0, str(CODE))
+    print(f"paraminit from {CODE}")
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     if args.only in (None, "statistics"):
         bench_statistics(args.width, args.depth, args.repeat)
@@ -179,6 +258,8 @@ def main() -> None:
         bench_deferred(args.width, args.depth, args.repeat)
     if args.only in (None, "suite"):
         bench_suite(args.repeat)
+    if args.only in (None, "scale"):
+        bench_scale(args.repeat)
 
 
 if __name__ == "__main__":

@@ -101,14 +101,18 @@ def versions(python: Path) -> dict[str, str]:
 # ---------------------------------------------------------------------------- running workers
 
 
+CODE = ROOT  # the paraminit checkout the workers import (``--code`` picks a committed revision)
+
+
 def _environment() -> dict[str, str]:
-    # this checkout's paraminit, whatever the venv's editable install points at
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    # CODE's paraminit, whatever the venv's editable install points at; the bench scripts stay this checkout's
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(CODE), os.environ.get("PYTHONPATH")])),
             "HF_HUB_OFFLINE": "1", "TRANSFORMERS_VERBOSITY": "error", "TOKENIZERS_PARALLELISM": "false",
             "PYTHONWARNINGS": "ignore"}
 
 
-def list_ids(python: Path, only: list[str] | None, limit: int | None) -> list[str]:
+def list_ids(python: Path, only: list[str] | None, limit: int | None, every: int = 1) -> list[str]:
+    """The model ids; with ``every`` K, every K-th of them (a sample spread over all zoos)."""
     command = [str(python), str(BENCH / "zoo_worker.py"), "list"]
     for zoo in only or ():
         command += ["--only", zoo]
@@ -117,7 +121,7 @@ def list_ids(python: Path, only: list[str] | None, limit: int | None) -> list[st
     done = subprocess.run(command, capture_output=True, text=True, env=_environment())
     if done.returncode:
         raise SystemExit(f"listing the zoo failed:\n{done.stderr[-3000:]}")
-    return done.stdout.split()
+    return done.stdout.split()[::every]
 
 
 def _reader(stream, lines: queue.Queue) -> None:
@@ -247,7 +251,7 @@ def load_judged(path: Path = JUDGED) -> dict[tuple[str, str, str, str], dict[str
 
 
 def main() -> None:
-    global OUT
+    global OUT, CODE
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", choices=ZOOS, help="run one zoo (repeatable)")
     parser.add_argument("--limit", type=int, help="the first N models of each zoo")
@@ -263,22 +267,32 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT, help=f"where results go (default {OUT.relative_to(ROOT)})")
     parser.add_argument("--resume", action="store_true",
                         help="keep the models an interrupted run already wrote to results.jsonl, run the rest")
+    parser.add_argument("--every", type=int, default=1, metavar="K",
+                        help="a sample: every K-th model of the list (after --only and --limit)")
+    parser.add_argument("--code", metavar="REV",
+                        help="measure paraminit at this git revision (a worktree under bench/_work/revisions) "
+                             "instead of this checkout; the benchmark scripts stay this checkout's")
     args = parser.parse_args()
     OUT = args.out.resolve()
+    if args.code:
+        from equivalence import checkout
+
+        CODE = checkout(args.code)
     results_path = OUT / "results.json"
     if args.report:
         data = _last_results(results_path)
     elif args.finalize:
         data = _last_results(results_path)
         done = {model["id"] for model in data["models"]}
-        missing = [model_id for model_id in list_ids(venv_python(), args.only, args.limit) if model_id not in done]
+        missing = [model_id for model_id in list_ids(venv_python(), args.only, args.limit, args.every)
+                   if model_id not in done]
         data["models"] += [{"id": model_id, "status": "not run", "reason": "the run was stopped before this model"}
                            for model_id in missing]
         results_path.write_text(json.dumps(data, indent=1, default=str))
         print(f"wrote {results_path}: {len(done)} models measured, {len(missing)} not run")
     else:
         python = ensure_venv()
-        ids = list_ids(python, args.only, args.limit)
+        ids = list_ids(python, args.only, args.limit, args.every)
         print(f"{len(ids)} models in {', '.join(args.only or ZOOS)}; deferred pass {'on' if args.deferred else 'off'}",
               flush=True)
         start = time.perf_counter()
@@ -318,8 +332,8 @@ def measure_fixed_cost(python: Path) -> dict | None:
 
 
 def _commit() -> str:
-    done = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain", "pytest_paraminit"], cwd=ROOT, capture_output=True,
+    done = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=CODE, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "pytest_paraminit"], cwd=CODE, capture_output=True,
                            text=True).stdout.strip()
     return done.stdout.strip() + (" (pytest_paraminit modified)" if dirty else "")
 

@@ -30,16 +30,17 @@ from torch import nn  # noqa: E402
 from pytest_paraminit import build_and_check, build_deferred_and_check  # noqa: E402
 from zoo_models import ZOOS, Unbuildable, list_models, prepare  # noqa: E402
 
-SMALL_BUILD = 0.05  # plain builds shorter than this get more repeats
+TINY_BUILD, SMALL_BUILD = 0.01, 0.05  # plain builds shorter than these get more repeats
 MEMORY_LIMIT = 10 * 2**30  # address space per worker: a model that needs more fails here, not the machine
 FIXED_COST_REPEATS = 41
 
 
-def _seconds(action: Callable[[], Any]) -> tuple[float, Any]:
+def _seconds(action: Callable[[], Any]) -> tuple[float, float, Any]:
+    """Wall and CPU seconds (every thread of this process) of ``action``, and its result."""
     torch.manual_seed(0)
-    start = time.perf_counter()
+    cpu, start = time.process_time(), time.perf_counter()
     result = action()
-    return time.perf_counter() - start, result
+    return time.perf_counter() - start, time.process_time() - cpu, result
 
 
 def _collect() -> None:
@@ -56,7 +57,8 @@ def _freeze() -> None:
 
 
 def _repeats(first_plain: float) -> int:
-    return 3 if first_plain < SMALL_BUILD else 2 if first_plain < 0.5 else 1
+    """Alternating (checked, plain) pairs to time: more for short builds, whose times scatter most."""
+    return 7 if first_plain < TINY_BUILD else 5 if first_plain < SMALL_BUILD else 3 if first_plain < 2 else 1
 
 
 def _describe(error: BaseException) -> str:
@@ -77,51 +79,46 @@ def _finding_rows(report) -> list[dict[str, Any]]:
 
 
 def measure_builds(factory: Callable[[], nn.Module]) -> dict[str, Any]:
-    """Plain and checked builds in alternating order; medians, the checked report's findings."""
-    first_plain, model = _seconds(factory)
+    """Plain and checked builds in alternating order; medians of wall and CPU time, the checked report's findings.
+
+    The first plain build (imports, caches) only decides the number of repeats; a collection precedes each build."""
+    first_plain, _, model = _seconds(factory)
     parameters = sum(p.numel() for p in model.parameters() if not isinstance(p, nn.parameter.UninitializedParameter))
     del model
-    plain, checked, check_seconds = [first_plain], [], []
+    runs: dict[str, list[tuple[float, float]]] = {"plain": [], "checked": []}
+    check_seconds = []
     report = None
     for index in range(_repeats(first_plain)):
-        order = ("checked", "plain") if index % 2 == 0 else ("plain", "checked")
-        for side in order:
+        for side in (("checked", "plain") if index % 2 == 0 else ("plain", "checked")):
             _collect()
             if side == "plain":
-                seconds, model = _seconds(factory)
-                plain.append(seconds)
+                wall, cpu, model = _seconds(factory)
             else:
-                seconds, (model, report) = _seconds(lambda: build_and_check(factory))
-                checked.append(seconds)
+                wall, cpu, (model, report) = _seconds(lambda: build_and_check(factory))
                 check_seconds.append(report.seconds)
+            runs[side].append((wall, cpu))
             del model
-    result = {
+    plain, checked = runs["plain"], runs["checked"]
+    return {
         "parameters": parameters,
-        "plain_s": statistics.median(plain[1:] if len(plain) > 1 else plain),
-        "checked_s": statistics.median(checked),
+        "plain_s": statistics.median(w for w, _ in plain), "checked_s": statistics.median(w for w, _ in checked),
+        "plain_cpu_s": statistics.median(c for _, c in plain), "checked_cpu_s": statistics.median(c for _, c in checked),
         "check_s": statistics.median(check_seconds),
-        "plain_runs": plain, "checked_runs": checked,
+        "plain_runs": [w for w, _ in plain], "checked_runs": [w for w, _ in checked],
         "failed": report.failed, "error": report.error,
         "findings": _finding_rows(report),
     }
-    return result
 
 
-def _initializers(module: nn.Module) -> dict[str, Callable[[nn.Module], None] | None]:
+def _initializers(module: nn.Module) -> list[str]:
     """The initializers a training script would run after ``to_empty()`` that this model has."""
-    found: dict[str, Callable[[nn.Module], None] | None] = {"reset_parameters": None}  # None: paraminit's default
     kind = type(module)
-    if callable(getattr(kind, "init_weights", None)):
-        found["init_weights"] = lambda m: m.init_weights()
-    if callable(getattr(kind, "_init_weights", None)):
-        found["_init_weights"] = lambda m: m.apply(m._init_weights)
-    if callable(getattr(kind, "post_init", None)):
-        found["post_init"] = lambda m: m.post_init()
-    return found
+    return ["reset_parameters"] + [name for name in ("init_weights", "_init_weights", "post_init")
+                                   if callable(getattr(kind, name, None))]
 
 
 def measure_deferred(factory: Callable[[], nn.Module]) -> dict[str, Any]:
-    """For each initializer the model has: does every parameter end initialized after ``to_empty()``?"""
+    """For each initializer the model has: does every parameter and buffer end initialized after ``to_empty()``?"""
     with torch.device("meta"):
         try:
             probe = factory()
@@ -130,35 +127,42 @@ def measure_deferred(factory: Callable[[], nn.Module]) -> dict[str, Any]:
     initializers = _initializers(probe)
     del probe
     results = {}
-    for name, initialize in initializers.items():
-        extra = {} if initialize is None else {"initialize": initialize}
+    for name in initializers:
         torch.manual_seed(0)
         try:
-            _, report = build_deferred_and_check(factory, **extra)
+            _, report = build_deferred_and_check(factory, initialize=name, compare=False)
         except Exception as error:  # noqa: BLE001 - recorded, never raised
             results[name] = {"ready": False, "error": f"raised {_describe(error)}"}
             continue
-        raw = [f.name for f in report.findings if f.check == "uninitialized"]
+        raw = [f for f in report.findings if f.check == "uninitialized"]
+        parameters = [f.name for f in raw if "(buffer)" not in f.measured]
+        buffers = [f.name for f in raw if "(buffer)" in f.measured]
         results[name] = {"ready": report.error is None and not raw, "error": report.error,
-                         "uninitialized": len(raw), "examples": raw[:5]}
+                         "parameters_ready": report.error is None and not parameters,
+                         "uninitialized": len(parameters), "examples": parameters[:5],
+                         "uninitialized_buffers": len(buffers), "buffer_examples": buffers[:5]}
         del report
         _collect()
     return results
 
 
 def fixed_cost() -> dict[str, float]:
-    """``build_and_check`` of a trivial module against building it plainly, alternating."""
+    """``build_and_check`` of a trivial module against building it plainly, alternating; medians."""
     def factory():
         return nn.Linear(4, 4)
 
-    plain, checked = [], []
+    first_plain, _, _ = _seconds(factory)
+    first_checked, _, _ = _seconds(lambda: build_and_check(factory))  # the first call in this process
+    runs: dict[str, list[tuple[float, float]]] = {"plain": [], "checked": []}
     for index in range(FIXED_COST_REPEATS):
         for side in (("plain", "checked") if index % 2 else ("checked", "plain")):
-            start = time.perf_counter()
-            factory() if side == "plain" else build_and_check(factory)
-            (plain if side == "plain" else checked).append(time.perf_counter() - start)
-    return {"plain_s": statistics.median(plain), "checked_s": statistics.median(checked),
-            "fixed_ms": 1000 * (statistics.median(checked) - statistics.median(plain))}
+            wall, cpu, _ = _seconds(factory if side == "plain" else lambda: build_and_check(factory))
+            runs[side].append((wall, cpu))
+    plain, checked = runs["plain"], runs["checked"]
+    return {"plain_s": statistics.median(w for w, _ in plain), "checked_s": statistics.median(w for w, _ in checked),
+            "fixed_ms": 1000 * (statistics.median(w for w, _ in checked) - statistics.median(w for w, _ in plain)),
+            "fixed_cpu_ms": 1000 * (statistics.median(c for _, c in checked) - statistics.median(c for _, c in plain)),
+            "first_call_ms": 1000 * (first_checked - first_plain)}
 
 
 def run_one(model_id: str, deferred: bool) -> dict[str, Any]:

@@ -8,10 +8,17 @@ Where things are, from the user inward (imports go that way, never back):
   ``phases`` (``--check-param-init``) and ``targets`` (``param_init_targets``); ``hookspec`` is the
   hook it adds; ``settings`` and ``recorder`` are what they share.
 * building under watch: ``checker`` (``check_module``, ``build_and_check``), ``deferred`` (meta
-  device), ``construction`` (the constructor hook behind the flag), ``capture`` (never-written memory).
-* judging: ``checks`` (one function a check) with ``roles``, ``stats``, ``unregistered``,
-  ``tensors``; ``allow`` (allowed checks by parameter glob).
-* what is reported: ``report`` (the report, its table and JSON), ``findings`` (check ids, findings).
+  device, with ``initializers`` (what runs after ``to_empty()``), ``provenance`` (what the eager build
+  wrote) and ``parametrized`` (user-facing names)), ``construction`` (the constructor hook behind the
+  flag), ``capture`` (never-written memory) with ``written`` (a bit per written element); ``threads``
+  (the checker's ops on one thread).
+* judging: ``checks`` (one function a check) with ``roles`` (what a parameter is for: from its layer,
+  ``observe`` (a watched forward pass) or ``usage`` (its owner's source)), ``symmetry`` (whether
+  identical units can become different: ``feeds`` says which layer feeds which), ``bands`` (the scale
+  bands, widened for small samples), ``requested`` (the std an initializer asked for), ``stats``
+  with ``batched`` (small tensors' statistics in one pass),
+  ``unregistered``, ``tensors``; ``allow`` (allowed checks by parameter glob).
+* what is reported: ``report`` (the report, its table and JSON), ``findings`` (check ids, findings, notes).
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ if TYPE_CHECKING:
     from .checker import build_and_check, check_module
     from .deferred import build_deferred_and_check
     from .findings import CHECKS
+    from .initializers import InitializerError
     from .report import ModuleReport
 
 _LAZY = {
@@ -32,6 +40,7 @@ _LAZY = {
     "check_module": "checker",
     "CHECKS": "findings",
     "build_deferred_and_check": "deferred",
+    "InitializerError": "initializers",
 }
 __all__ = sorted(_LAZY)
 

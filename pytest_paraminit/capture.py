@@ -1,22 +1,33 @@
 """Build modules under watch: make never-written memory deterministic and know which elements were written.
 
-Why both mechanisms:
+A ``TorchDispatchMode`` on the building thread (modes are per thread, so other threads are left
+alone) sees every op the constructor runs:
 
-* ``torch.use_deterministic_algorithms(True, warn_only=True)`` with
-  ``torch.utils.deterministic.fill_uninitialized_memory`` makes every empty-family allocation
-  (``torch.empty``, ``torch.Tensor(3, 4)``, ``torch.FloatTensor``, ``x.new(...)``, ``new_empty``,
-  ``empty_like``, ``empty_strided``, ``to_empty()``) come back as NaN (integers as the dtype's max).
-  Measured on torch 2.13 CPU.  This makes the *values* reproducible, so statistics never depend on
-  whatever a freed tensor left behind.
+* every empty-family allocation (``torch.empty``, ``torch.Tensor(3, 4)``, ``torch.FloatTensor``,
+  ``x.new(...)``, ``new_empty``, ``empty_like``, ``empty_strided``, ``empty_permuted``,
+  ``to_empty()``) is filled with NaN (integers with the dtype's max, bools with True: what
+  ``torch.utils.deterministic.fill_uninitialized_memory`` writes) and tracked, with the line that
+  made it.  The values are then reproducible, so statistics never depend on what a freed tensor
+  left behind; growing ``resize_`` fills the new part the same way.
 * NaN alone cannot tell "never written" from a NaN written on purpose (``0 / 0`` or ``log`` of a
-  negative number in an init).  A ``TorchDispatchMode`` sees every empty-family allocation and every
-  op whose schema marks an argument as written (in-place ops, ``out=`` variants, ``copy_``).  It keeps,
-  per allocated storage, a bit per element that is set when a write reaches it through any view.
-  The bitmap is only created on the first *partial* write; a write covering the whole storage just
-  flips a flag, so the common case costs no memory.  Copies of a storage that was never written
-  (``torch.empty(3, 4).half()``, ``.clone()``) inherit "never written".
+  negative number in an init), so every op whose schema marks an argument as written (in-place
+  ops, ``out=`` variants, ``copy_``) marks what it reached as written, through any view
+  (:mod:`written`: a bit per element, made on the first *partial* write only; a write covering the
+  whole storage just flips a flag).  Copies of a storage that was never written
+  (``torch.empty(3, 4).half()``, ``.clone()``, a ``copy_`` over all of it) inherit "never written",
+  and so do the elements that out-of-place copies (``F.pad``, ``cat``, indexing) and element-wise
+  arithmetic make from them.
+* What wrote a tensor is remembered too: the last few in-place ops that wrote a storage (any storage,
+  tracked or not), with their scalar arguments (``normal_(0.0, 1e-06)``, ``mul_(0.001)``), so the checks
+  can honour a value the code asked for explicitly.
 
-Every global setting is restored on exit, also when the constructor raises.
+Why not torch's own switch (``torch.use_deterministic_algorithms`` with ``fill_uninitialized_memory``):
+it is process-wide, so ``torch.empty`` in other threads came back NaN and was reported ``non-finite``,
+and the checker had to switch it back afterwards, undoing a constructor that set it on purpose
+(issue 19).  It also fills every temporary inside every kernel, with OpenMP threads: on a busy
+2-core machine each such fill waits for a scheduler slice (7.6 ms for 1 M floats, 0.05 ms on one
+thread), which made a densenet121 build 7x slower.  The tracker fills only what the constructor
+allocates, on one thread, and changes no global setting.
 """
 
 from __future__ import annotations
@@ -25,13 +36,15 @@ import contextlib
 import os
 import sys
 import threading
-import warnings
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 
 import torch
 from torch.multiprocessing.reductions import StorageWeakRef
 from torch.utils._python_dispatch import TorchDispatchMode
+
+from .threads import one_thread
+from .written import WrittenBits
 
 aten = torch.ops.aten
 
@@ -42,13 +55,39 @@ _EMPTY_OPS = frozenset(
         aten.new_empty.default,
         aten.new_empty_strided.default,
         aten.empty_like.default,
+        aten.empty_permuted.default,
     }
 )
-_COPY_OPS = frozenset({aten._to_copy.default, aten.clone.default})
+# ops that can grow a storage and leave the new part unwritten (torch fills it under its switch too)
+_RESIZE_OPS = frozenset({aten.resize_.default, aten.resize_as_.default, aten.empty.out})
+# out-of-place ops whose output elements are copies of their first argument's (or its list's) elements:
+# applied to "never written" masks instead of values, they say which output elements are raw memory
+_COPY_OPS = frozenset({
+    aten._to_copy.default, aten.clone.default, aten.constant_pad_nd.default, aten.cat.default, aten.stack.default,
+    aten.repeat.default, aten.index_select.default, aten.flip.default, aten.roll.default, aten.index.Tensor,
+    aten.expand_copy.default, aten.permute_copy.default,
+})
+_SAME_ELEMENTS = frozenset({aten._to_copy.default, aten.clone.default})  # element i of the result is element i
+# element-wise ops that choose or replace values rather than compute them from every input
+_SELECTING_OPS = frozenset({aten.where.self, aten.masked_fill.Scalar, aten.masked_fill.Tensor, aten.nan_to_num.default})
+HISTORY = 8  # writes remembered per storage
+# factories and out-of-place ops whose result's values the writes of their input (and a scalar) describe,
+# as the in-place op that would give the same values: torch.randn(...) * 1e-5 reads "normal_(0, 1), mul_(1e-05)"
+_FACTORIES = {
+    aten.randn.default: "normal_", aten.randn.generator: "normal_", aten.randn_like.default: "normal_",
+    aten.rand.default: "uniform_", aten.rand.generator: "uniform_", aten.rand_like.default: "uniform_",
+    aten.zeros.default: "zero_", aten.zeros_like.default: "zero_", aten.ones.default: "fill_",
+    aten.ones_like.default: "fill_", aten.full.default: "fill_", aten.full_like.default: "fill_",
+    aten.normal.float_float: "normal_",
+}
+_FACTORY_SCALARS = {"normal_": (0.0, 1.0), "uniform_": (0.0, 1.0), "zero_": ()}
+_DERIVED = {aten.mul.Tensor: "mul_", aten.div.Tensor: "div_", aten.add.Tensor: "add_", aten.sub.Tensor: "sub_",
+            aten._to_copy.default: "", aten.clone.default: ""}
 _SKIPPED_DIRS = tuple(
     os.path.dirname(path) + os.sep
     for path in (torch.__file__, __file__, contextlib.__file__)
 )
+_NO_EFFECT = ((), None, False)  # an op that writes no argument, follows no raw memory and describes no result
 
 
 def user_site() -> str:
@@ -70,7 +109,43 @@ class Allocation:
     itemsize: int
     numel: int
     site: str
-    written: bool | torch.Tensor = False  # True, False, or a bool bitmap over the storage's elements
+    written: bool | WrittenBits = False  # True, False, or a bit per element of the storage
+
+
+def _effect_of(func) -> tuple[tuple[int | str, ...], str | None, bool]:
+    """What an op does that the tracker follows: the arguments it writes, how its result follows raw memory
+    (``"copy"``, ``"pointwise"`` or ``None``), and whether its result is described by writes (``_record_made``)."""
+    positions = _writes_to(func)
+    if func in _COPY_OPS:
+        follows = "copy"
+    else:
+        follows = "pointwise" if torch.Tag.pointwise in func.tags and func not in _SELECTING_OPS else None
+    effect = (positions, None if positions else follows, func in _FACTORIES or func in _DERIVED)
+    return _NO_EFFECT if effect == _NO_EFFECT else effect
+
+
+@dataclass(frozen=True)
+class WriteOp:
+    """One in-place op that wrote a tensor: its name, its scalar arguments, and whether it reached every element."""
+
+    name: str  # "normal_", "mul_", "copy_", ...
+    scalars: tuple[float, ...]
+    full: bool
+
+    def __str__(self) -> str:
+        return f"{self.name}({', '.join(f'{value:g}' for value in self.scalars)})"
+
+
+def _scalars(values) -> tuple[float, ...]:
+    found = []
+    for value in values:
+        if isinstance(value, torch.Tensor):
+            if value.numel() != 1 or value.device.type == "meta" or value.is_complex():
+                continue
+            value = value.item()
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            found.append(float(value))
+    return tuple(found)
 
 
 def _writes_to(func) -> tuple[int | str, ...]:
@@ -82,60 +157,134 @@ def _writes_to(func) -> tuple[int | str, ...]:
     )
 
 
+def fill_value(dtype: torch.dtype) -> float | int | bool | complex | None:
+    """What never-written memory of ``dtype`` holds under watch (``None``: left as it is)."""
+    if dtype.is_complex:
+        return complex(float("nan"), 0.0)
+    if dtype.is_floating_point:
+        return float("nan")
+    if dtype == torch.bool:
+        return True
+    try:
+        return torch.iinfo(dtype).max
+    except TypeError:  # quantized and packed dtypes
+        return None
+
+
 class WriteTracker(TorchDispatchMode):
     """Tracks empty-family allocations and the writes that reach them."""
 
     def __init__(self) -> None:
         super().__init__()
         self._allocations: dict[int, Allocation] = {}
-        self._written_args: dict = {}
+        self._effects: dict[Any, tuple] = {}
+        self._history: dict[int, tuple[StorageWeakRef, list[WriteOp]]] = {}
+        self._since_sweep = 0
+
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        # torch wraps a mode's __torch_dispatch__ in torch._dynamo.disable, which imports dynamo on the
+        # first op (1.3-2.5 s) and costs every op; :func:`watch` uses the wrapped variant once dynamo is loaded
+        return False
 
     # -- dispatch ---------------------------------------------------------------------------
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
+        if func in _RESIZE_OPS:
+            return self._resize(func, args, kwargs)
         out = func(*args, **kwargs)
         if func in _EMPTY_OPS:
-            self._allocated(out, user_site())
-        elif self._allocations:
-            if func is aten.copy_.default:
-                self._copied(args[0], args[1])
-            else:
-                self._wrote_args(func, args, kwargs)
-                if func in _COPY_OPS:
-                    self._propagate(args[0], out)
+            with one_thread():
+                self._fill(out)
+            self.track(out, user_site())
+            return out
+        effect = self._effects.get(func)
+        if effect is None:
+            effect = self._effects[func] = _effect_of(func)
+        if effect is not _NO_EFFECT:
+            self._apply(func, args, kwargs, out, effect)
         return out
 
-    def _wrote_args(self, func, args, kwargs) -> None:
-        positions = self._written_args.get(func)
-        if positions is None:
-            positions = self._written_args[func] = _writes_to(func)
-        for position in positions:
-            target = kwargs.get(position) if isinstance(position, str) else (
-                args[position] if position < len(args) else None
-            )
-            for tensor in target if isinstance(target, (list, tuple)) else (target,):
-                if isinstance(tensor, torch.Tensor):
-                    self._wrote(tensor)
+    def _apply(self, func, args, kwargs, out, effect: tuple[tuple[int | str, ...], str | None, bool]) -> None:
+        positions, follows, described = effect
+        if positions[:1] == (0,):
+            self._record_write(func, args)
+        elif described:
+            self._record_made(func, args, out)
+        if not self._allocations:
+            return
+        with one_thread():
+            if func is aten.copy_.default:
+                self._copied(args[0], args[1])
+            elif positions:
+                for position in positions:
+                    target = kwargs.get(position) if isinstance(position, str) else (
+                        args[position] if position < len(args) else None
+                    )
+                    for tensor in target if isinstance(target, (list, tuple)) else (target,):
+                        if isinstance(tensor, torch.Tensor):
+                            self._wrote(tensor)
+            elif follows is not None and isinstance(out, torch.Tensor):
+                self._follow_raw(follows, func, args, out)
+
+    def _resize(self, func, args, kwargs):
+        target = kwargs.get("out", args[0] if args else None)
+        before = _storage_bytes(target)
+        out = func(*args, **kwargs)
+        after = _storage_bytes(target)
+        if before is not None and after is not None and after > before:
+            with one_thread():
+                _fill_grown(target, before)
+        self._apply(func, args, kwargs, out, (_writes_to(func), None, False))
+        return out
 
     # -- bookkeeping ------------------------------------------------------------------------
-    def _allocated(self, tensor: torch.Tensor, site: str, written: bool = False) -> None:
+    @staticmethod
+    def _fill(tensor: torch.Tensor) -> None:
+        value = fill_value(tensor.dtype)
+        if value is not None and tensor.device.type != "meta" and tensor.numel():
+            tensor.fill_(value)
+
+    def track(self, tensor: torch.Tensor, site: str, written: bool | WrittenBits = False) -> None:
+        """Follow ``tensor``'s storage from now on as never written (or written), created at ``site``.
+
+        The empty-family ops and the results made from never-written memory call this."""
         if tensor.device.type == "meta" or tensor.numel() == 0:
             return
         storage = tensor.untyped_storage()
         self._allocations[storage.data_ptr()] = Allocation(
             StorageWeakRef(storage), tensor.element_size(), storage.nbytes() // tensor.element_size(), site, written
         )
+        self._since_sweep += 1
+        if self._since_sweep > max(1024, len(self._allocations) + len(self._history)):
+            self._sweep()
 
-    def allocation(self, tensor: torch.Tensor) -> Allocation | None:
-        """The live tracked allocation behind ``tensor``, if any."""
-        if tensor.device.type == "meta" or tensor.layout != torch.strided:
+    def _sweep(self) -> None:
+        """Forget allocations and write histories whose storage was freed (their bits too)."""
+        self._since_sweep = 0
+        self._allocations = {key: found for key, found in self._allocations.items() if not found.storage.expired()}
+        self._history = {key: entry for key, entry in self._history.items() if not entry[0].expired()}
+
+    @staticmethod
+    def _storage(tensor: torch.Tensor):
+        """``(untyped storage, its data pointer)`` of ``tensor``, or ``None`` when it has none to follow."""
+        if tensor.layout != torch.strided or tensor.device.type == "meta" or tensor.is_nested:
             return None
         try:
             storage = tensor.untyped_storage()
-        except (RuntimeError, NotImplementedError):
+            return storage, storage.data_ptr()
+        except (RuntimeError, NotImplementedError, TypeError):  # no storage (DTensor, functional wrappers)
             return None
-        found = self._allocations.get(storage.data_ptr())
-        if found is None or found.storage.expired() or found.storage != StorageWeakRef(storage):
+
+    def allocation(self, tensor: torch.Tensor) -> Allocation | None:
+        """The live tracked allocation behind ``tensor``, if any."""
+        found_storage = self._storage(tensor)
+        if found_storage is None:
+            return None
+        storage, key = found_storage
+        found = self._allocations.get(key)
+        # the tracker's weak reference keeps the storage's C++ object alive: its address names it
+        if found is None or found.storage.cdata != storage._cdata:
             return None
         return found
 
@@ -147,8 +296,10 @@ class WriteTracker(TorchDispatchMode):
             found.written = True
             return
         if found.written is False:
-            found.written = torch.zeros(found.numel, dtype=torch.bool)
-        found.written.as_strided(view.shape, view.stride(), view.storage_offset()).fill_(True)
+            found.written = WrittenBits(found.numel)
+        found.written.add(view)
+        if found.written.full():
+            found.written = True
 
     def _copied(self, destination: torch.Tensor, source: torch.Tensor) -> None:
         origin = self.allocation(source) if isinstance(source, torch.Tensor) else None
@@ -158,12 +309,101 @@ class WriteTracker(TorchDispatchMode):
             return
         self._wrote(destination)
 
-    def _propagate(self, source: torch.Tensor, out: torch.Tensor) -> None:
-        origin = self.allocation(source)
-        if origin is not None and origin.written is False and isinstance(out, torch.Tensor):
-            self._allocated(out, origin.site)
+    # -- what wrote a storage ---------------------------------------------------------------
+    def _record_write(self, func, args) -> None:
+        """Remember the in-place op that wrote ``args[0]`` and its scalar arguments, per storage."""
+        view = args[0] if args else None
+        history = self._history_of(view, create=True) if isinstance(view, torch.Tensor) else None
+        if history is None:
+            return
+        numel = view.untyped_storage().nbytes() // max(view.element_size(), 1)
+        operation = WriteOp(func.__name__.split(".")[0], _scalars(args[1:]), _covers(view, numel))
+        history[:] = (history + [operation])[-HISTORY:]
+
+    def _history_of(self, tensor: torch.Tensor, create: bool) -> list[WriteOp] | None:
+        """The remembered writes of ``tensor``'s storage (a new, empty list when ``create``)."""
+        found_storage = self._storage(tensor)
+        if found_storage is None:
+            return None
+        storage, key = found_storage
+        entry = self._history.get(key)
+        if entry is None or entry[0].cdata != storage._cdata:  # a weak reference names its storage (allocation)
+            if not create:
+                return None
+            entry = self._history[key] = (StorageWeakRef(storage), [])
+        return entry[1]
+
+    def _record_made(self, func, args, out) -> None:
+        """Describe a fresh result by writes: a factory's draw, or its input's writes and a scalar step."""
+        if not isinstance(out, torch.Tensor):
+            return
+        if func in _FACTORIES:
+            name = _FACTORIES[func]
+            scalars = _FACTORY_SCALARS.get(name) or _scalars(args[1:2] if "full" in func.__name__ else args[:2])
+            made = [WriteOp(name, scalars if name != "fill_" or scalars else (1.0,), True)]
+        else:
+            sources = [a for a in args[:2] if isinstance(a, torch.Tensor) and a.numel() > 1]
+            scalar = _scalars(a for a in args[1:2] if not (isinstance(a, torch.Tensor) and a.numel() > 1))
+            if len(sources) != 1 or sources[0] is not args[0] or (_DERIVED[func] and not scalar):
+                return
+            before = self._history_of(sources[0], create=False)
+            if not before:
+                return
+            made = before + ([WriteOp(_DERIVED[func], scalar, True)] if _DERIVED[func] else [])
+        history = self._history_of(out, create=True)
+        if history is not None:
+            history[:] = made[-HISTORY:]
+
+    # -- raw memory through out-of-place ops ------------------------------------------------
+    def _follow_raw(self, kind: str, func, args, out: torch.Tensor) -> None:
+        """Register the elements of an out-of-place result that are copies of, or computed from, raw memory."""
+        made = self._storage(out)
+        if made is None:
+            return
+        values = list(args[0]) if kind == "copy" and isinstance(args[0], (list, tuple)) else (
+            [args[0]] if kind == "copy" else [a for a in args if isinstance(a, torch.Tensor)])
+        masks = [self._raw_mask(value) for value in values]
+        origin = next((site for _, site in masks if site), None)
+        if origin is None or any(made[1] == (self._storage(v) or (None, None))[1] for v in values
+                                 if isinstance(v, torch.Tensor)):
+            return  # a view or an in-place result: its storage is followed already
+        if all(mask is True for mask, _ in masks) and (kind == "pointwise" or func in _SAME_ELEMENTS):
+            self.track(out, origin)  # every element made from raw memory: no mask needed
+            return
+        shaped = [_as_mask(mask, value) for (mask, _), value in zip(masks, values)]
+        if kind == "copy":
+            rest = list(args[1:]) if func is not aten.constant_pad_nd.default else [args[1], False]
+            first = shaped if isinstance(args[0], (list, tuple)) else shaped[0]
+            try:
+                raw = shaped[0].clone() if func in _SAME_ELEMENTS else func(first, *rest)
+            except (RuntimeError, TypeError):  # an op without a bool kernel: leave its result as written
+                return
+        else:
+            raw = torch.zeros(out.shape, dtype=torch.bool)
+            for mask in shaped:
+                raw |= torch.broadcast_to(mask, out.shape)
+        if raw.shape != out.shape or not bool(raw.any()):
+            return
+        self.track(out, origin, written=False if bool(raw.all()) else WrittenBits.written_except(out, raw))
+
+    def _raw_mask(self, tensor) -> tuple[torch.Tensor | bool | None, str | None]:
+        """Which elements of ``tensor`` are raw memory (``None`` when none, ``True`` when all are), and where
+        that memory was made."""
+        if not isinstance(tensor, torch.Tensor):
+            return None, None
+        found = self.allocation(tensor)
+        if found is None or found.written is True or tensor.element_size() != found.itemsize:
+            return None, None
+        if found.written is False:
+            return True, found.site
+        seen = found.written.seen(tensor)
+        return (~seen, found.site) if not bool(seen.all()) else (None, None)
 
     # -- queries ----------------------------------------------------------------------------
+    def writes(self, tensor: torch.Tensor) -> tuple[WriteOp, ...]:
+        """The last in-place ops that wrote ``tensor``'s storage during the watch, oldest first."""
+        return tuple(self._history_of(tensor, create=False) or ())
+
     def unwritten(self, tensor: torch.Tensor) -> tuple[int, str | None]:
         """How many elements of ``tensor`` were never written, and where their storage was created."""
         found = self.allocation(tensor)
@@ -171,9 +411,17 @@ class WriteTracker(TorchDispatchMode):
             return 0, None
         if found.written is False:
             return tensor.numel(), found.site
-        seen = found.written.as_strided(tensor.shape, tensor.stride(), tensor.storage_offset())
-        missing = tensor.numel() - int(seen.sum())
+        with one_thread():
+            missing = tensor.numel() - found.written.count(tensor)
         return missing, (found.site if missing else None)
+
+
+def _as_mask(mask: torch.Tensor | bool | None, value) -> torch.Tensor:
+    """A raw-memory mask of ``value``'s shape (``True``: all raw, ``None``: none)."""
+    shape = value.shape if isinstance(value, torch.Tensor) else ()
+    if mask is None or mask is True:
+        return torch.full(shape, mask is True, dtype=torch.bool)
+    return mask
 
 
 def _covers(view: torch.Tensor, numel: int) -> bool:
@@ -181,6 +429,27 @@ def _covers(view: torch.Tensor, numel: int) -> bool:
     if view.storage_offset() != 0 or view.numel() != numel:
         return False
     return view.is_contiguous() or (view.dim() >= 2 and view.mT.is_contiguous())
+
+
+def _storage_bytes(tensor) -> int | None:
+    if not isinstance(tensor, torch.Tensor) or tensor.device.type == "meta" or tensor.layout != torch.strided:
+        return None
+    try:
+        return tensor.untyped_storage().nbytes()
+    except (RuntimeError, NotImplementedError, TypeError):
+        return None
+
+
+def _fill_grown(tensor: torch.Tensor, before: int) -> None:
+    """Fill what a resize added to ``tensor``'s storage, as torch's deterministic resize does."""
+    value = fill_value(tensor.dtype)
+    if value is None:
+        return
+    itemsize = tensor.element_size()
+    total = tensor.untyped_storage().nbytes() // itemsize
+    grown = torch.empty(0, dtype=tensor.dtype, device=tensor.device)
+    grown.set_(tensor.untyped_storage(), before // itemsize, (total - before // itemsize,), (1,))
+    grown.fill_(value)
 
 
 _state = threading.local()
@@ -191,38 +460,33 @@ def active_tracker() -> WriteTracker | None:
     return getattr(_state, "tracker", None)
 
 
-def _use_deterministic_algorithms(mode: bool, warn_only: bool) -> None:
-    """``torch.use_deterministic_algorithms`` without its first-call import of ``torch._inductor.config``.
+class _DynamoSafeWriteTracker(WriteTracker):
+    """The tracker with torch's usual ``torch._dynamo.disable`` around ``__torch_dispatch__`` (added when
+    the class is made, imported on first use), for when dynamo is loaded: compiled code may run inside
+    the constructor."""
 
-    That import took 1.5 s here, 16 % of a 200-test suite (``bench/runtime.py``).  Inductor's copy of
-    the flag matters only once inductor is loaded, and then the public function sets both.
-    """
-    if "torch._inductor.config" in sys.modules or not hasattr(torch._C, "_set_deterministic_algorithms"):
-        torch.use_deterministic_algorithms(mode, warn_only=warn_only)
-    else:
-        torch._C._set_deterministic_algorithms(mode, warn_only=warn_only)
+    __torch_dispatch__ = WriteTracker.__torch_dispatch__
+
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        return True
+
+
+def _new_tracker() -> WriteTracker:
+    return _DynamoSafeWriteTracker() if "torch._dynamo" in sys.modules else WriteTracker()
 
 
 @contextlib.contextmanager
 def watch() -> Iterator[WriteTracker]:
-    """Fill never-written memory with NaN and track writes; nested watches share the outer tracker."""
+    """Fill never-written memory with NaN and track writes on this thread; nested watches share the outer tracker."""
     outer = active_tracker()
     if outer is not None:
         yield outer
         return
-    deterministic = torch.are_deterministic_algorithms_enabled()
-    warn_only = torch.is_deterministic_algorithms_warn_only_enabled()
-    fill = torch.utils.deterministic.fill_uninitialized_memory
-    tracker = WriteTracker()
+    tracker = _new_tracker()
     try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*deterministic", category=UserWarning)
-            _use_deterministic_algorithms(True, warn_only=True)
-            torch.utils.deterministic.fill_uninitialized_memory = True
-            _state.tracker = tracker
-            with tracker:
-                yield tracker
+        _state.tracker = tracker
+        with tracker:
+            yield tracker
     finally:
         _state.tracker = None
-        _use_deterministic_algorithms(deterministic, warn_only=warn_only)
-        torch.utils.deterministic.fill_uninitialized_memory = fill

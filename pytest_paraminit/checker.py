@@ -18,9 +18,13 @@ from torch import nn
 from .allow import AllowList
 from .capture import WriteTracker, watch
 from .checks import PARAMETER_CHECKS, Subject, expected_scale, unwritten_finding
+from .findings import Finding, Note
+from .observe import observe_forward
 from .report import ModuleReport, ParameterRecord
 from .roles import infer_roles
-from .stats import reduction_threads, tensor_stats
+from .batched import batched_stats
+from .symmetry import Neighbours
+from .threads import one_thread
 from .tensors import is_lazy, skip_reason
 from .unregistered import find_unregistered
 
@@ -33,24 +37,35 @@ def check_module(
     example_input: Any = None,
     title: str | None = None,
     already_checked: Container[nn.Module] = (),
+    buffers: bool = True,
 ) -> ModuleReport:
-    """Check every registered parameter and the tree's unregistered state.
+    """Check every registered parameter and buffer, and the tree's unregistered state.
 
-    ``tracker`` (from :func:`capture.watch`) knows which elements construction never wrote; without
-    it only values are judged.  ``example_input`` lets a forward pass reveal raw parameters' roles.
-    Parameters of submodules in ``already_checked`` are left out: a container built from modules
-    that were checked when they were built (``nn.Sequential(nn.Linear(...), ...)``) adds nothing new.
+    ``tracker`` (from :func:`capture.watch`) knows which elements construction never wrote and which
+    initializer calls wrote the rest; without it only values are judged.  ``example_input`` lets a
+    forward pass reveal raw parameters' roles.  Parameters and buffers of submodules in
+    ``already_checked`` are left out: a container built from modules that were checked when they were
+    built (``nn.Sequential(nn.Linear(...), ...)``) adds nothing new.  Buffers are only checked for
+    never-written elements (a mask may hold -inf, a counter any value); ``buffers=False`` leaves them out.
     """
     start = time.perf_counter()
     report = ModuleReport(title or type(module).__qualname__)
-    roles = infer_roles(module, example_input) if example_input is not None else infer_roles(module)
-    done = {id(p) for m in module.modules() if m in already_checked for p in m.parameters(recurse=False)}
+    roles = infer_roles(module, observe_forward(module, example_input) if example_input is not None else None)
+    done = {id(t) for m in module.modules() if m in already_checked
+            for t in (*m.parameters(recurse=False), *m.buffers(recurse=False))}
     named = [(name, param) for name, param in module.named_parameters() if id(param) not in done]
-    total = sum(p.numel() for _, p in named if not is_lazy(p))
-    with reduction_threads(total):
-        for name, param in named:
-            report.parameters.append(_check_parameter(name, param, roles[name], tracker, allow))
+    skipped = [skip_reason(param) for _, param in named]
+    neighbours = Neighbours(module)
+    with one_thread():  # the checker's own ops (threads.py)
+        judged = [(param, roles[name].unit_dim) for (name, param), reason in zip(named, skipped) if not reason]
+        statistics = iter(batched_stats(judged))
+        for (name, param), reason in zip(named, skipped):
+            stats = None if reason else next(statistics)
+            report.parameters.append(
+                _check_parameter(name, param, roles[name], tracker, allow, neighbours, reason, stats))
     findings, report.plain_tensors = find_unregistered(module)
+    if buffers and tracker is not None:
+        findings = _buffer_findings(module, tracker, done) + findings
     for finding in findings:
         finding.allowed = allow.allows(finding.check, finding.name)
     report.state_findings = findings
@@ -58,19 +73,37 @@ def check_module(
     return report
 
 
-def _check_parameter(name, param, role, tracker, allow) -> ParameterRecord:
-    unwritten, site = tracker.unwritten(param) if tracker is not None and not is_lazy(param) else (0, None)
-    skipped = skip_reason(param)
+def _check_parameter(name, param, role, tracker, allow, neighbours, skipped, stats) -> ParameterRecord:
+    judged = not is_lazy(param) and not param.is_nested
+    unwritten, site = tracker.unwritten(param) if tracker is not None and judged else (0, None)
     if skipped:
         findings = [unwritten_finding(name, unwritten, param.numel(), site)] if unwritten else []
         record = ParameterRecord(name, param, role, None, "-", findings, skipped)
     else:
-        subject = Subject(name, param, role, tensor_stats(param, role.unit_dim), unwritten, site)
-        findings = [f for check in PARAMETER_CHECKS if (f := check(subject)) is not None]
-        record = ParameterRecord(name, param, role, subject.stats, expected_scale(role), findings)
+        writes = tracker.writes(param) if tracker is not None else ()
+        subject = Subject(name, param, role, stats, unwritten, site, writes, neighbours)
+        outcomes = [outcome for check in PARAMETER_CHECKS if (outcome := check(subject)) is not None]
+        record = ParameterRecord(name, param, role, stats, expected_scale(role),
+                                 [o for o in outcomes if isinstance(o, Finding)],
+                                 notes=[o for o in outcomes if isinstance(o, Note)])
     for finding in record.findings:
         finding.allowed = allow.allows(finding.check, name)
     return record
+
+
+def _buffer_findings(module: nn.Module, tracker: WriteTracker, done: set[int]) -> list[Finding]:
+    """``uninitialized`` for buffers construction never wrote (persistent or not)."""
+    found = []
+    for name, buffer in module.named_buffers():
+        if id(buffer) in done or is_lazy(buffer) or buffer.is_nested:
+            continue
+        unwritten, site = tracker.unwritten(buffer)
+        if unwritten:
+            finding = unwritten_finding(name, unwritten, buffer.numel(), site, " (buffer)")
+            finding.hint = (f"compute it before register_buffer({name.rpartition('.')[2]!r}, ...): torch.zeros/arange, "
+                            "or fill it with copy_/fill_")
+            found.append(finding)
+    return found
 
 
 def describe_error(error: BaseException) -> str:

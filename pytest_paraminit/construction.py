@@ -10,8 +10,10 @@ while someone else watches (the ``param_init`` fixture) is left to them.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
+import weakref
 from typing import Callable
 
 from torch import nn
@@ -24,6 +26,7 @@ _WRAPPED = "__paraminit_wrapped__"
 _local = threading.local()
 _observer: Observer | None = None
 _originals: dict[type, Callable] = {}
+_arguments: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # module -> its constructor's (args, kwargs)
 
 
 def _wrap(init: Callable) -> Callable:
@@ -43,6 +46,7 @@ def _wrap(init: Callable) -> Callable:
             _local.depth = depth
         observer = _observer
         if observer is not None:
+            _arguments[self] = (args, kwargs)
             observer(self, tracker, site)
 
     setattr(__init__, _WRAPPED, True)
@@ -85,6 +89,22 @@ def uninstall() -> None:
     for cls, init in _originals.items():
         cls.__init__ = init
     _originals.clear()
+
+
+def constructor_arguments(module: nn.Module) -> tuple[tuple, dict] | None:
+    """The ``(args, kwargs)`` an observed module was built with (``--param-init-deferred`` builds it again)."""
+    return _arguments.get(module)
+
+
+@contextlib.contextmanager
+def unobserved():
+    """Build modules inside the block without reporting them (the observer's own second builds)."""
+    observer = _observer
+    set_observer(None)
+    try:
+        yield
+    finally:
+        set_observer(observer)
 
 
 def set_observer(observer: Observer | None) -> None:

@@ -1,8 +1,11 @@
-"""The meta-device path FSDP and large-model trainers take: build on ``meta``, ``to_empty()``, then
-``reset_parameters()`` on every submodule that has one.
+"""The meta-device path large-model trainers take: build on ``meta``, ``to_empty()``, then initialize.
 
-Whatever no initializer reaches stays as raw memory; under watch it is NaN and tracked as never
-written, and the finding names the module class that lacks (or has an incomplete) ``reset_parameters``.
+Whatever the initializer does not reach stays raw memory; under watch it is NaN and tracked as never
+written.  That holds for buffers too: ``to_empty()`` keeps no buffer values, persistent or not, so a
+rotary ``inv_freq`` or a causal mask computed in ``__init__`` is lost unless the initializer
+recomputes it.  Each miss names the class that owns the tensor, the initializer that skipped it and
+what the eager build wrote there (:mod:`provenance`); originals of a parametrization show under the
+user-facing name (:mod:`parametrized`).  Which initializer runs is :mod:`initializers`' business.
 """
 
 from __future__ import annotations
@@ -15,45 +18,137 @@ from torch import nn
 from .allow import AllowList
 from .capture import watch
 from .checker import check_module, describe_error
-from .findings import CheckId
+from .findings import CheckId, Finding
+from .initializers import DEFAULT, Initializer, InitializerError, resolve
+from .parametrized import display_name, parametrization_of
+from .provenance import NONFINITE_EAGERLY, eager_writers
 from .report import ModuleReport
 
 
 def reset_every_submodule(module: nn.Module) -> None:
     """Call ``reset_parameters()`` on every submodule that defines it (the FSDP convention)."""
-    for submodule in module.modules():
-        reset = getattr(submodule, "reset_parameters", None)
-        if callable(reset):
-            reset()
+    resolve(DEFAULT)(module)
 
 
 def build_deferred_and_check(
     factory: Callable[..., nn.Module],
     *args: Any,
     allow: AllowList = AllowList(),
-    initialize: Callable[[nn.Module], None] = reset_every_submodule,
+    initialize: str | Callable[[nn.Module], None] | None = None,
     device: str | torch.device = "cpu",
+    compare: bool = True,
     **kwargs: Any,
 ) -> tuple[nn.Module | None, ModuleReport]:
-    """Build on meta, materialize with ``to_empty`` under watch, run ``initialize`` and check."""
-    title = f"{getattr(factory, '__qualname__', repr(factory))} (deferred)"
+    """Build on meta, materialize with ``to_empty`` under watch, run the initializer and check.
+
+    ``initialize`` is a name (``"reset_parameters"``, the default; ``"init_weights"``;
+    ``"_init_weights"``; ``"post_init"``), an import path ``"pkg.mod:function"`` or a callable taking
+    the model.  An unknown name raises :class:`~.initializers.InitializerError`; a model without the
+    named method gives a report whose ``error`` says so.  With ``compare`` a model with misses is
+    built once more eagerly, so that each miss says what the eager build wrote there.
+    """
+    initializer = resolve(initialize)
+    title = f"{getattr(factory, '__qualname__', repr(factory))} (deferred, {initializer.name})"
     try:
         with torch.device("meta"):
             module = factory(*args, **kwargs)
+        initializer.check(module)
         with watch() as tracker:
             module.to_empty(device=device)
-            initialize(module)
+            initializer(module)
+    except InitializerError as error:
+        return None, ModuleReport(title, error=str(error))
     except Exception as error:  # the report says which step raised
         return None, ModuleReport(title, error=f"deferred build raised {describe_error(error)}")
     report = check_module(module, tracker=tracker, allow=allow, title=title)
-    owners = dict(module.named_modules())
-    for finding in report.findings:
-        if finding.check == CheckId.UNINITIALIZED:
-            owner_name = finding.name.rpartition(".")[0]
-            owner = type(owners[owner_name])
-            has_reset = callable(getattr(owner, "reset_parameters", None))
-            finding.site = (
-                f"{owner.__qualname__}.reset_parameters() does not initialize it" if has_reset
-                else f"{owner.__qualname__} has no reset_parameters()"
-            )
+    misses = [f for f in report.findings if f.check == CheckId.UNINITIALIZED]
+    poisoned = _poisoned_buffers(module, {f.name for f in misses}, allow)
+    names = [f.name for f in misses + poisoned]
+    eager = eager_writers(factory, args, kwargs, names) if (compare or poisoned) and names else {}
+    for finding in misses:
+        _explain(finding, module, initializer, eager.get(finding.name))
+    for finding in poisoned:
+        if eager.get(finding.name) != NONFINITE_EAGERLY:  # NaN eagerly too is the eager check's business
+            _explain(finding, module, initializer, eager.get(finding.name))
+            report.state_findings.insert(0, finding)
     return module, report
+
+
+def _poisoned_buffers(module: nn.Module, missed: set[str], allow: AllowList) -> list[Finding]:
+    """Float buffers that were written, but with NaN: computed from raw memory after ``to_empty()``.
+
+    Spectral norm's ``_u``/``_v`` are recomputed by a power iteration over the raw weight, so they
+    count as written; eagerly the same buffers are finite (checked before the finding is kept).
+    """
+    found = []
+    for name, buffer in module.named_buffers():
+        if name in missed or not buffer.is_floating_point() or buffer.is_meta or buffer.numel() == 0:
+            continue
+        nan = int(buffer.detach().isnan().sum())
+        if nan:
+            finding = Finding(CheckId.NON_FINITE, name, f"{nan} of {buffer.numel()} elements NaN (buffer, computed "
+                              "from raw memory)", "all finite")
+            finding.allowed = allow.allows(finding.check, name)
+            found.append(finding)
+    return found
+
+
+def _explain(finding: Finding, root: nn.Module, initializer: Initializer, eager: str | None) -> None:
+    """Say who owns the missed tensor, which initializer skipped it, what eager wrote, and the fix."""
+    name = finding.name
+    owner_path, _, leaf = name.rpartition(".")
+    parametrized = parametrization_of(root, name)
+    owner = root.get_submodule(parametrized[0].rpartition(".")[0] if parametrized else owner_path)
+    deferred = initializer.misses(root, owner)
+    finding.hint = initializer.fix(root, owner, parametrized[0] if parametrized else name)
+    if parametrized and not leaf.startswith("original"):
+        finding.hint = (f"{parametrized[1]} keeps state in {leaf}, which to_empty() wiped: apply {parametrized[1]} "
+                        f"after materializing and initializing {parametrized[0]}, or write {leaf} again in the "
+                        "initializer as the parametrization's __init__ does")
+    elif parametrized:
+        finding.hint = (f"assign the parametrized tensor in the initializer ({parametrized[0]} = value under "
+                        f"torch.no_grad()): right_inverse then sets every original; writing {parametrized[0]} "
+                        "in place writes a computed copy")
+    elif leaf in owner._buffers:
+        kind = "non-persistent " if leaf in owner._non_persistent_buffers_set else ""
+        deferred = f"{type(owner).__qualname__} registers this {kind}buffer; {deferred}"
+        finding.hint = (f"recompute it in {initializer.where(root, owner)} ({initializer.expression(owner, name)}"
+                        ".copy_(...), as the constructor computes it); to_empty() keeps no buffer values, "
+                        "and persistent=False does not change that")
+    finding.name = display_name(root, name)
+    state = "never written" if finding.check == CheckId.UNINITIALIZED else "computed from raw memory"
+    finding.site = f"eager: {_written(eager)}; deferred: {state} — {deferred}" if eager else deferred
+
+
+def _written(eager: str) -> str:
+    return eager if eager.startswith("computed ") else f"written by {eager}"
+
+
+def rebuild_deferred(module: nn.Module, args: tuple, kwargs: dict, *, allow: AllowList,
+                     initialize: str | Callable | None) -> ModuleReport | None:
+    """``--param-init-deferred``: build ``type(module)(*args, **kwargs)`` again on the deferred path.
+
+    None when it cannot be rebuilt faithfully: an argument holds a tensor or a module (built on the
+    real device already, so ``to_empty()`` would wipe what the test made).  A model without the
+    configured initializer's method takes ``reset_parameters`` (a test's ``nn.Linear`` has no
+    ``init_weights``).
+    """
+    if any(isinstance(value, (torch.Tensor, nn.Module)) for value in _leaves((args, kwargs))):
+        return None
+    initializer = resolve(initialize)
+    if initializer.function is None and not callable(getattr(module, initializer.name, None)):
+        initializer = resolve(DEFAULT)
+    _, report = build_deferred_and_check(type(module), *args, allow=allow, initialize=initializer, **kwargs)
+    return report
+
+
+def _leaves(value: Any, depth: int = 0):
+    """The values inside nested lists, tuples and dicts (a few levels deep)."""
+    if isinstance(value, (list, tuple)) and depth < 4:
+        for item in value:
+            yield from _leaves(item, depth + 1)
+    elif isinstance(value, dict) and depth < 4:
+        for item in value.values():
+            yield from _leaves(item, depth + 1)
+    else:
+        yield value

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from .settings import allow_list, session_recorder
+from .settings import allow_list, deferred_initializer, session_recorder
 
 
 class ParamInit:
@@ -29,11 +29,13 @@ class ParamInit:
 
         return self._verdict(module, check_module(module, allow=self._allow, example_input=example_input))
 
-    def deferred(self, factory, *args, **kwargs):
-        """Build on meta, ``to_empty()``, ``reset_parameters()`` every submodule, then check."""
+    def deferred(self, factory, *args, initialize=None, **kwargs):
+        """Build on meta, ``to_empty()``, run ``initialize`` (default: the ini's
+        ``param_init_deferred_initializer``, else ``reset_parameters()`` on every submodule), then check."""
         from .deferred import build_deferred_and_check
 
-        module, report = build_deferred_and_check(factory, *args, allow=self._allow, **kwargs)
+        module, report = build_deferred_and_check(factory, *args, allow=self._allow, **kwargs,
+                                                  initialize=initialize or deferred_initializer(self._config))
         return self._verdict(module, report)
 
     def allowing(self, allow: dict) -> ParamInit:

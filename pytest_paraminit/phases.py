@@ -13,7 +13,7 @@ from typing import Iterator
 
 import pytest
 
-from .settings import MARKER, allow_list, session_recorder
+from .settings import MARKER, allow_list, deferred_initializer, session_recorder
 
 _CHECKED = pytest.StashKey["weakref.WeakSet"]()  # modules checked so far in one test
 
@@ -23,7 +23,8 @@ def watch_phase(item: pytest.Item) -> Iterator[None]:
     """Check each module built inside the block; fail the test if any has findings."""
     config = item.config
     marker = item.get_closest_marker(MARKER)
-    if not config.getoption("check_param_init") or (marker and marker.kwargs.get("skip")):
+    deferred = config.getoption("param_init_deferred")
+    if not (config.getoption("check_param_init") or deferred) or (marker and marker.kwargs.get("skip")):
         yield
         return
     from . import construction
@@ -41,6 +42,8 @@ def watch_phase(item: pytest.Item) -> Iterator[None]:
         recorder.add(report, item.nodeid)
         if report.failed:
             failing.append(report.render())  # now: the test may change the values before it ends
+        if deferred:
+            failing.extend(check_again_deferred(module, config, allow, item.nodeid))
 
     construction.set_observer(observe)
     try:
@@ -49,3 +52,19 @@ def watch_phase(item: pytest.Item) -> Iterator[None]:
         construction.set_observer(None)
     if failing:
         pytest.fail("\n\n".join(failing), pytrace=False)
+
+
+def check_again_deferred(module, config: pytest.Config, allow, nodeid: str) -> list[str]:
+    """``--param-init-deferred``: the module built again on meta, materialized and initialized; its failing report."""
+    from . import construction
+    from .deferred import rebuild_deferred
+
+    arguments = construction.constructor_arguments(module)
+    if arguments is None:
+        return []
+    with construction.unobserved():
+        report = rebuild_deferred(module, *arguments, allow=allow, initialize=deferred_initializer(config))
+    if report is None:
+        return []
+    session_recorder(config).add(report, nodeid)
+    return [report.render()] if report.failed else []

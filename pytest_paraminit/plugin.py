@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from . import hookspec
+from . import hookspec, initializers
 from .fixture import ParamInit
 from .phases import watch_phase
 from .recorder import Recorder
-from .settings import MARKER, RECORDER, allow_list, session_recorder
+from .settings import MARKER, RECORDER, allow_list, deferred_initializer, session_recorder
 from .targets import target_items
 
 
@@ -32,10 +32,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="check every nn.Module built during a test when its outermost constructor returns")
     group.addoption("--param-init-target", action="append", default=[], metavar="IMPORT_PATH",
                     help="module (pkg.models) or class (pkg.models:MyModel) whose nn.Module classes become tests")
+    group.addoption("--param-init-deferred", action="store_true", default=False,
+                    help="like --check-param-init, and build every such module a second time on the meta "
+                         "device (to_empty() + the deferred initializer) and check that build too")
+    group.addoption("--param-init-deferred-initializer", metavar="NAME", default=None,
+                    help="what runs after to_empty(): reset_parameters (default), init_weights, _init_weights, "
+                         "post_init, or package.module:function")
     group.addoption("--param-init-report", metavar="FILE", default=None,
                     help="write every checked module's report as JSON to FILE")
     parser.addini("param_init_targets", "import paths whose nn.Module subclasses each become a test item",
                   type="linelist", default=[])
+    parser.addini("param_init_deferred_initializer",
+                  "initializer for param_init.deferred and --param-init-deferred (see the CLI option)",
+                  default="reset_parameters")
     parser.addini("param_init_allow", "allowed checks per parameter glob, one 'glob: check-id, ...' a line",
                   type="linelist", default=[])
 
@@ -49,7 +58,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[RECORDER] = Recorder(keep_records=bool(config.getoption("param_init_report")))
     if config.getini("param_init_allow"):
         allow_list(config)  # a typo in a check id is a usage error before any test runs
-    if config.getoption("check_param_init"):
+    try:
+        initializers.resolve(deferred_initializer(config))  # a typo is a usage error before any test runs
+    except initializers.InitializerError as error:
+        raise pytest.UsageError(str(error)) from None
+    if config.getoption("check_param_init") or config.getoption("param_init_deferred"):
         try:
             from . import construction
         except ImportError as error:

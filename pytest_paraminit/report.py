@@ -10,7 +10,7 @@ from typing import Any
 
 import torch
 
-from .findings import Finding
+from .findings import Finding, Note
 from .roles import Role
 from .stats import TensorStats, histogram
 from .tensors import is_lazy
@@ -28,10 +28,11 @@ class ParameterRecord:
     expected: str
     findings: list[Finding]
     skipped: str | None = None  # why the values were not judged (lazy, meta, integer, ...)
+    notes: list[Note] = field(default_factory=list)  # what looks odd but is usually intended
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return tuple(self.tensor.shape) if not is_lazy(self.tensor) else ()
+        return tuple(self.tensor.shape) if not is_lazy(self.tensor) and not self.tensor.is_nested else ()
 
     @property
     def verdict(self) -> str:
@@ -40,6 +41,8 @@ class ParameterRecord:
             return ", ".join(failing)
         if self.findings:
             return "ok (allowed: " + ", ".join(f.check for f in self.findings) + ")"
+        if self.notes:
+            return "ok (note: " + ", ".join(n.kind for n in self.notes) + ")"
         return f"skipped: {self.skipped}" if self.skipped else "ok"
 
     def histogram(self) -> list[int]:
@@ -70,6 +73,10 @@ class ModuleReport:
     @property
     def failures(self) -> list[Finding]:
         return [f for f in self.findings if not f.allowed]
+
+    @property
+    def notes(self) -> list[Note]:
+        return [note for record in self.parameters for note in record.notes]
 
     @property
     def failed(self) -> bool:
@@ -129,14 +136,32 @@ def render_table(report: ModuleReport, color: bool = False) -> str:
         lines.append(f"  {len(failures)} finding{'s' if len(failures) != 1 else ''}:")
     for finding in failures:
         lines.append(f"  [{finding.check}] {finding.name}: {finding.measured} (expected {finding.expected})")
-        lines.append(f"      {finding.summary}")
+        lines.append(f"      {finding.why}")
         if finding.site:
             lines.append(f"      created at {finding.site}" if ":" in finding.site and " " not in finding.site
                          else f"      {finding.site}")
         lines.append(f"      fix: {finding.fix}")
+    lines.extend(_note_lines(report.notes))
     for note in report.plain_tensors:
         lines.append(f"  note: {note}")
     return "\n".join(lines)
+
+
+SHOWN_NAMES = 3  # parameter names listed per kind of note; the JSON has them all
+
+
+def _note_lines(notes: list[Note]) -> list[str]:
+    """One line per kind of note: what it means, and the parameters it applies to."""
+    kinds: dict[str, list[Note]] = {}
+    for note in notes:
+        kinds.setdefault(note.kind, []).append(note)
+    lines = []
+    for kind, group in kinds.items():
+        names = ", ".join(note.name for note in group[:SHOWN_NAMES])
+        more = f" and {len(group) - SHOWN_NAMES} more" if len(group) > SHOWN_NAMES else ""
+        detail = f" ({group[0].detail})" if len(group) == 1 and group[0].detail else ""
+        lines.append(f"  note: {kind}: {names}{more}{detail}: {group[0].why}")
+    return lines
 
 
 def report_json(report: ModuleReport) -> dict[str, Any]:
@@ -156,8 +181,8 @@ def report_json(report: ModuleReport) -> dict[str, Any]:
         ],
         "findings": [
             {"check": f.check, "name": f.name, "measured": f.measured, "expected": f.expected,
-             "site": f.site, "allowed": f.allowed, "fix": f.fix}
+             "site": f.site, "allowed": f.allowed, "why": f.why, "fix": f.fix}
             for f in report.findings
         ],
-        "notes": [str(note) for note in report.plain_tensors],
+        "notes": [str(note) for note in (*report.notes, *report.plain_tensors)],
     }

@@ -33,3 +33,8 @@ def allow_list(config: pytest.Config, node: pytest.Item | None = None, extra=Non
         return allow + AllowList.from_mapping(extra)
     except ValueError as error:
         raise pytest.UsageError(str(error)) from None
+
+
+def deferred_initializer(config: pytest.Config) -> str:
+    """The initializer the deferred path runs: ``--param-init-deferred-initializer``, else the ini's key."""
+    return config.getoption("param_init_deferred_initializer") or config.getini("param_init_deferred_initializer")

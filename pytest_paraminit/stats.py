@@ -16,7 +16,6 @@ one chunk (one index of the first dimension, if that is larger) plus one float p
 
 from __future__ import annotations
 
-import contextlib
 import math
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -35,24 +34,6 @@ SUBNORMAL_PROBE_RUN = 16
 # A variance below this fraction of mean² may be rounding error of a constant tensor: min and max
 # decide.  fp32 chunk sums combined in float64 err by far less (~1e-6 relative).
 NEAR_CONSTANT = 1e-4
-# Below this many elements per module, reductions run on one thread: thread fork/join costs more
-# than the work, and on a busy machine spinning OpenMP threads made a 1 MB reduction 500x slower.
-SINGLE_THREAD_BELOW = 1 << 26
-
-
-@contextlib.contextmanager
-def reduction_threads(numel: int) -> Iterator[None]:
-    """One intra-op thread for small workloads, restored afterwards."""
-    threads = torch.get_num_threads()
-    if numel >= SINGLE_THREAD_BELOW or threads == 1:
-        yield
-        return
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-
 
 @dataclass(eq=False)
 class TensorStats:
@@ -92,6 +73,21 @@ class TensorStats:
     def magnitude_exceeds(self, limit: float) -> bool:
         """Whether a finite element is larger than ``limit`` in magnitude; √Σx² ≤ limit settles it without min/max."""
         return self.finite > 0 and self.root_sum_square > limit and self.largest > limit
+
+    # Questions a check asks rather than reading a number, so that statistics computed in a batch
+    # (``batched.BatchedStats``) can answer without their own pass when the answer is not close.
+    def is_constant(self) -> bool:
+        """Every element finite and equal."""
+        return self.finite == self.numel and self.std == 0 and self.min == self.max
+
+    def std_within(self, low: float, high: float, factor: float = 1.0) -> bool:
+        """``low <= std * factor <= high``."""
+        return low <= self.std * factor <= high
+
+    @property
+    def units_may_repeat(self) -> bool:
+        """Whether two output units might be equal (when false, no two are); ``unit_sums`` tells which might."""
+        return self.unit_sums is not None
 
 
 def _chunks(tensor: torch.Tensor, chunk: int) -> Iterator[tuple[int, torch.Tensor]]:

@@ -11,7 +11,7 @@ import inspect
 
 import pytest
 
-from .settings import allow_list, session_recorder
+from .settings import allow_list, deferred_initializer, session_recorder
 
 
 class TargetItem(pytest.Item):
@@ -30,16 +30,34 @@ class TargetItem(pytest.Item):
 
         try:
             with watch() as tracker:
-                module = self.config.hook.pytest_paraminit_build(cls=self.target, config=self.config)
-                if module is None:
-                    module = self.target()
+                module = self._build()
         except Exception as error:  # a class without a default build is skipped, not failed
             pytest.skip(f"cannot build {self.target.__qualname__}: {describe_error(error)}")
-        report = check_module(module, tracker=tracker, allow=allow_list(self.config, self),
-                              title=f"{self.target.__module__}.{self.target.__qualname__}")
-        session_recorder(self.config).add(report, self.nodeid)
-        if report.failed:
-            raise TargetFailure(report.render())
+        allow, title = allow_list(self.config, self), f"{self.target.__module__}.{self.target.__qualname__}"
+        reports = [check_module(module, tracker=tracker, allow=allow, title=title)]
+        if self.config.getoption("param_init_deferred"):
+            reports.append(self._deferred_report(allow, title))
+        for report in reports:
+            session_recorder(self.config).add(report, self.nodeid)
+        if any(report.failed for report in reports):
+            raise TargetFailure("\n\n".join(report.render() for report in reports if report.failed))
+
+    def _deferred_report(self, allow, title: str):
+        """``--param-init-deferred``: the same build on the meta device, materialized and initialized."""
+        from . import construction
+        from .deferred import build_deferred_and_check
+
+        def build():
+            return self._build()
+
+        build.__qualname__ = title
+        with construction.unobserved():  # the --check-param-init hook must not watch the meta build
+            return build_deferred_and_check(build, allow=allow, initialize=deferred_initializer(self.config))[1]
+
+    def _build(self):
+        """The target built by the ``pytest_paraminit_build`` hook, else with no arguments."""
+        module = self.config.hook.pytest_paraminit_build(cls=self.target, config=self.config)
+        return self.target() if module is None else module
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, TargetFailure):

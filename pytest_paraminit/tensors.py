@@ -1,9 +1,11 @@
-"""Which parameters have values to judge: lazy, meta, quantized, sparse, complex and integer ones do not."""
+"""Which parameters have values to judge: lazy, meta, nested, distributed, quantized, sparse, complex and integer
+ones do not."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
+from torch.utils._python_dispatch import is_traceable_wrapper_subclass
 
 
 def is_lazy(tensor: torch.Tensor) -> bool:
@@ -15,6 +17,12 @@ def skip_reason(tensor: torch.Tensor) -> str | None:
     """Why the values of ``tensor`` cannot be judged, or ``None`` when they can."""
     if is_lazy(tensor):
         return "lazy (shape unknown until the first forward call)"
+    if tensor.is_nested:
+        return "nested tensor (values not judged)"
+    if is_traceable_wrapper_subclass(tensor):
+        # a DTensor's values live in shards (on other ranks too); other wrappers hold packed data
+        kind = type(tensor).__name__
+        return f"{kind} (distributed: shards not judged yet)" if kind == "DTensor" else f"tensor subclass {kind}"
     if tensor.device.type == "meta":
         return "meta tensor (no values; use the deferred check)"
     if tensor.is_quantized:

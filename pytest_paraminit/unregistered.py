@@ -1,7 +1,10 @@
 """Learnable state the module tree does not register: optimizers, ``.to()``, ``state_dict`` never see it.
 
 Registration is decided by identity against every parameter, buffer and submodule of the whole
-tree, so containers that merely mirror registered objects (``RNNBase._flat_weights``) are fine.
+tree, so containers that merely mirror registered objects (``RNNBase._flat_weights``) are fine.  A
+tensor computed from registered parameters (the legacy ``torch.nn.utils.weight_norm`` keeps ``weight``
+as such a plain attribute, recomputed from ``weight_g`` and ``weight_v`` before every forward) is no
+learnable state of its own: its autograd graph leads back to registered parameters only.
 """
 
 from __future__ import annotations
@@ -48,17 +51,36 @@ def find_unregistered(module: nn.Module) -> tuple[list[Finding], list[PlainTenso
                 continue
             path = f"{prefix}.{attribute}" if prefix else attribute
             if isinstance(value, torch.Tensor) and not isinstance(value, nn.Parameter):
-                if id(value) in registered:
+                if id(value) in registered or _derived_from(value, registered):
                     continue
                 if value.requires_grad:
                     findings.append(_tensor_finding(path, value))
                 else:
                     notes.append(PlainTensor(path, tuple(value.shape), str(value.device)))
-            elif isinstance(value, _CONTAINERS):
+            elif isinstance(value, _CONTAINERS) and value:  # every module has a dozen empty hook dicts
                 finding = _container_finding(path, value, registered)
                 if finding:
                     findings.append(finding)
     return findings, notes
+
+
+def _derived_from(tensor: torch.Tensor, registered: set[int]) -> bool:
+    """Whether ``tensor`` is computed (non-leaf) and every leaf its autograd graph reaches is registered."""
+    if tensor.grad_fn is None:
+        return False
+    leaves, seen, stack = 0, set(), [tensor.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        variable = getattr(node, "variable", None)
+        if variable is not None:
+            if id(variable) not in registered:
+                return False
+            leaves += 1
+        stack.extend(next_node for next_node, _ in node.next_functions)
+    return leaves > 0
 
 
 def _tensor_finding(path: str, tensor: torch.Tensor) -> Finding:

@@ -64,13 +64,32 @@ class CastOfRawMemory(nn.Module):
         self.weight = nn.Parameter(torch.empty(8, 8).double())
 
 
-class ZerosWeight(nn.Module):
-    def __init__(self):
+class ZeroMLP(nn.Module):
+    """Both layers of an MLP zero-initialized: each gives the other a zero gradient, forever."""
+
+    def __init__(self, dim=32, hidden=64):
         super().__init__()
-        self.weight = nn.Parameter(torch.zeros(32, 16))
+        self.fc1 = nn.Linear(dim, hidden)
+        self.fc2 = nn.Linear(hidden, dim)
+        for layer in (self.fc1, self.fc2):
+            nn.init.zeros_(layer.weight)
+            nn.init.zeros_(layer.bias)
 
     def forward(self, x):
-        return F.linear(x, self.weight)
+        return self.fc2(F.gelu(self.fc1(x)))
+
+
+class ZeroLoRAPair(nn.Module):
+    """A low-rank adapter whose down and up projections both start at zero (B·A stays 0)."""
+
+    def __init__(self, dim=64, rank=4):
+        super().__init__()
+        self.base = nn.Linear(dim, dim)
+        self.lora_down = nn.Parameter(torch.zeros(rank, dim))
+        self.lora_up = nn.Parameter(torch.zeros(dim, rank))
+
+    def forward(self, x):
+        return self.base(x) + (x @ self.lora_down.t()) @ self.lora_up.t()
 
 
 class OnesWeight(nn.Module):
@@ -206,6 +225,114 @@ class IncompleteReset(nn.Module):
         nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))
 
 
+class QueryFormer(nn.Module):
+    """Learned queries that start at zero and reach attention with no position: they stay one query."""
+
+    def __init__(self, dim=32, queries=16):
+        super().__init__()
+        self.query_tokens = nn.Parameter(torch.zeros(1, queries, dim))
+        self.attention = nn.MultiheadAttention(dim, 4, batch_first=True)
+        nn.init.xavier_uniform_(self.attention.in_proj_weight)
+
+    def forward(self, image_features):
+        queries = self.query_tokens.expand(image_features.shape[0], -1, -1)
+        return self.attention(queries, image_features, image_features)[0]
+
+
+class PerceiverLatents(nn.Module):
+    """Perceiver-resampler latents set to ones: every latent the same query."""
+
+    def __init__(self, dim=32, latents=8):
+        super().__init__()
+        self.latents = nn.Parameter(torch.ones(latents, dim))
+        self.cross = nn.MultiheadAttention(dim, 4, batch_first=True)
+
+    def forward(self, context):
+        latents = self.latents.unsqueeze(0).expand((context.shape[0], *self.latents.size()))
+        return self.cross(latents, context, context)[0]
+
+
+class RegistersAfterPositions(nn.Module):
+    """Register tokens concatenated after the position embedding is added: identical and unplaced."""
+
+    def __init__(self, dim=32, patches=16, registers=4):
+        super().__init__()
+        self.patch = nn.Linear(48, dim)
+        self.cls_token = nn.Parameter(torch.randn(1, 1, dim) * 0.02)
+        self.position_embeddings = nn.Parameter(torch.randn(1, patches + 1, dim) * 0.02)
+        self.register_tokens = nn.Parameter(torch.zeros(1, registers, dim))
+
+    def forward(self, patches):
+        x = self.patch(patches)
+        x = torch.cat([self.cls_token.expand(x.shape[0], -1, -1), x], dim=1)
+        x = x + self.position_embeddings
+        return torch.cat([x[:, :1], self.register_tokens.expand(x.shape[0], -1, -1), x[:, 1:]], dim=1)
+
+
+class RepeatedRegisters(nn.Module):
+    """Registers made from one random vector repeated: random, but all the same token."""
+
+    def __init__(self, dim=32, registers=4):
+        super().__init__()
+        self.registers = nn.Parameter(torch.randn(1, 1, dim).mul(0.02).repeat(1, registers, 1))
+
+    def forward(self, x):
+        return torch.cat([self.registers.expand(x.shape[0], -1, -1), x], dim=1)
+
+
+class FrozenPositionTable(nn.Module):
+    """A frozen sin-cos table whose filling method is never called: zeros for good."""
+
+    def __init__(self, dim=32, length=17):
+        super().__init__()
+        self.position_embeddings = nn.Parameter(torch.zeros(1, length, dim), requires_grad=False)
+
+    def fill_sincos(self):  # meant to run in __init__
+        position = torch.arange(self.position_embeddings.shape[1]).unsqueeze(1)
+        frequency = torch.exp(torch.arange(0, self.position_embeddings.shape[2], 2) * (-math.log(1e4) / 32))
+        self.position_embeddings.data[0, :, 0::2] = torch.sin(position * frequency)
+        self.position_embeddings.data[0, :, 1::2] = torch.cos(position * frequency)
+
+    def forward(self, x):
+        return x + self.position_embeddings
+
+
+class RawRotaryBuffer(nn.Module):
+    """A rotary frequency buffer allocated and meant to be filled later, never filled."""
+
+    def __init__(self, dim=32):
+        super().__init__()
+        self.proj = nn.Linear(dim, dim)
+        self.register_buffer("inv_freq", torch.empty(dim // 2), persistent=False)
+
+
+class PaddedRawBias(nn.Module):
+    """Weight tying that pads a never-initialized output bias to the vocabulary (F.pad of raw memory)."""
+
+    def __init__(self, vocab=48, dim=32):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, dim)
+        self.head = nn.Linear(dim, vocab - 8, bias=False)
+        self.head.weight = self.embed.weight
+        raw = torch.empty(vocab - 8)
+        self.head.bias = nn.Parameter(F.pad(raw, (0, 8), "constant", 0))
+
+
+class TinyInitializerRange(nn.Module):
+    """A tower initialized from a config default of 1e-10: the signal is gone at the first layer."""
+
+    def __init__(self, dim=64, initializer_range=1e-10):
+        super().__init__()
+        self.fc1 = nn.Linear(dim, 4 * dim)
+        self.fc2 = nn.Linear(4 * dim, dim)
+        for layer in (self.fc1, self.fc2):
+            layer.weight.data.normal_(mean=0.0, std=initializer_range)
+            layer.bias.data.zero_()
+
+    def forward(self, x):
+        return self.fc2(F.gelu(self.fc1(x)))
+
+
 # -- unregistered learnable state (issue 7) ---------------------------------------------------------
 
 
@@ -286,7 +413,8 @@ BUGS = [
     Case(NewFromExisting, "uninitialized", "weight"),
     Case(EmptyLikeBias, "uninitialized", "bias"),
     Case(CastOfRawMemory, "uninitialized", "weight"),
-    Case(ZerosWeight, "constant", "weight"),
+    Case(ZeroMLP, "constant", "fc2.weight"),
+    Case(ZeroLoRAPair, "constant", "lora_up"),
     Case(OnesWeight, "constant", "proj.weight"),
     Case(UnscaledRandn, "scale", "weight"),
     Case(HundredTimesStd, "scale", "proj.weight"),
@@ -301,6 +429,13 @@ BUGS = [
     Case(BiasTooLarge, "scale", "bias"),
     Case(EinsumUnscaled, "scale", "heads"),
     Case(RightOperandUnscaled, "scale", "w"),
+    Case(QueryFormer, "constant", "query_tokens"),
+    Case(PerceiverLatents, "constant", "latents"),
+    Case(RegistersAfterPositions, "constant", "register_tokens"),
+    Case(RepeatedRegisters, "duplicate-units", "registers"),
+    Case(FrozenPositionTable, "constant", "position_embeddings"),
+    Case(PaddedRawBias, "uninitialized", "head.bias"),
+    Case(TinyInitializerRange, "scale", "fc1.weight"),
     Case(NoResetParameters, "uninitialized", "weight", deferred=True),
     Case(IncompleteReset, "uninitialized", "bias", deferred=True),
 ]
@@ -315,4 +450,5 @@ UNREGISTERED = [
     Case(ListOfParameters, "unregistered-module", "gains"),
     Case(WithUnregisteredEncoder, "unregistered-module", "encoder.towers"),
     Case(WithUnregisteredEncoder, "unregistered-tensor", "encoder.scale"),
+    Case(RawRotaryBuffer, "uninitialized", "inv_freq"),
 ]

@@ -59,3 +59,35 @@ def transformers_models():
         "vit": lambda: t.ViTModel(t.ViTConfig(image_size=32, patch_size=8, hidden_size=64, num_hidden_layers=2,
                                               num_attention_heads=4, intermediate_size=128)),
     }
+
+
+def transformers_deliberate():
+    """(name, (factory, note kinds)) of small transformers models whose zero inits are deliberate."""
+    import transformers as t
+
+    swin = t.SwinConfig(image_size=32, patch_size=4, embed_dim=16, depths=[1, 1], num_heads=[2, 2], window_size=4)
+    resnet = dict(model_type="resnet", embedding_size=8, hidden_sizes=[8, 16, 32, 64], depths=[1, 1, 1, 1],
+                  out_features=["stage2", "stage3", "stage4"])
+    detr = t.DeformableDetrConfig(d_model=32, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
+                                  decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64, num_queries=10,
+                                  use_timm_backbone=False, backbone_config=resnet, num_feature_levels=3)
+    return {
+        # relative position bias tables: zeros, gathered by relative index and added to the logits
+        "swin": (lambda: t.SwinModel(swin), {"constant table"}),
+        # sampling offsets and attention weights: constant_(0); the sampling grid lives in the bias
+        "deformable-detr": (lambda: t.DeformableDetrModel(detr), {"zero weight"}),
+    }
+
+
+def blip2_config():
+    """A tiny BLIP-2: its query tokens start as zeros and its vision tower's default initializer_range is 1e-10."""
+    import transformers as t
+
+    return t.Blip2Config(
+        vision_config=dict(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2,
+                           image_size=32, patch_size=8),
+        qformer_config=dict(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2,
+                            encoder_hidden_size=32, vocab_size=100),
+        text_config=dict(model_type="opt", hidden_size=32, ffn_dim=64, num_hidden_layers=1, num_attention_heads=2,
+                         vocab_size=100, word_embed_proj_dim=32),
+        num_query_tokens=8)

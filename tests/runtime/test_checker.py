@@ -7,7 +7,8 @@ import torch
 from torch import nn
 
 from buggy_modules import BUGS, UNREGISTERED, Case
-from known_good import TORCH_LAYERS, transformers_models
+from intended_modules import INTENDED
+from known_good import TORCH_LAYERS, blip2_config, transformers_deliberate, transformers_models
 from pytest_paraminit import AllowList, build_and_check, build_deferred_and_check, check_module
 from pytest_paraminit.capture import watch
 
@@ -32,11 +33,13 @@ def test_torch_layers_through_the_deferred_path(name):
     factory, args, kwargs = TORCH_LAYERS[name]
     module, report = build_deferred_and_check(factory, *args, **kwargs)
     if name in WITHOUT_RESET_PARAMETERS:
-        # nn.MultiheadAttention only has a private _reset_parameters(): FSDP-style init misses it.
+        # nn.MultiheadAttention only has a private _reset_parameters(): FSDP-style init misses it, and says so
         assert {f.check for f in report.failures} == {"uninitialized"}
         assert all(f.name.endswith(("in_proj_weight", "in_proj_bias", "proj_weight", "bias_k", "bias_v"))
                    for f in report.failures), report.render()
-        assert all(f.site == "MultiheadAttention has no reset_parameters()" for f in report.failures)
+        private = "MultiheadAttention has only a private _reset_parameters(), which the reset_parameters() convention"
+        assert all(private in f.site and f.site.startswith("eager: written by ") for f in report.failures)
+        assert all("call _reset_parameters() on every MultiheadAttention" in f.fix for f in report.failures)
     else:
         assert not report.failed, report.render()
 
@@ -55,12 +58,39 @@ def test_transformers_models_have_no_findings(name):
     assert not report.failed, report.render()
 
 
+@pytest.mark.parametrize("name", list(transformers_deliberate()))
+def test_transformers_deliberate_zero_inits_are_notes(name):
+    factory, kinds = transformers_deliberate()[name]
+    _, report = build_and_check(factory)
+    assert not report.failed, report.render()
+    assert {note.kind for note in report.notes} == kinds, report.render()
+
+
+def test_blip2_query_tokens_and_its_tiny_vision_init_are_caught():
+    import transformers
+
+    _, report = build_and_check(transformers.Blip2Model, blip2_config())
+    found = failures(report)
+    assert ("constant", "query_tokens") in found
+    vision = {name for check, name in found if name.startswith("vision_model.")}
+    assert {check for check, name in found if name.startswith("vision_model.")} == {"scale"}
+    assert "vision_model.embeddings.patch_embedding.weight" in vision and "vision_model.embeddings.class_embedding" in vision
+    assert {check for check, _ in found} == {"constant", "scale"}, report.render()
+
+
 @pytest.mark.parametrize("case", BUGS + UNREGISTERED, ids=lambda case: case.id)
 def test_bug_suite(case: Case):
     build = build_deferred_and_check if case.deferred else build_and_check
     module, report = build(case.module)
     assert (case.check, case.name) in failures(report), report.render()
     assert {check for check, _ in failures(report)} <= {c.check for c in BUGS + UNREGISTERED if c.module is case.module}
+
+
+@pytest.mark.parametrize("module", INTENDED, ids=lambda module: module.__name__)
+def test_deliberate_inits_pass_with_their_notes(module):
+    _, report = build_and_check(module)
+    assert not report.failed, report.render()
+    assert {note.kind for note in report.notes} == set(INTENDED[module]), report.render()
 
 
 def test_bug_suite_covers_every_check():
@@ -97,23 +127,24 @@ def test_partial_write_counts_unwritten_elements():
 
 def _settings():
     return (torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled(),
-            torch.utils.deterministic.fill_uninitialized_memory)
+            torch.utils.deterministic.fill_uninitialized_memory, torch.get_num_threads())
 
 
-def test_global_settings_restored_also_when_the_constructor_raises():
+def test_no_global_setting_changes_also_when_the_constructor_raises():
     before = _settings()
+    seen = []
 
     class Broken(nn.Module):
         def __init__(self):
             super().__init__()
-            assert _settings() == (True, True, True)
+            seen.append(_settings())
             raise RuntimeError("bad config")
 
     module, report = build_and_check(Broken)
     assert module is None and report.failed
     assert report.error == "constructor raised RuntimeError: bad config"
     assert "bad config" in report.render()
-    assert _settings() == before
+    assert seen == [before] and _settings() == before
     with pytest.raises(KeyError), watch():
         raise KeyError
     assert _settings() == before
@@ -145,7 +176,10 @@ def test_allow_list_by_glob():
         def __init__(self):
             super().__init__()
             self.lora_A = nn.Parameter(torch.randn(4, 64) / 8)
-            self.lora_B = nn.Parameter(torch.zeros(64, 4))
+            self.lora_B = nn.Parameter(torch.ones(64, 4))  # ones where zeros were meant
+
+        def forward(self, x):
+            return x @ self.lora_A.t() @ self.lora_B.t()
 
     _, report = build_and_check(LoRA)
     assert failures(report) == {("constant", "lora_B")}
@@ -158,6 +192,10 @@ def test_allow_list_by_glob():
         AllowList.from_mapping({"x": "no-such-check"})
 
 
+def _project(x, weight):  # outside the class: its source does not show the product, a forward pass does
+    return torch.matmul(x, weight)
+
+
 def test_roles_from_an_example_forward_pass():
     class ViTish(nn.Module):
         def __init__(self, n=16, dim=256):
@@ -168,10 +206,7 @@ def test_roles_from_an_example_forward_pass():
 
         def forward(self, x):
             x = torch.cat([self.cls_token.expand(x.shape[0], -1, -1), x], dim=1) + self.pos
-            return self._project(x)
-
-        def _project(self, x):  # not in forward's source: only a watched forward pass sees it
-            return torch.matmul(x, self.mix)
+            return _project(x, self.mix)
 
     module = ViTish()
     roles = {r.name: r.role for r in check_module(module).parameters}
@@ -182,3 +217,59 @@ def test_roles_from_an_example_forward_pass():
     assert roles["mix"].kind == "weight" and roles["mix"].fan_in == 256
     assert failures(report) == {("scale", "mix")}
 
+
+def test_a_nested_tensor_parameter_is_skipped_not_raised():
+    class Ragged(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rows = nn.Parameter(torch.nested.nested_tensor([torch.randn(2, 4), torch.randn(3, 4)]))
+            self.proj = nn.Linear(4, 4)
+
+    with pytest.warns(UserWarning, match="nested tensors is in prototype"):
+        _, report = build_and_check(Ragged)
+    assert not report.failed, report.render()
+    assert report.parameters[0].verdict == "skipped: nested tensor (values not judged)"
+    assert "rows" in report.render() and report.to_json()["parameters"][0]["shape"] == []
+
+
+def test_a_note_says_what_the_initializer_asked_for():
+    from intended_modules import ScaledDownHead, ZeroHeadClassifier
+
+    _, report = build_and_check(ScaledDownHead)
+    (note,) = report.notes
+    assert note.name == "head.weight" and note.kind == "small on purpose"
+    assert note.detail.startswith("std·√fan_in = ") and note.detail.endswith("mul_(0.001)"), note.detail
+    _, report = build_and_check(ZeroHeadClassifier)
+    assert [str(note) for note in report.notes] == [
+        "head.weight: zero weight (all 640 elements = 0, written by zero_()): starts as a no-op; its input still "
+        "gives each unit its own gradient, so it trains"]
+    assert report.render().splitlines()[-1] == (
+        "  note: zero weight: head.weight (all 640 elements = 0, written by zero_()): starts as a no-op; its input "
+        "still gives each unit its own gradient, so it trains")
+
+
+def test_the_capture_remembers_what_wrote_a_tensor():
+    with watch() as tracker:
+        weight = torch.zeros(8, 8)
+        nn.init.normal_(weight, std=1e-6)
+        weight.mul_(0.5)
+        partly = torch.zeros(4)
+        partly[:2] = 1.0
+        drawn = torch.randn(4, 4) * 0.02
+    assert [str(op) for op in tracker.writes(weight)] == ["zero_()", "normal_(0, 1e-06)", "mul_(0.5)"]
+    assert [op.full for op in tracker.writes(partly)] == [True, False]
+    assert [str(op) for op in tracker.writes(drawn)] == ["normal_(0, 1)", "mul_(0.02)"]
+    assert tracker.writes(torch.ones(3)) == ()
+
+
+def test_raw_memory_is_followed_through_copies_and_arithmetic():
+    import torch.nn.functional as F
+
+    with watch() as tracker:
+        padded = F.pad(torch.empty(6), (0, 2))
+        scaled = torch.empty(3, 4) * 0.02
+        half = torch.empty(4)
+        half[:2] = 1.0
+        joined = torch.cat([half, torch.ones(2)])
+        clean = torch.cat([torch.zeros(2), torch.ones(2)])
+    assert [tracker.unwritten(t)[0] for t in (padded, scaled, joined, clean)] == [6, 12, 2, 0]

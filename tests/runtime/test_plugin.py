@@ -61,6 +61,37 @@ def test_bug_suite_fails_through_fixture_and_flag(runtime_pytester: pytest.Pytes
                                  "time spent checking: *.* s"])
 
 
+INTENDED_SUITE = """
+import pytest
+from intended_modules import INTENDED
+
+@pytest.mark.parametrize("module", list(INTENDED), ids=lambda module: module.__name__)
+def test_fixture(param_init, module):
+    param_init(module)
+
+@pytest.mark.parametrize("module", list(INTENDED), ids=lambda module: module.__name__)
+def test_flag(module):
+    module()
+"""
+
+
+def test_deliberate_inits_pass_through_fixture_and_flag_with_notes(runtime_pytester: pytest.Pytester):
+    from intended_modules import INTENDED
+
+    runtime_pytester.makepyfile(test_intended=INTENDED_SUITE)
+    report = runtime_pytester.path / "report.json"
+    result = runtime_pytester.runpytest("--check-param-init", f"--param-init-report={report}")
+    result.assert_outcomes(passed=2 * len(INTENDED))
+    result.stdout.fnmatch_lines(["checked * modules, * parameters: 0 findings"])
+    notes: dict[str, set[str]] = {}
+    for record in json.loads(report.read_text())["reports"]:
+        assert not record["findings"], record
+        notes.setdefault(record["test"], set()).update(note.split(": ")[1].split(" (")[0] for note in record["notes"])
+    for module, kinds in INTENDED.items():
+        for way in ("fixture", "flag"):
+            assert notes.get(f"test_intended.py::test_{way}[{module.__name__}]", set()) == set(kinds), module
+
+
 def test_failure_report_names_the_line_that_created_the_parameter(runtime_pytester: pytest.Pytester):
     runtime_pytester.makepyfile(
         """
@@ -184,7 +215,10 @@ class LoRA(nn.Module):
     def __init__(self):
         super().__init__()
         self.lora_A = nn.Parameter(torch.randn(4, 64) / 8)
-        self.lora_B = nn.Parameter(torch.zeros(64, 4))
+        self.lora_B = nn.Parameter(torch.ones(64, 4))  # ones where zeros were meant
+
+    def forward(self, x):
+        return x @ self.lora_A.t() @ self.lora_B.t()
 
 class Adapter(nn.Module):
     def __init__(self):

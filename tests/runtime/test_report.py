@@ -32,7 +32,7 @@ class Fixed(nn.Module):
         self.lookup = torch.arange(3)
 
     def forward(self, x):
-        return F.linear(x, self.weight, self.bias)
+        return F.linear(x, self.weight, self.bias) @ self.table.t()
 
 
 class NoReset(nn.Module):
@@ -51,29 +51,33 @@ SITE = f"{__file__}:" + str(next(
     number for number, line in enumerate(Path(__file__).read_text(encoding="utf-8").splitlines(), 1)
     if "# the site the report names" in line
 ))
-RULE = "─────────  ─────  ───────  ───────  ─────  ────────  ─────  ─────  ─────────  " + "─" * 60
+RULE = "─────────  ─────  ───────  ───────  ─────  ─────────────  ─────  ─────  ─────────  " + "─" * 60
 FIXED_ROWS = [
-    "  parameter  shape  dtype    mean     std    expected  min    max    histogram  verdict",
+    "  parameter  shape  dtype    mean     std    expected       min    max    histogram  verdict",
     "  " + RULE,
-    "  weight     3×4    float32  -0.0625  0.432  0.005..4  -0.75  0.625  █▄█▄▄█▄█   ok",
-    "  bias       3      float32  32       26.1   |x| ≤ 20  0      64     █   █  █   scale",
-    "  raw        2×3    float32  nan      nan    -         nan    nan    ∅          uninitialized",
-    "  table      5×2    float32  1        0      -         1      1      █          ok (allowed: constant)",
-    "  steps      2      int64    -        -      -         -      -                 "
+    "  weight     3×4    float32  -0.0625  0.432  0.005..4       -0.75  0.625  █▄█▄▄█▄█   ok",
+    "  bias       3      float32  32       26.1   |x| ≤ 20       0      64     █   █  █   scale",
+    "  raw        2×3    float32  nan      nan    -              nan    nan    ∅          uninitialized",
+    "  table      5×2    float32  1        0      0.00707..5.66  1      1      █          ok (allowed: constant)",
+    "  steps      2      int64    -        -      -              -      -                 "
     "skipped: torch.int64 dtype (integer/bool: values not judged)",
 ]
+BIAS_WHY = "a bias starts near 0; one this large swamps the activations it is added to"
+BIAS_FIX = "nn.init.zeros_(self.bias) (or uniform_(-1/√fan_in, 1/√fan_in), PyTorch's default)"
+RAW_WHY = "its values are whatever the memory held (NaN under the checker): training starts from garbage"
+HEADS_WHY = "optimizers, .to() and state_dict never see what it holds: it is not trained, moved or saved"
 FIXED_FINDINGS = [
     "",
     "  3 findings:",
     "  [scale] bias: max |x| = 64 for a bias (expected ≤ 20)",
-    "      std far from what the parameter's role needs (weights: std·√fan_in; tables: std)",
-    "      fix: scale the init (nn.init.kaiming_uniform_, normal_(0, 0.02), xavier_uniform_)",
+    f"      {BIAS_WHY}",
+    f"      fix: {BIAS_FIX}",
     "  [uninitialized] raw: 6 of 6 elements never written (expected 0)",
-    "      elements never written after construction (raw memory from torch.empty & co.)",
+    f"      {RAW_WHY}",
     f"      created at {SITE}",
     "      fix: initialize it in __init__/reset_parameters (nn.init.*_ or copy_)",
     "  [unregistered-module] heads: list holding 1 unregistered Module (expected registered)",
-    "      a Parameter or Module inside a plain list/tuple/set/dict: not registered",
+    f"      {HEADS_WHY}",
     "      fix: self.heads = nn.ModuleList(...)",
     "  note: lookup: plain tensor [3] on cpu (register_buffer(...) if it should move with .to())",
 ]
@@ -91,7 +95,8 @@ FIXED_JSON = {
         {"name": "raw", "shape": [2, 3], "dtype": "float32", "role": "unknown", "fan_in": None, "expected": "-",
          "verdict": "uninitialized", "mean": math.nan, "std": math.nan, "min": math.nan, "max": math.nan,
          "nonfinite": 6},
-        {"name": "table", "shape": [5, 2], "dtype": "float32", "role": "unknown", "fan_in": None, "expected": "-",
+        {"name": "table", "shape": [5, 2], "dtype": "float32", "role": "weight", "fan_in": 2,
+         "expected": "0.00707..5.66",
          "verdict": "ok (allowed: constant)", "mean": 1.0, "std": 0.0, "min": 1.0, "max": 1.0, "nonfinite": 0},
         {"name": "steps", "shape": [2], "dtype": "int64", "role": "unknown", "fan_in": None, "expected": "-",
          "verdict": "skipped: torch.int64 dtype (integer/bool: values not judged)",
@@ -99,14 +104,18 @@ FIXED_JSON = {
     ],
     "findings": [
         {"check": "scale", "name": "bias", "measured": "max |x| = 64 for a bias", "expected": "≤ 20", "site": None,
-         "allowed": False, "fix": "scale the init (nn.init.kaiming_uniform_, normal_(0, 0.02), xavier_uniform_)"},
+         "allowed": False, "why": BIAS_WHY, "fix": BIAS_FIX},
         {"check": "uninitialized", "name": "raw", "measured": "6 of 6 elements never written", "expected": "0",
-         "site": SITE, "allowed": False, "fix": UNINITIALIZED_FIX},
+         "site": SITE, "allowed": False, "why": RAW_WHY, "fix": UNINITIALIZED_FIX},
         {"check": "constant", "name": "table", "measured": "all 10 elements = 1", "expected": "varied values",
          "site": None, "allowed": True,
-         "fix": "use a random init (nn.init.kaiming_uniform_, normal_) or allow it if zero-init is intended"},
+         "why": "every output unit computes the same function of its input and starts alike; a constant is an init "
+                "for norm gains, not for weights",
+         "fix": "nn.init.kaiming_uniform_(self.table, a=math.sqrt(5)) (PyTorch's default) or normal_(0, 0.02); "
+                "zeros_ if the layer should start as a no-op"},
         {"check": "unregistered-module", "name": "heads", "measured": "list holding 1 unregistered Module",
-         "expected": "registered", "site": None, "allowed": False, "fix": "self.heads = nn.ModuleList(...)"},
+         "expected": "registered", "site": None, "allowed": False, "why": HEADS_WHY,
+         "fix": "self.heads = nn.ModuleList(...)"},
     ],
     "notes": ["lookup: plain tensor [3] on cpu (register_buffer(...) if it should move with .to())"],
 }
@@ -140,25 +149,27 @@ def test_a_fixed_report_as_json():
 def test_a_deferred_finding_names_the_class_without_reset_parameters():
     _, report = build_deferred_and_check(NoReset)
     assert report.render() == "\n".join([
-        "paraminit: NoReset (deferred)",
+        "paraminit: NoReset (deferred, reset_parameters)",
         "  parameter  shape  dtype    mean  std  expected   min  max  histogram  verdict",
         "  ─────────  ─────  ───────  ────  ───  ─────────  ───  ───  ─────────  ─────────────",
         "  gate       1      float32  nan   nan  |x| ≤ 100  nan  nan  ∅          uninitialized",
         "",
         "  1 finding:",
         "  [uninitialized] gate: 1 of 1 elements never written (expected 0)",
-        "      elements never written after construction (raw memory from torch.empty & co.)",
-        "      NoReset has no reset_parameters()",
-        f"      fix: {UNINITIALIZED_FIX}",
+        f"      {RAW_WHY}",
+        "      eager: computed in the constructor; deferred: never written — NoReset has no reset_parameters()",
+        "      fix: give NoReset a reset_parameters() that writes self.gate",
     ])
     assert _json(report) == json.dumps({
-        "module": "NoReset (deferred)", "error": None,
+        "module": "NoReset (deferred, reset_parameters)", "error": None,
         "parameters": [{"name": "gate", "shape": [1], "dtype": "float32", "role": "gate", "fan_in": None,
                         "expected": "|x| ≤ 100", "verdict": "uninitialized", "mean": math.nan, "std": math.nan,
                         "min": math.nan, "max": math.nan, "nonfinite": 1}],
         "findings": [{"check": "uninitialized", "name": "gate", "measured": "1 of 1 elements never written",
-                      "expected": "0", "site": "NoReset has no reset_parameters()", "allowed": False,
-                      "fix": UNINITIALIZED_FIX}],
+                      "expected": "0", "allowed": False, "why": RAW_WHY,
+                      "site": "eager: computed in the constructor; deferred: never written — NoReset has no "
+                              "reset_parameters()",
+                      "fix": "give NoReset a reset_parameters() that writes self.gate"}],
         "notes": [],
     }, sort_keys=True)
 
