@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from ruff_like_rules.syntax.lines import patch_lines
 from ruff_like_rules.workspace.cache import tool_version
 from ruff_like_rules.workspace.config import ConfigError, Overrides, Resolver, split_selectors
 
@@ -134,9 +135,9 @@ def make_resolver(args: argparse.Namespace) -> Resolver:
     files, inline = settings_arguments(getattr(args, "config", None) or ())
     config = files[0] if files else None
     overrides = Overrides(
-        select=split_selectors(getattr(args, "select", None)),
-        extend_select=split_selectors(getattr(args, "extend_select", None)) or (),
-        ignore=split_selectors(getattr(args, "ignore", None)) or (),
+        select=split_selectors(getattr(args, "select", None), "--select"),
+        extend_select=split_selectors(getattr(args, "extend_select", None), "--extend-select") or (),
+        ignore=split_selectors(getattr(args, "ignore", None), "--ignore") or (),
         preview=getattr(args, "preview", None),
     )
     return Resolver(overrides=overrides, explicit=config.resolve() if config is not None else None, inline=inline)
@@ -351,14 +352,14 @@ def write_diff(fixed: Sequence[FixedFile], stdout: TextIO, silent: bool) -> int:
             continue
         count += len(done.fix.outcome.applied)
         if not silent:
-            stdout.writelines(
-                difflib.unified_diff(
-                    before.splitlines(keepends=True),
-                    after.splitlines(keepends=True),
-                    fromfile=f"a/{done.result.display}",
-                    tofile=f"b/{done.result.display}",
-                )
+            diff = difflib.unified_diff(
+                patch_lines(before),
+                patch_lines(after),
+                fromfile=f"a/{done.result.display}",
+                tofile=f"b/{done.result.display}",
             )
+            # a last line without its newline is marked, as diff(1) does, so patches apply
+            stdout.writelines(line if line.endswith("\n") else f"{line}\n\\ No newline at end of file\n" for line in diff)
             stdout.write("\n")
     if not silent:
         sys.stderr.write(f"Would fix {_errors(count)}.\n" if count else "No errors would be fixed.\n")

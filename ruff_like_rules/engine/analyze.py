@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import io
+import os
+import stat
 import tokenize
 from pathlib import Path
 
@@ -10,11 +13,24 @@ import libcst as cst
 
 from ruff_like_rules.analysis.project import project_for
 from ruff_like_rules.engine.context import FileContext
+from ruff_like_rules.engine.literals import blank_data_literals
 from ruff_like_rules.engine.diagnostics import PARSE_ERROR_CODE, PARSE_ERROR_NAME, Finding, Position
 from ruff_like_rules.engine.noqa import filter_suppressed
 from ruff_like_rules.engine.prefilter import Chunk, select_chunks
 from ruff_like_rules.engine.settings import AnalysisSettings
+from ruff_like_rules.syntax.depth import too_deep
 from ruff_like_rules.syntax.parsed import ParsedChunk
+from ruff_like_rules.syntax.stack import call_with_deep_stack
+
+
+def read_source(path: Path) -> bytes:
+    """The bytes of a regular file. Opened without blocking and checked before reading: a
+    FIFO named ``*.py`` would otherwise hang the run; a device could read forever."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        return stream.read()
 
 
 def decode(source: bytes) -> str:
@@ -47,11 +63,18 @@ class ChunkCache:
 
 
 def analyze_source(
-    source: bytes | str, settings: AnalysisSettings, chunk_cache: ChunkCache | None = None, origin: Path | None = None
+    source: bytes | str,
+    settings: AnalysisSettings,
+    chunk_cache: ChunkCache | None = None,
+    origin: Path | None = None,
+    *,
+    for_fixing: bool = False,
 ) -> list[Finding]:
-    """Findings of one file's text; with ``origin`` (where the file is, or will be), bases
-    from other files are looked up there (``analysis.project``), and what was consulted is
-    left in ``project_for(settings.options).consulted``."""
+    """The findings of one file. With ``origin`` (where the file is, or will be), bases from
+    other files are looked up there (``analysis.project``), and what was consulted is left in
+    ``project_for(settings.options).consulted``. ``for_fixing`` and a ``chunk_cache`` (the
+    language server, whose fixes are applied as given) parse the exact text; a check blanks
+    huge data literals."""
     try:
         text = source if isinstance(source, str) else decode(source)
     except (UnicodeDecodeError, SyntaxError, LookupError) as error:
@@ -64,29 +87,94 @@ def analyze_source(
     )
     if chunks is None:
         return []
-    try:
-        parsed = _parse(chunks, text, chunk_cache)
-    except cst.ParserSyntaxError as error:
-        message = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
-        return [_parse_error(f"cannot parse file: {message}", Position(error.raw_line, error.raw_column))]
+    try:  # measured before any blanking: what Python refuses is reported
+        for chunk in chunks:
+            _refuse_if_too_deep(chunk.text, chunk.first_line)
+    except _Unanalysable as refusal:
+        return [refusal.finding]
+    parse_text = text
+    if settings.prefilter and chunk_cache is None and not for_fixing:
+        chunks = [Chunk(chunk.first_line, blank_data_literals(chunk.text)) for chunk in chunks]
+        parse_text = chunks[0].text if len(chunks) == 1 and chunks[0].first_line == 1 and len(chunks[0].text) == len(text) else blank_data_literals(text)
+
     lookups = project_for(settings.options).lookups_for(origin) if origin is not None and settings.project else None
-    context = FileContext(parsed, text, settings.options, lookups)
-    findings = [finding for rule in settings.rules for finding in rule().check(context)]
+
+    def analyze() -> list[Finding]:
+        return _analyze_chunks(chunks, text, parse_text, settings, chunk_cache, lookups)
+
+    try:
+        return analyze()
+    except RecursionError:
+        pass  # a legal but deep tree: again, with room for libcst's recursion
+    try:
+        return call_with_deep_stack(analyze)
+    except RecursionError:
+        return [_parse_error("cannot analyse file: nested too deeply", Position(1, 0))]
+
+
+class _Unanalysable(Exception):
+    """The file cannot be analysed: it does not parse, or nests past what parsing can bear."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+def _analyze_chunks(
+    chunks: list[Chunk],
+    text: str,
+    parse_text: str,
+    settings: AnalysisSettings,
+    chunk_cache: ChunkCache | None,
+    lookups,
+) -> list[Finding]:
+    """``parse_text`` is ``text`` as parsed (data literals blanked for a check)."""
+    try:
+        parsed, whole = _parse(chunks, parse_text, chunk_cache)
+        context = FileContext(parsed, text, settings.options, lookups)
+        findings = [finding for rule in settings.rules for finding in rule().check(context)]
+        if findings and not whole:
+            _parse_checked(parse_text)  # the prefilter's chunks parsed; findings (and fixes) need the whole file to
+    except _Unanalysable as refusal:
+        return [refusal.finding]
     if findings:
         findings = filter_suppressed(findings, text)
     return sorted(findings, key=lambda f: (f.start, f.code))
 
 
-def _parse(chunks: list[Chunk], text: str, chunk_cache: ChunkCache | None) -> list[ParsedChunk]:
-    """Parse each chunk alone; if the cut was wrong somewhere, the whole file decides."""
+def _parse(chunks: list[Chunk], text: str, chunk_cache: ChunkCache | None) -> tuple[list[ParsedChunk], bool]:
+    """Parse each chunk alone; if the cut was wrong somewhere, the whole file decides.
+    Also says whether the whole file was parsed."""
+    whole = len(chunks) == 1 and chunks[0].text == text
     try:
         if chunk_cache is not None:
-            return chunk_cache.parse(chunks)
-        return [ParsedChunk(chunk.first_line, cst.parse_module(chunk.text)) for chunk in chunks]
-    except cst.ParserSyntaxError:
-        if len(chunks) == 1 and chunks[0].text is text:
-            raise
-        return [ParsedChunk(1, cst.parse_module(text))]
+            return chunk_cache.parse(chunks), whole
+        return [ParsedChunk(chunk.first_line, cst.parse_module(chunk.text)) for chunk in chunks], whole
+    except cst.ParserSyntaxError as error:
+        if whole:
+            raise _Unanalysable(_syntax_error(error)) from None
+    return [ParsedChunk(1, _parse_checked(text))], True
+
+
+def _parse_checked(text: str) -> cst.Module:
+    """The whole text parsed, or why it cannot be."""
+    _refuse_if_too_deep(text, 1)
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        raise _Unanalysable(_syntax_error(error)) from None
+
+
+def _refuse_if_too_deep(text: str, first_line: int) -> None:
+    """Measured from tokens before parsing: a too deep text would crash the native parser."""
+    refusal = too_deep(text, first_line)
+    if refusal is not None:
+        raise _Unanalysable(_parse_error(f"cannot analyse file: {refusal.message}", Position(refusal.line, 0)))
+
+
+def _syntax_error(error: cst.ParserSyntaxError) -> Finding:
+    message = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
+    return _parse_error(f"cannot parse file: {message}", Position(error.raw_line, error.raw_column))
 
 
 def _parse_error(message: str, position: Position) -> Finding:

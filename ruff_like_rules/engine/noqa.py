@@ -8,13 +8,13 @@ and mention "noqa" at all, which keeps the common path a substring test.
 
 from __future__ import annotations
 
-import io
 import re
 import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ruff_like_rules.engine.diagnostics import PARSE_ERROR_CODE, Finding
+from ruff_like_rules.syntax.lines import readline, split_lines
 
 _CODES = r"(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*)"
 LINE_NOQA = re.compile(rf"#\s*noqa(?::\s*{_CODES})?", re.IGNORECASE)
@@ -56,12 +56,12 @@ def _comments(text: str) -> Iterable[tuple[int, str, bool]]:
     text from each line's first ``#``: a rare file may then honour a ``# noqa`` in a string.
     """
     try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        for token in tokenize.generate_tokens(readline(text)):
             if token.type == tokenize.COMMENT:
                 alone = token.line[: token.start[1]].strip() == ""
                 yield token.start[0], token.string, alone
     except (tokenize.TokenError, SyntaxError):
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(split_lines(text), start=1):
             hash_at = line.find("#")
             if hash_at >= 0:
                 yield number, line[hash_at:], line[:hash_at].strip() == ""

@@ -35,6 +35,7 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar, Protocol, TypeVar
 
+from ruff_like_rules.syntax.lines import split_lines
 from ruff_like_rules.vocabulary.triggers import (
     ASSIGNED_KEY,
     GENERIC_WRITE,
@@ -275,7 +276,7 @@ def select_chunks(text: str, selection: Selection, *, block_by_block: bool = Fal
     if selection.anywhere.search(text) is None:
         return None
     selection = selection.for_file(text)
-    lines = text.splitlines(keepends=True)
+    lines = split_lines(text, keepends=True)
     blocks = _blocks(lines)
     block_text = ["".join(lines[b.start : b.end]) for b in blocks]
     keep = [block.defines is None for block in blocks]  # plain statements are cheap to keep

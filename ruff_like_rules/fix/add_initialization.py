@@ -37,6 +37,7 @@ from ruff_like_rules.analysis.storages import Storage
 from ruff_like_rules.analysis.verdicts import Kind, Verdict
 from ruff_like_rules.engine.context import FileContext
 from ruff_like_rules.engine.diagnostics import Applicability, Edit, Fix, Position
+from ruff_like_rules.syntax.lines import LINE_BREAK, split_lines
 
 NEW_INITIALIZER = "reset_parameters"
 _BIAS = re.compile(r"(?i)bias|beta|shift|offset")
@@ -57,8 +58,8 @@ class _Writer:
 
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
-        self.lines = re.split(r"\r\n|\r|\n", ctx.text)  # line breaks as Python counts them
-        newline = re.search(r"\r\n|\r|\n", ctx.text)
+        self.lines = LINE_BREAK.split(ctx.text)  # line breaks as Python counts them
+        newline = LINE_BREAK.search(ctx.text)
         self.newline = newline.group() if newline else "\n"
 
     def indentation(self, line: int) -> str:
@@ -83,7 +84,7 @@ class _Writer:
         """Nodes as code at ``indent``, nested blocks indented by ``step``, with the file's
         line ending."""
         code = cst.Module(body=nodes, default_indent=step, default_newline=self.newline).code
-        return "".join(indent + line if line.strip() else line for line in code.splitlines(keepends=True))
+        return "".join(indent + line if line.strip() else line for line in split_lines(code, keepends=True))
 
     def import_math(self) -> Edit | None:
         """``import math`` before the file's first import (after ``from __future__``)."""

@@ -10,9 +10,9 @@ renamed over the original, so an interrupted run leaves the old file or the new 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
-import re
 import stat
 import tempfile
 import tokenize
@@ -22,34 +22,32 @@ from pathlib import Path
 
 import libcst as cst
 
-from ruff_like_rules.engine.analyze import analyze_source
+from ruff_like_rules.engine.analyze import analyze_source, read_source
 from ruff_like_rules.engine.diagnostics import Applicability, Edit, Finding, Fix, Position
 from ruff_like_rules.engine.settings import AnalysisSettings
-
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
-"""A line as Python and libcst count them: only CR, LF and CRLF end one (not form feeds)."""
+from ruff_like_rules.syntax.lines import line_starts, offset_of
 
 
-def _offsets(text: str) -> list[int]:
-    starts = [0]
-    for match in _LINE.finditer(text):
-        if match.end() == match.start():
-            break
-        starts.append(match.end())
-    return starts
+@dataclass(frozen=True)
+class _Offsets:
+    """Text positions as offsets, by the tool's one line table (only CR, LF and CRLF end a line)."""
 
+    starts: list[int]
+    length: int
 
-def _offset(starts: list[int], position: Position) -> int:
-    if position.line > len(starts):
-        return starts[-1]  # past the last line: the end of the text
-    return min(starts[position.line - 1] + position.column, starts[-1])
+    @classmethod
+    def of(cls, text: str) -> _Offsets:
+        return cls(line_starts(text), len(text))
+
+    def __call__(self, position: Position) -> int:
+        return offset_of(self.starts, position.line, position.column, self.length)
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     """Apply edits from last to first; an edit overlapping one already taken is skipped,
     and an edit equal to one already taken is applied once."""
-    starts = _offsets(text)
-    spans = sorted({(_offset(starts, e.start), _offset(starts, e.end), e.content) for e in edits}, reverse=True)
+    offset = _Offsets.of(text)
+    spans = sorted({(offset(e.start), offset(e.end), e.content) for e in edits}, reverse=True)
     result = text
     lowest = len(text) + 1
     for start, end, content in spans:
@@ -80,8 +78,8 @@ class FixOutcome:
     """Fixes refused, each with why (for example: the result would not parse)."""
 
 
-def _ranges(starts: list[int], fix: Fix) -> list[tuple[int, int, str]]:
-    return [(_offset(starts, e.start), _offset(starts, e.end), e.content) for e in fix.edits]
+def _ranges(offset: _Offsets, fix: Fix) -> list[tuple[int, int, str]]:
+    return [(offset(e.start), offset(e.end), e.content) for e in fix.edits]
 
 
 def _conflicts(edit: tuple[int, int, str], taken: Sequence[tuple[int, int, str]]) -> bool:
@@ -105,9 +103,9 @@ def _compatible(text: str, fixes: Sequence[tuple[Finding, Fix]]) -> list[tuple[F
     with an edit already taken (equal edits, such as one added import, are shared)."""
     chosen: list[tuple[Finding, Fix]] = []
     taken: list[tuple[int, int, str]] = []
-    starts = _offsets(text)
+    offset = _Offsets.of(text)
     for finding, fix in sorted(fixes, key=lambda item: (min(e.start for e in item[1].edits), item[0].start)):
-        ranges = _ranges(starts, fix)
+        ranges = _ranges(offset, fix)
         if any(_conflicts(edit, taken) for edit in ranges):
             continue
         chosen.append((finding, fix))
@@ -139,7 +137,7 @@ def fix_source(
     applied: list[Finding] = []
     dropped: dict[tuple[Finding, str], None] = {}
     refused: set[tuple[str, tuple[Edit, ...]]] = set()
-    findings = analyze_source(text, settings, origin=origin)
+    findings = analyze_source(text, settings, origin=origin, for_fixing=True)
     for _ in range(max_iterations):
         fixes = [
             (f, f.fix)
@@ -167,8 +165,13 @@ def fix_source(
             break
         applied.extend(f for f, _ in chosen)
         text = fixed
-        findings = analyze_source(text, settings, origin=origin)
-    return FixOutcome(text, tuple(applied), tuple(findings), tuple(dropped))
+        findings = analyze_source(text, settings, origin=origin, for_fixing=True)
+    # a refused fix is not offered again: the hint must not count it as fixable
+    remaining = tuple(
+        dataclasses.replace(f, fix=None) if f.fix is not None and (f.code, f.fix.edits) in refused else f
+        for f in findings
+    )
+    return FixOutcome(text, tuple(applied), remaining, tuple(dropped))
 
 
 # ---------------------------------------------------------------------------- files
@@ -227,7 +230,7 @@ def fix_file(path: Path, settings: AnalysisSettings, *, unsafe: bool, write: boo
     Raises ``OSError`` when the file cannot be read or written, ``UnicodeError`` when the
     fixed text cannot be encoded back (the file is then left as it was).
     """
-    source = SourceFile.decode(path.read_bytes())
+    source = SourceFile.decode(read_source(path))
     outcome = fix_source(source.text, settings, unsafe=unsafe, origin=path)
     data = source.encode(outcome.text) if outcome.text != source.text else None
     if write and data is not None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TextIO
 from ruff_like_rules.engine.diagnostics import Finding
 from ruff_like_rules.output.concise import header
 from ruff_like_rules.output.style import BLUE, BOLD, CYAN, RED, Painter
+from ruff_like_rules.syntax.lines import split_lines
 
 if TYPE_CHECKING:
     from ruff_like_rules.workspace.runner import FileResult
@@ -40,7 +41,7 @@ def write(results: Sequence[FileResult], stream: TextIO, color: bool) -> None:
         if not result.findings:
             continue
         try:
-            lines = result.text().splitlines()
+            lines = split_lines(result.text())
         except OSError:
             lines = []
         for finding in result.findings:

@@ -338,8 +338,8 @@ class _Uses(Walker):
         return self._bound_order.get(id(value), self._order + 1)  # never walked: nothing follows it
 
     def walk(self, node: cst.CSTNode) -> None:
-        if id(node) not in self._roots and isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            return  # another scope
+        if id(node) not in self._roots and isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            return  # another scope; a class body runs where it stands, so its calls are walked
         self._order += 1
         if isinstance(node, cst.Name) and node.value in self.names:
             self._names.setdefault(node.value, []).append((self._order, self._effect(node)))

@@ -79,15 +79,24 @@ def finding_to_data(finding: Finding) -> list[Any]:
 
 def finding_from_data(data: list[Any]) -> Finding:
     code, name, message, line, column, end_line, end_column, fix_data = data
+    _require((code, name, message), str)
+    _require((line, column, end_line, end_column), int)
     fix = None
     if fix_data is not None:
         fix_message, applicability, edits = fix_data
+        _require((fix_message, *(e[4] for e in edits)), str)
+        _require([n for e in edits for n in e[:4]], int)
         fix = Fix(
             fix_message,
             tuple(Edit(Position(a, b), Position(c, d), content) for a, b, c, d, content in edits),
             Applicability(applicability),
         )
     return Finding(code, name, message, Position(line, column), Position(end_line, end_column), fix)
+
+
+def _require(values: Any, kind: type) -> None:
+    if not all(isinstance(value, kind) for value in values):
+        raise TypeError(f"a cached value is not {kind.__name__}")
 
 
 @dataclass
@@ -105,21 +114,37 @@ class CacheFile:
             entries = json.loads(path.read_bytes())
         except (OSError, ValueError):
             entries = {}  # missing or damaged: start afresh
-        return cls(path, entries if isinstance(entries, dict) else {})
+        if not isinstance(entries, dict):
+            return cls(path, {}, dirty=True)
+        valid = {key: entry for key, entry in entries.items() if _valid_entry(entry)}
+        return cls(path, valid, dirty=len(valid) != len(entries))  # what did not validate is rewritten
 
     def by_stat(self, key: str, stat: os.stat_result) -> list[Finding] | None:
         entry = self.entries.get(key)
         if entry is None or entry[0] != stat.st_mtime_ns or entry[1] != stat.st_size or _moved(entry):
             return None
-        self._touch(entry)
-        return [finding_from_data(item) for item in entry[4]]
+        findings = self._findings(key, entry)
+        if findings is not None:
+            self._touch(entry)
+        return findings
 
     def by_digest(self, key: str, stat: os.stat_result, digest: str) -> list[Finding] | None:
         entry = self.entries.get(key)
         if entry is None or entry[2] != digest or _moved(entry):
             return None
-        self.store(key, stat, digest, entry[4], entry[5])
-        return [finding_from_data(item) for item in entry[4]]
+        findings = self._findings(key, entry)
+        if findings is not None:
+            self.store(key, stat, digest, entry[4], entry[5])
+        return findings
+
+    def _findings(self, key: str, entry: list[Any]) -> list[Finding] | None:
+        """The entry's findings; None (and the entry dropped) when they do not decode."""
+        try:
+            return [finding_from_data(item) for item in entry[4]]
+        except (TypeError, ValueError, KeyError, AttributeError):
+            del self.entries[key]
+            self.dirty = True
+            return None
 
     def put(
         self, key: str, stat: os.stat_result, digest: str, findings: list[Finding], consulted: list[list[Any]]
@@ -157,8 +182,6 @@ class CacheFile:
 
 def _moved(entry: list[Any]) -> bool:
     """Whether a file the entry's analysis consulted changed or went away since."""
-    if len(entry) < 6 or not isinstance(entry[5], list):
-        return True  # an entry of unknown shape: analyse again
     for path, mtime, size in entry[5]:
         try:
             stat = os.stat(path)
@@ -167,6 +190,23 @@ def _moved(entry: list[Any]) -> bool:
         if stat.st_mtime_ns != mtime or stat.st_size != size:
             return True
     return False
+
+
+def _valid_entry(entry: Any) -> bool:
+    """``[mtime_ns, size, digest, day, findings, consulted]`` with those types (findings decode on use)."""
+    return (
+        isinstance(entry, list)
+        and len(entry) == 6
+        and all(isinstance(value, int) and not isinstance(value, bool) for value in (entry[0], entry[1], entry[3]))
+        and isinstance(entry[2], str)
+        and isinstance(entry[4], list)
+        and isinstance(entry[5], list)
+        and all(
+            isinstance(item, list) and len(item) == 3 and isinstance(item[0], str)
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in item[1:])
+            for item in entry[5]
+        )
+    )
 
 
 def _today() -> int:

@@ -303,9 +303,13 @@ def read_config_file(path: Path, catalogue: Sequence[type[Rule]]) -> Config | No
             document = tomllib.load(stream)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not valid UTF-8 (byte {error.start}): TOML files must be UTF-8") from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
     tool = document.get("tool")
+    if path.name == "pyproject.toml" and tool is not None and not isinstance(tool, dict):
+        raise ConfigError(f"{path}: [tool] must be a table, got {type(tool).__name__} {tool!r}"[:200])
     if path.name == "pyproject.toml" or isinstance(tool, dict):
         table = tool.get("paraminit") if isinstance(tool, dict) else None  # pyproject-style, under any name
         if table is None and path.name == "pyproject.toml":
@@ -472,8 +476,15 @@ class Resolver:
         return tuple(ignored)
 
 
-def split_selectors(values: Iterable[str] | None) -> tuple[str, ...] | None:
-    """``--select A,B --select C`` → ``("A", "B", "C")``; None when the flag was not given."""
+def split_selectors(values: Iterable[str] | None, flag: str) -> tuple[str, ...] | None:
+    """``--select A,B --select C`` → ``("A", "B", "C")``; None when the flag was not given.
+    A value that names no rule at all (``--select ',,'``) is a usage error, not "select nothing"."""
     if values is None:
         return None
-    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+    selectors: list[str] = []
+    for value in values:
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        if not parts:
+            raise ConfigError(f"{flag} {value!r}: no rule code or prefix given")
+        selectors.extend(parts)
+    return tuple(selectors)

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ruff_like_rules.workspace.config import Config, Resolver, glob_regex, relative_to
+from ruff_like_rules.workspace.config import Config, ConfigError, Resolver, glob_regex, relative_to
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 
@@ -112,6 +112,8 @@ class Discovery:
     resolver: Resolver
     force_exclude: bool = False
     gitignore: GitIgnore = field(default_factory=GitIgnore)
+    walked: set[tuple[int, int]] = field(default_factory=set)
+    """(device, inode) of every directory walked: symlink loops and aliases are entered once."""
 
     def excluded(self, path: str | Path, directory: Path, is_directory: bool, config: Config) -> bool:
         return config.is_excluded(path) or self.gitignore.ignores(path, directory, is_directory)
@@ -140,7 +142,11 @@ class Discovery:
             path = Path(os.path.normpath(cwd / given))
             if self.force_exclude and self.excluded_with_parents(path):
                 continue
-            if path.is_dir():
+            try:
+                is_directory = path.is_dir()
+            except OSError as error:  # a name too long, say: the user's input, not a bug
+                raise ConfigError(f"{given}: {error.strerror or error}") from None
+            if is_directory:
                 yield from self._walk(path)
             else:
                 try:
@@ -153,15 +159,21 @@ class Discovery:
         # strings, not Paths, for the entries: this loop runs once per file of the tree
         config = self.resolver.config_in(directory)
         try:
+            identity = os.stat(directory)
+            if (identity.st_dev, identity.st_ino) in self.walked:
+                return
+            self.walked.add((identity.st_dev, identity.st_ino))
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
             return
         for entry in entries:
             try:
                 is_directory = entry.is_dir()
+                if not is_directory and not entry.name.endswith(PYTHON_SUFFIXES):
+                    continue
+                if not is_directory and not entry.is_file() and not entry.is_symlink():
+                    continue  # FIFOs, sockets and devices named *.py are never opened (a dangling link is reported)
             except OSError:
-                continue
-            if not is_directory and not entry.name.endswith(PYTHON_SUFFIXES):
                 continue
             if self.excluded(entry.path, directory, is_directory, config):
                 continue

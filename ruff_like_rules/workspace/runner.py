@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from ruff_like_rules.engine.diagnostics import PARSE_ERROR_CODE, PARSE_ERROR_NAME, Finding, Position
 from ruff_like_rules.workspace.cache import Cache, CacheFile, content_digest
-from ruff_like_rules.workspace.config import Resolver, relative_to
+from ruff_like_rules.workspace.config import ConfigError, Resolver, relative_to
 from ruff_like_rules.workspace.discovery import Candidate, Discovery
 
 if TYPE_CHECKING:
@@ -55,10 +55,10 @@ class FileResult:
     source: bytes | None = None
 
     def text(self) -> str:
-        from ruff_like_rules.engine.analyze import decode
+        from ruff_like_rules.engine.analyze import decode, read_source
 
         if self.source is None:
-            self.source = self.path.read_bytes()
+            self.source = read_source(self.path)
         try:
             return decode(self.source)
         except (UnicodeDecodeError, SyntaxError, LookupError):
@@ -76,10 +76,10 @@ def analyze_file(path: Path, settings: AnalysisSettings) -> Outcome:
     """Read and analyse one file: (content digest or None if unreadable, findings, the
     stats of the other files its analysis consulted)."""
     from ruff_like_rules.analysis.project import consulted_stats, project_for
-    from ruff_like_rules.engine.analyze import analyze_source
+    from ruff_like_rules.engine.analyze import analyze_source, read_source
 
     try:
-        source = path.read_bytes()
+        source = read_source(path)
     except OSError as error:
         message = f"cannot read file: {error.strerror or error}"
         return None, [Finding(PARSE_ERROR_CODE, PARSE_ERROR_NAME, message, Position(1, 0), Position(1, 0))], []
@@ -208,8 +208,10 @@ class Runner:
         findings = cache_file.by_stat(key, candidate.stat)
         source = None
         if findings is None:
+            from ruff_like_rules.engine.analyze import read_source
+
             try:
-                source = candidate.path.read_bytes()
+                source = read_source(candidate.path)
             except OSError:
                 return None
             findings = cache_file.by_digest(key, candidate.stat, content_digest(source))
@@ -223,9 +225,13 @@ class Runner:
 
         name = self.options.stdin_filename
         path = Path(os.path.normpath(self.resolver.cwd / name)) if name else self.resolver.cwd / STDIN
-        if name and self.options.force_exclude and Discovery(self.resolver).excluded_with_parents(path):
-            return []
-        findings = analyze_source(source, self.resolver.settings_for(path), origin=path if name else None)
+        try:
+            if name and self.options.force_exclude and Discovery(self.resolver).excluded_with_parents(path):
+                return []
+            settings = self.resolver.settings_for(path)
+        except OSError as error:  # a name too long, say: the user's input, not a bug
+            raise ConfigError(f"--stdin-filename {name}: {error.strerror or error}") from None
+        findings = analyze_source(source, settings, origin=path if name else None)
         return [FileResult(path, name or STDIN, findings, source)]
 
 

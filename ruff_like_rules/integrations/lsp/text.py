@@ -10,16 +10,14 @@ in a ``units`` function that counts a string in the negotiated encoding.
 from __future__ import annotations
 
 import bisect
-import io
-import re
 import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ruff_like_rules.engine.diagnostics import Edit, Position
 from ruff_like_rules.engine.noqa import LINE_NOQA
+from ruff_like_rules.syntax.lines import line_starts, readline
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 Units = Callable[[str], int]
 """How many code units of the client's position encoding a string takes."""
@@ -30,7 +28,7 @@ class LineIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+        self.starts = line_starts(text)
 
     def line(self, number: int) -> str:
         """Line ``number`` (1-based) without its line break; "" past the end."""
@@ -78,7 +76,7 @@ class Comments:
         self.by_line: dict[int, _Comment] = {}
         self.open_lines: set[int] = set()
         try:
-            for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            for token in tokenize.generate_tokens(readline(text)):
                 if token.type == tokenize.COMMENT:
                     self.by_line[token.start[0]] = _Comment(token.start[1], token.string)
                 elif token.type in (tokenize.NEWLINE, tokenize.NL):
