@@ -444,7 +444,8 @@ def command_server(args: argparse.Namespace, stdout: TextIO) -> int:
     import importlib.util
 
     if importlib.util.find_spec("pygls") is None:
-        raise UsageError("the language server needs pygls: pip install 'pytest-paraminit[lsp]'")
+        # the `lsp` extra's requirement, spelled so that it installs without a release or a checkout path
+        raise UsageError("the language server needs pygls (the `lsp` extra): pip install 'pygls>=2.0,<3'")
     from ruff_like_rules.integrations.lsp import server
 
     server.main()
