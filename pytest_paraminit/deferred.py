@@ -21,7 +21,7 @@ from .checker import check_module, describe_error
 from .findings import CheckId, Finding
 from .initializers import DEFAULT, Initializer, InitializerError, resolve
 from .parametrized import display_name, parametrization_of
-from .provenance import NONFINITE_EAGERLY, eager_writers
+from .provenance import EAGER_DEFECTS, eager_writers
 from .report import ModuleReport
 
 
@@ -68,7 +68,7 @@ def build_deferred_and_check(
     for finding in misses:
         _explain(finding, module, initializer, eager.get(finding.name))
     for finding in poisoned:
-        if eager.get(finding.name) != NONFINITE_EAGERLY:  # NaN eagerly too is the eager check's business
+        if eager.get(finding.name) not in EAGER_DEFECTS:  # raw or NaN eagerly too is the eager check's business
             _explain(finding, module, initializer, eager.get(finding.name))
             report.state_findings.insert(0, finding)
     return module, report
@@ -121,7 +121,7 @@ def _explain(finding: Finding, root: nn.Module, initializer: Initializer, eager:
 
 
 def _written(eager: str) -> str:
-    return eager if eager.startswith("computed ") else f"written by {eager}"
+    return eager if eager.startswith("computed ") or eager in EAGER_DEFECTS else f"written by {eager}"
 
 
 def rebuild_deferred(module: nn.Module, args: tuple, kwargs: dict, *, allow: AllowList,

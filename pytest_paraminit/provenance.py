@@ -17,6 +17,8 @@ from torch import nn
 from torch.multiprocessing.reductions import StorageWeakRef
 from torch.utils._python_dispatch import TorchDispatchMode
 
+from .capture import watch
+
 _INIT_FILE = os.path.normcase(nn.init.__file__)
 _PLUMBING = tuple(os.path.normcase(os.path.dirname(p)) for p in (torch.utils.__file__, __file__)) + (
     os.path.normcase(nn.modules.module.__file__),)
@@ -88,12 +90,14 @@ def eager_writers(factory, args, kwargs, names) -> dict[str, str]:
     """Build ``factory`` eagerly and say, for each tensor path in ``names``, what wrote it.
 
     A tensor written by no seen op is ``computed in the constructor`` (``torch.tensor(...)``, a copy of a
-    constant); a tensor that holds NaN or ±Inf in the eager build too is ``non-finite in the eager build``;
-    a build that raises gives ``{}``, and the report then shows the deferred side only.
+    constant); one the eager build leaves raw too is ``never written in the eager build either``, one
+    that holds NaN or ±Inf there is ``non-finite in the eager build``; a build that raises gives ``{}``,
+    and the report then shows the deferred side only.  The eager build runs under watch, so raw memory
+    is NaN and seen as raw: the wording never depends on what the allocator hands back.
     """
     recorder = Provenance()
     try:
-        with recorder:
+        with watch() as tracker, recorder:
             module = factory(*args, **kwargs)
     except Exception:  # noqa: BLE001 - the comparison is extra information; the deferred report stands alone
         return {}
@@ -103,7 +107,9 @@ def eager_writers(factory, args, kwargs, names) -> dict[str, str]:
         tensor = tensors.get(name)
         if tensor is None:
             continue
-        if tensor.is_floating_point() and not bool(tensor.detach().isfinite().all()):
+        if tracker.unwritten(tensor)[0]:
+            found[name] = NEVER_WRITTEN_EAGERLY
+        elif tensor.is_floating_point() and not bool(tensor.detach().isfinite().all()):
             found[name] = NONFINITE_EAGERLY
         else:
             found[name] = recorder.writer(tensor) or "computed in the constructor"
@@ -111,3 +117,5 @@ def eager_writers(factory, args, kwargs, names) -> dict[str, str]:
 
 
 NONFINITE_EAGERLY = "non-finite in the eager build"
+NEVER_WRITTEN_EAGERLY = "never written in the eager build either"
+EAGER_DEFECTS = frozenset({NONFINITE_EAGERLY, NEVER_WRITTEN_EAGERLY})  # the eager check's business, not the deferred one's

@@ -168,3 +168,24 @@ def test_custom_and_spectral_norm_parametrizations_by_their_names():
     assert "apply spectral_norm after materializing" in poisoned["head.weight (spectral_norm _u)"].fix
     _, report = build_and_check(Parametrized)
     assert not report.failed, report.render()
+
+
+class RawEverywhere(nn.Module):
+    """Raw on both paths: the eager side must say so whatever memory the allocator hands back."""
+
+    def __init__(self):
+        super().__init__()
+        import torch
+
+        self.weight = nn.Parameter(torch.empty(64, 64))
+        self.scale = nn.Parameter(torch.empty(64).float() * 1)  # raw memory through a cast and arithmetic
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_the_eager_side_of_a_parameter_raw_on_both_paths_is_worded_the_same_every_time(attempt):
+    _, report = build_deferred_and_check(RawEverywhere)
+    found = misses(report)
+    assert set(found) == {"weight", "scale"}, report.render()
+    for finding in found.values():
+        assert finding.site.startswith("eager: never written in the eager build either; deferred: never written"), \
+            finding.site
