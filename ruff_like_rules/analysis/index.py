@@ -95,6 +95,10 @@ class FileIndex:
     chunk_by_node: dict[int, ParsedChunk]  # id of every call and class name -> its chunk
     call_order: dict[int, int]  # id of every call -> its index in file order
     foreign: ForeignClasses | None = None  # other files' classes; None: this file alone
+    # bases and lineages by id of the class, asked again and again by the rules: a checked
+    # file's index lives for one analysis, in which the project index does not change
+    _bases: dict[int, list[ClassInfo | None]] = field(default_factory=dict, repr=False)
+    _lineages: dict[int, list[ClassInfo]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for function in self.functions:
@@ -118,6 +122,12 @@ class FileIndex:
 
     def bases_of(self, klass: ClassInfo) -> list[ClassInfo | None]:
         """Each base of ``klass`` as a class, where its file or another file defines it."""
+        found = self._bases.get(id(klass))
+        if found is None:
+            found = self._bases[id(klass)] = self._find_bases(klass)
+        return found
+
+    def _find_bases(self, klass: ClassInfo) -> list[ClassInfo | None]:
         home = klass.home or self
         found: list[ClassInfo | None] = []
         for spelled, node in zip(klass.bases, klass.base_nodes):
@@ -145,6 +155,12 @@ class FileIndex:
     def lineage(self, cls: ClassInfo) -> list[ClassInfo]:
         """The class and its bases, nearest first: same-file ones, and other files' ones
         the project index finds."""
+        order = self._lineages.get(id(cls))
+        if order is None:
+            order = self._lineages[id(cls)] = self._find_lineage(cls)
+        return list(order)
+
+    def _find_lineage(self, cls: ClassInfo) -> list[ClassInfo]:
         order: list[ClassInfo] = []
         pending = [cls]
         while pending:

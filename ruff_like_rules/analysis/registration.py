@@ -18,6 +18,7 @@ trigger is what keeps a method on the fast path, so both paths report the same.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -136,6 +137,12 @@ class _FactWalker(Walker):
             self.facts.registered_locals.add(args[1].value.value)
 
 
+_INHERITED_FACTS: weakref.WeakKeyDictionary[Function, Facts] = weakref.WeakKeyDictionary()
+"""Facts of methods of other files' classes: a base's ``__init__`` (``PreTrainedModel``'s) is on
+the construction path of every subclass the process checks, and its facts depend on it alone.
+Kept while its file's index is (a changed file is indexed, and its methods made, anew)."""
+
+
 class Registration:
     """The module classes of one file and the facts of their construction methods."""
 
@@ -218,10 +225,15 @@ class Registration:
                 pending.extend(function.self_calls)
 
     def _facts(self, function: Function, cls: ClassInfo) -> Facts:
+        inherited = function.owner is not None and function.owner.home is not self.index
+        if inherited and function in _INHERITED_FACTS:
+            return _INHERITED_FACTS[function]
         facts = Facts(function, function.owner or cls)
         walker = _FactWalker(facts)
         for body in function.bodies:
             walker.walk(body)
+        if inherited:
+            _INHERITED_FACTS[function] = facts
         return facts
 
     def construction_of(self, cls: ClassInfo) -> list[Facts]:
