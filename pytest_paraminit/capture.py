@@ -33,6 +33,7 @@ allocates, on one thread, and changes no global setting.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 import threading
@@ -87,7 +88,9 @@ _SKIPPED_DIRS = tuple(
     os.path.dirname(path) + os.sep
     for path in (torch.__file__, __file__, contextlib.__file__)
 )
-_NO_EFFECT = ((), None, False)  # an op that writes no argument, follows no raw memory and describes no result
+_NO_EFFECT = ((), None, None)  # an op that writes no argument, follows no raw memory and describes no result
+_EMPTY = ("empty",)  # an empty-family allocation: filled and tracked
+_RESIZE = ("resize",)  # an op that can grow a storage
 
 
 def user_site() -> str:
@@ -112,15 +115,26 @@ class Allocation:
     written: bool | WrittenBits = False  # True, False, or a bit per element of the storage
 
 
-def _effect_of(func) -> tuple[tuple[int | str, ...], str | None, bool]:
-    """What an op does that the tracker follows: the arguments it writes, how its result follows raw memory
-    (``"copy"``, ``"pointwise"`` or ``None``), and whether its result is described by writes (``_record_made``)."""
+def _effect_of(func) -> tuple:
+    """What an op does that the tracker follows, worked out once per op (one dict lookup per call after that):
+    :data:`_EMPTY` or :data:`_RESIZE` for the allocating ops, else the arguments it writes, how its result follows
+    raw memory (``"copy"``, ``"pointwise"`` or ``None``), and how writes describe its result (``_record_made``):
+    ``(factory's in-place name or None, whether its fill value is its second argument, derived step)`` or ``None``."""
+    if func in _EMPTY_OPS:
+        return _EMPTY
+    if func in _RESIZE_OPS:
+        return _RESIZE
     positions = _writes_to(func)
     if func in _COPY_OPS:
         follows = "copy"
     else:
         follows = "pointwise" if torch.Tag.pointwise in func.tags and func not in _SELECTING_OPS else None
-    effect = (positions, None if positions else follows, func in _FACTORIES or func in _DERIVED)
+    described = None
+    if func in _FACTORIES:
+        described = (_FACTORIES[func], "full" in func.__name__, "")
+    elif func in _DERIVED:
+        described = (None, False, _DERIVED[func])
+    effect = (positions, None if positions else follows, described)
     return _NO_EFFECT if effect == _NO_EFFECT else effect
 
 
@@ -134,6 +148,12 @@ class WriteOp:
 
     def __str__(self) -> str:
         return f"{self.name}({', '.join(f'{value:g}' for value in self.scalars)})"
+
+
+@functools.lru_cache(maxsize=4096)
+def _full_write(name: str, scalars: tuple[float, ...]) -> WriteOp:
+    """One shared (immutable) :class:`WriteOp` per op and arguments: 100 k ``torch.randn(4) * 0.5`` make two."""
+    return WriteOp(name, scalars, True)
 
 
 def _scalars(values) -> tuple[float, ...]:
@@ -190,27 +210,27 @@ class WriteTracker(TorchDispatchMode):
     # -- dispatch ---------------------------------------------------------------------------
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
-        if func in _RESIZE_OPS:
+        effect = self._effects.get(func)
+        if effect is None:
+            effect = self._effects[func] = _effect_of(func)
+        if effect is _RESIZE:
             return self._resize(func, args, kwargs)
         out = func(*args, **kwargs)
-        if func in _EMPTY_OPS:
+        if effect is _EMPTY:
             with one_thread():
                 self._fill(out)
             self.track(out, user_site())
             return out
-        effect = self._effects.get(func)
-        if effect is None:
-            effect = self._effects[func] = _effect_of(func)
         if effect is not _NO_EFFECT:
             self._apply(func, args, kwargs, out, effect)
         return out
 
-    def _apply(self, func, args, kwargs, out, effect: tuple[tuple[int | str, ...], str | None, bool]) -> None:
+    def _apply(self, func, args, kwargs, out, effect: tuple) -> None:
         positions, follows, described = effect
         if positions[:1] == (0,):
             self._record_write(func, args)
-        elif described:
-            self._record_made(func, args, out)
+        elif described is not None:
+            self._record_made(args, out, described)
         if not self._allocations:
             return
         with one_thread():
@@ -235,7 +255,7 @@ class WriteTracker(TorchDispatchMode):
         if before is not None and after is not None and after > before:
             with one_thread():
                 _fill_grown(target, before)
-        self._apply(func, args, kwargs, out, (_writes_to(func), None, False))
+        self._apply(func, args, kwargs, out, (_writes_to(func), None, None))
         return out
 
     # -- bookkeeping ------------------------------------------------------------------------
@@ -333,23 +353,23 @@ class WriteTracker(TorchDispatchMode):
             entry = self._history[key] = (StorageWeakRef(storage), [])
         return entry[1]
 
-    def _record_made(self, func, args, out) -> None:
+    def _record_made(self, args, out, described: tuple[str | None, bool, str]) -> None:
         """Describe a fresh result by writes: a factory's draw, or its input's writes and a scalar step."""
         if not isinstance(out, torch.Tensor):
             return
-        if func in _FACTORIES:
-            name = _FACTORIES[func]
-            scalars = _FACTORY_SCALARS.get(name) or _scalars(args[1:2] if "full" in func.__name__ else args[:2])
-            made = [WriteOp(name, scalars if name != "fill_" or scalars else (1.0,), True)]
+        name, full, step = described
+        if name is not None:
+            scalars = _FACTORY_SCALARS.get(name) or _scalars(args[1:2] if full else args[:2])
+            made = [_full_write(name, scalars if name != "fill_" or scalars else (1.0,))]
         else:
             sources = [a for a in args[:2] if isinstance(a, torch.Tensor) and a.numel() > 1]
             scalar = _scalars(a for a in args[1:2] if not (isinstance(a, torch.Tensor) and a.numel() > 1))
-            if len(sources) != 1 or sources[0] is not args[0] or (_DERIVED[func] and not scalar):
+            if len(sources) != 1 or sources[0] is not args[0] or (step and not scalar):
                 return
             before = self._history_of(sources[0], create=False)
             if not before:
                 return
-            made = before + ([WriteOp(_DERIVED[func], scalar, True)] if _DERIVED[func] else [])
+            made = before + ([_full_write(step, scalar)] if step else [])
         history = self._history_of(out, create=True)
         if history is not None:
             history[:] = made[-HISTORY:]
