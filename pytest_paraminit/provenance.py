@@ -118,4 +118,5 @@ def eager_writers(factory, args, kwargs, names) -> dict[str, str]:
 
 NONFINITE_EAGERLY = "non-finite in the eager build"
 NEVER_WRITTEN_EAGERLY = "never written in the eager build either"
-EAGER_DEFECTS = frozenset({NONFINITE_EAGERLY, NEVER_WRITTEN_EAGERLY})  # the eager check's business, not the deferred one's
+# what the eager build got wrong too: the eager check's business, not the deferred one's
+EAGER_DEFECTS = frozenset({NONFINITE_EAGERLY, NEVER_WRITTEN_EAGERLY})

@@ -169,7 +169,6 @@ class Registration:
     # -- classes -------------------------------------------------------------------------
 
     def is_module(self, cls: ClassInfo) -> bool:
-        names = self.names
         for klass in self.index.lineage(cls):
             home = klass.home or self.index
             for spelled, node in zip(klass.bases, klass.base_nodes):
