@@ -101,6 +101,9 @@ class Collector(Walker):
             enclosing_class.methods.setdefault(node.name.value, function)
         elif self._function is self.module_function:
             self.module_functions.setdefault(node.name.value, function)
+        else:
+            function.outer = self._function
+            self._function.nested.setdefault(node.name.value, function)
         self._functions.append(function)
         self._classes.append(None)
         self._guards.append({})

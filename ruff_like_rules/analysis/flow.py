@@ -56,7 +56,7 @@ class InitFlow:
         self.initializer_methods = options.initializer_methods
         self.initializers_called_on_instances = index.instance_calls & options.initializer_methods
         self._helper_memo: dict[int, frozenset[int]] = {}
-        self._reachable: dict[tuple[int, int | None], set[str]] = {}
+        self._reachable: dict[tuple[int, int | None], tuple[set[str], set[str]]] = {}  # reached, undefined
         self._class_writes, self._foreign_writes = self._all_writes()
         load_only = {id(s.owner) for s in storages if s.owner is not None and _marks_container(s)}
         for storage in storages:
@@ -118,13 +118,30 @@ class InitFlow:
                     for root, head in roots(arg.value, function):
                         yield Write(root, branch, guards.get(head))
 
-    def _resolve_helper(self, function: Function, callee: str) -> Function | None:
+    def _resolve_helper(self, function: Function, callee: str, seen: frozenset[str] = frozenset()) -> Function | None:
         parts = callee.split(".")
         if len(parts) == 1:
             home = function.owner.home if function.owner is not None and function.owner.home else self.index
-            return home.module_functions.get(parts[0])
+            found = home.module_functions.get(parts[0]) or function.nested.get(parts[0])
+            if found is None and parts[0] not in seen:
+                found = self._made_by_factory(function, parts[0], seen | {parts[0]})
+            return found
         if len(parts) == 2 and function.owner is not None and parts[0] == function.self_name:
             return self.index.method(function.owner, parts[1])
+        return None
+
+    def _made_by_factory(self, function: Function, name: str, seen: frozenset[str]) -> Function | None:
+        """The def a factory returns, where the local ``name`` holds its result:
+        ``init = make_initializer(...)`` binds ``init`` to the closure ``make_initializer``
+        defines and returns (timm's ``get_condconv_initializer``)."""
+        for value in function.local_defs.get(name, ()):
+            parts = dotted_parts(value.func) if isinstance(value, cst.Call) else None
+            factory = self._resolve_helper(function, ".".join(parts), seen) if parts else None
+            if factory is None:
+                continue
+            for returned in factory.returns:
+                if isinstance(returned, cst.Name) and returned.value in factory.nested:
+                    return factory.nested[returned.value]
         return None
 
     def _params_written(self, function: Function) -> frozenset[int]:
@@ -154,8 +171,9 @@ class InitFlow:
         """
         key = (id(cls), after)
         if key in self._reachable:
-            return self._reachable[key]
+            return self._reachable[key][0]
         seen: set[str] = set()
+        unseen: set[str] = set()
         pending = ["__init__"]
         opaque = self.index.has_opaque_base(cls)
         while pending:
@@ -170,20 +188,32 @@ class InitFlow:
             if after is not None and name == "__init__":
                 calls = {called for called, at in function.self_calls.items() if at > after}
             pending.extend(calls | function.super_calls)
-            if any(self.index.method(cls, c) is None and c not in NN_MODULE_METHODS for c in calls):
+            missing = {c for c in calls if self.index.method(cls, c) is None and c not in NN_MODULE_METHODS}
+            if missing:
+                unseen |= missing
                 opaque = True
             if function.opaque_self_call:
                 opaque = True
         if opaque:
             seen |= set(self.initializer_methods)
         seen |= self.initializers_called_on_instances
-        self._reachable[key] = seen
+        self._reachable[key] = (seen, unseen)
         return seen
+
+    def runs_unseen_base_method(self, cls: ClassInfo, after: int | None) -> bool:
+        """Construction calls, after ``after``, a method of ``self`` that no class of the
+        lineage defines here while some base could not be read: that base's method
+        (``self.init_weights()`` of a base from an unindexed package) may write anything."""
+        self.reachable(cls, after)
+        return bool(self._reachable[(id(cls), after)][1]) and self.index.has_opaque_base(cls)
 
     # -- verdicts ----------------------------------------------------------------------
 
     def _judge(self, storage: Storage) -> None:
         verdict, initializer = self._binding_verdict(storage, storage.function, storage.roots, storage.branch)
+        owner = storage.owner
+        if verdict == Verdict.UNINITIALIZED and owner is not None and self.runs_unseen_base_method(owner, self._created_in_init(storage)):
+            verdict = Verdict.ELSEWHERE
         if verdict == Verdict.UNINITIALIZED and self._escapes(storage):
             # made by a factory function: what counts is what its callers do with the result
             sites = self._call_sites(storage.function)
@@ -208,6 +238,8 @@ class InitFlow:
             if write.root in roots and not _exclusive(write.branch, branch):
                 if self._writes_values(write, function, storage, binding):
                     return Verdict.INITIALIZED, None
+        if function is storage.function and self._reset_after_attaching(storage, roots):
+            return Verdict.INITIALIZED, None
         owner = function.owner
         keys = attribute_keys(roots, function.self_name)
         if owner is None:
@@ -249,6 +281,23 @@ class InitFlow:
         if uncalled_initializer is not None:
             return Verdict.INITIALIZER_NOT_CALLED, uncalled_initializer
         return Verdict.UNINITIALIZED, None
+
+    def _reset_after_attaching(self, storage: Storage, roots: set[str]) -> bool:
+        """The storage becomes an attribute of another module whose initializer then runs:
+        ``conv.weight = Parameter(torch.empty(...)); conv.reset_parameters()``."""
+        holders = {root.rsplit(".", 1)[0] for root in roots if "." in root}
+        holders.discard(storage.function.self_name or "")
+        if not holders:
+            return False
+        order = self.index.call_order
+        created = max((order.get(id(c), -1) for c in [storage.source.call, *storage.wrap_calls]), default=-1)
+        for callee, call, _, _ in storage.function.helper_calls:
+            holder, _, method = callee.rpartition(".")
+            head, _, rest = holder.partition(".")
+            spelled = {holder, *(".".join(filter(None, (a, rest))) for a in storage.function.loop_aliases.get(head, ()))}
+            if spelled & holders and method in self.initializer_methods and order.get(id(call), -1) > created:
+                return True
+        return False
 
     def runs_too_early(self, storage: Storage) -> bool:
         """Construction runs the storage's initializer, but only before creating the storage."""

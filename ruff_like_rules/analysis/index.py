@@ -66,6 +66,18 @@ class Function:
     bodies: list[cst.CSTNode] = field(default_factory=list)  # the def, or each chunk's module
     legacy_calls: list[cst.Call] = field(default_factory=list)  # torch.Tensor(...), x.new(...) calls
     returns: list[cst.BaseExpression] = field(default_factory=list)  # values of return statements
+    outer: Function | None = None  # the function a nested def is defined in (closures)
+    nested: dict[str, Function] = field(default_factory=dict)  # defs directly inside this one
+
+    def closure_params(self) -> set[str]:
+        """Parameters of the enclosing functions a nested def can call (``initializer`` of
+        ``def make(initializer): def init(w): initializer(w[i])``)."""
+        found: set[str] = set()
+        outer = self.outer
+        while outer is not None:
+            found.update(outer.params)
+            outer = outer.outer
+        return found
 
     @property
     def name(self) -> str:

@@ -27,12 +27,16 @@ import libcst as cst
 from ruff_like_rules.analysis.index import ClassInfo, FileIndex, Function
 from ruff_like_rules.syntax.nodes import dotted_parts, is_name, keyword_is_true, method_name, self_attribute
 from ruff_like_rules.syntax.walk import Walker
-from ruff_like_rules.vocabulary.torch_api import REGISTERING_METHODS, TENSOR_FUNCTIONS, TENSOR_METHODS
+from ruff_like_rules.vocabulary.torch_api import REGISTERING_METHODS, STATELESS_LAYERS, TENSOR_FUNCTIONS, TENSOR_METHODS
 from ruff_like_rules.vocabulary.torch_names import is_torch_module_class, legacy_constructor_dtype
 from ruff_like_rules.vocabulary.triggers import Triggered
 
 _CLASS_HEADER = re.compile(r"^[ \t]*class\s+(\w+)\s*(?:\(([^)]*)\))?\s*:", re.M)
 _BASE_NAME = re.compile(r"[A-Za-z_][\w.]*")
+# What makes a class hold state a plain list hides: parameters, buffers, registered
+# submodules, behaviour that follows train()/eval()
+_STATE = re.compile(r"\bParameter\s*\(|\bBuffer\s*\(|\bregister_(?:buffer|parameter|module)\b|\badd_module\b|\.training\b")
+_MADE_ON_SELF = re.compile(r"self\.(\w+)\s*(?::[^=\n]*)?=\s*([A-Za-z_][\w.]*)\s*\(")
 
 
 def enables_grad(call: cst.Call) -> bool:
@@ -152,6 +156,7 @@ class Registration:
         self.text = text
         self._code_of = code
         self._same_file_modules: frozenset[str] | None = None
+        self._blocks: dict[str, tuple[list[str], str]] | None = None
         self._code: dict[int, str] = {}
         self.construction: list[Facts] = []
         # Every class with methods, also the second ``class M`` of a file (tests nest many).
@@ -202,6 +207,46 @@ class Registration:
                         changed = True
             self._same_file_modules = frozenset(found)
         return self._same_file_modules
+
+    def stateless_module(self, name: str, seen: frozenset[str] = frozenset()) -> bool:
+        """A module class of this file that holds nothing a plain list would hide: no
+        parameter, buffer or registered submodule, no state-holding layer (a torch layer
+        other than activations, pooling and reshaping; a class of the file that holds some;
+        an unknown class its ``forward`` does not move with ``.to(...)``), and no behaviour
+        that depends on ``self.training``. Its bases are ``nn.Module`` or such classes.
+        Read from the whole text, as ``same_file_modules`` is, so both paths agree."""
+        blocks = self._class_blocks()
+        if name not in blocks or name in seen:
+            return False
+        bases, block = blocks[name]
+        if _STATE.search(block):
+            return False
+        for base in bases:
+            if self._qualify_text(base) != "torch.nn.Module" and not self.stateless_module(base, seen | {name}):
+                return False
+        for attribute, callee in _MADE_ON_SELF.findall(block):
+            qualified = self._qualify_text(callee)
+            short = callee.rsplit(".", 1)[-1]
+            if is_torch_module_class(qualified):
+                if not STATELESS_LAYERS.fullmatch(short):
+                    return False
+            elif callee in blocks:
+                if callee in self.same_file_modules() and not self.stateless_module(callee, seen | {name}):
+                    return False
+            elif short[:1].isupper() and f"self.{attribute}.to(" not in block:
+                return False  # self.resampler = torchaudio.transforms.Resample(...) moved in forward: fine
+        return True
+
+    def _class_blocks(self) -> dict[str, tuple[list[str], str]]:
+        """Each top-level-or-nested class of the text: its base spellings and its source."""
+        if self._blocks is None:
+            self._blocks = {}
+            for match in _CLASS_HEADER.finditer(self.text):
+                indent = len(match.group(0)) - len(match.group(0).lstrip(" \t"))
+                end = re.compile(r"^[ \t]{0,%d}\S" % indent, re.M).search(self.text, match.end())
+                block = self.text[match.end() : end.start() if end else len(self.text)]
+                self._blocks.setdefault(match.group(1), (_BASE_NAME.findall(match.group(2) or ""), block))
+        return self._blocks
 
     def _qualify_text(self, dotted: str) -> str | None:
         parts = dotted.split(".")

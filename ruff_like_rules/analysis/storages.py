@@ -66,7 +66,8 @@ class Storage:
         if keys and self.function.self_name:
             return f"{self.function.self_name}.{keys[0]}"
         named = sorted(r for r in self.roots if "." not in r)
-        return named[0] if named else self.wrapper
+        dotted = sorted(r for r in self.roots if not r.startswith("<"))  # conv.weight = Parameter(...)
+        return named[0] if named else dotted[0] if dotted else self.wrapper
 
 
 def attribute_keys(roots: set[str], self_name: str | None) -> set[str]:

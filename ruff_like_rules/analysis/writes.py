@@ -151,7 +151,8 @@ def is_init_function(
     if qualified is None and len(parts) >= 2 and parts[0] in function.params and re.search(r"init", parts[-1], re.I):
         return True  # args.init_method(w): an initializer handed in on a config object
     if len(parts) == 1:
-        if parts[0] in function.params and _INITIALIZER_HELPER.search(parts[0]):
+        handed_in = parts[0] in function.params or parts[0] in function.closure_params()
+        if handed_in and _INITIALIZER_HELPER.search(parts[0]):
             return True
         for value in function.local_defs.get(parts[0], ()):
             if isinstance(value, cst.Call) and (dotted_parts(value.func) or [""])[-1] == "partial" and value.args:

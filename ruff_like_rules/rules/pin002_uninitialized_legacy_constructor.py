@@ -22,6 +22,7 @@ from ruff_like_rules.rules.api import (
     Invalid,
     Kind,
     Rule,
+    TorchNames,
     Walker,
     as_empty,
     children,
@@ -37,6 +38,7 @@ ESCAPE = "escape"  # handed to code that may fill it (an unknown callee, native 
 _SAME_VALUES = PASSTHROUGH_METHODS | DTYPE_CASTS
 # Builtins that look at a tensor without filling it (an unknown callee might fill it).
 _INSPECTING = frozenset({"len", "isinstance", "type", "id", "hasattr", "getattr", "repr", "str", "bool", "callable"})
+_STORAGE_SHARING_WRAPPERS = frozenset({"torch.autograd.Variable", "torch.autograd.variable.Variable"})
 _READING = (cst.BinaryOperation, cst.Comparison, cst.UnaryOperation, cst.FormattedStringExpression, cst.AugAssign)
 
 
@@ -71,8 +73,10 @@ class UninitializedLegacyConstructor(Rule):
 
     ## Fix safety
     The fix rewrites the constructor as `torch.empty(..., dtype=..., device=...)`, which
-    allocates the same uninitialized memory under an honest name; it is safe. Deciding
-    what the values should be is left to you.
+    allocates the same uninitialized memory under an honest name. It is unsafe: the read
+    of garbage stays, and no rule reports a `torch.empty` read before it is written, so
+    applying it silently (`--fix`, pre-commit, an editor's fix-all) would hide the bug.
+    Review it, and decide what the values should be (`torch.zeros`, a `fill_`).
     """
 
     code = "PIN002"
@@ -94,7 +98,7 @@ class UninitializedLegacyConstructor(Rule):
             bound: dict[str, list[tuple[cst.Call, cst.BaseExpression]]] = {}
             for name, values in function.local_defs.items():
                 for value in values:
-                    call = _strip_passthrough(value)
+                    call = _strip_passthrough(value, ctx.names)
                     if any(call is c for c in direct):
                         bound.setdefault(name, []).append((call, value))  # type: ignore[arg-type]
             uses = _Uses(ctx, function, set(bound), direct)
@@ -106,7 +110,10 @@ class UninitializedLegacyConstructor(Rule):
                     yield self._finding(ctx, call, None)
             for name, bindings in bound.items():
                 for call, value in bindings:
-                    if _first_effect(uses.of_name(name), uses.bound_at(value)) == READ:
+                    effect = _first_effect(uses.of_name(name), uses.bound_at(value))
+                    # Variable(x) keeps x's storage for a loop that fills it; with no write
+                    # after it, the wrapped garbage is what the caller gets to read
+                    if effect == READ or (effect == NEUTRAL and _wraps_storage(value, ctx.names)):
                         yield self._finding(ctx, call, name)
 
     def _finding(self, ctx: FileContext, call: cst.Call, name: str | None) -> Finding:
@@ -115,7 +122,7 @@ class UninitializedLegacyConstructor(Rule):
         replacement = as_empty(call, ctx.names)
         fix = None
         if replacement is not None:
-            fix = ctx.replacement(call, replacement, f"Replace with `{ctx.code(replacement)}`", Applicability.SAFE)
+            fix = ctx.replacement(call, replacement, f"Replace with `{ctx.code(replacement)}`", Applicability.UNSAFE)
         return ctx.finding(
             self, call, f"`{spelled}(...)` returns uninitialized memory and {what} is read before anything writes it", fix
         )
@@ -209,6 +216,7 @@ import torch
 a = torch.FloatTensor(2,2)
 print(a)
 """,
+            applicability=Applicability.UNSAFE,
             fixed="""
 import torch
 a = torch.empty(2,2, dtype=torch.float32)
@@ -226,6 +234,7 @@ def f(x):
     h = th.cuda.HalfTensor(x.size(0), 8)
     return x @ h
 """,
+            applicability=Applicability.UNSAFE,
             fixed="""
 import torch as th
 def f(x):
@@ -243,6 +252,7 @@ import torch
 def f(x):
     print(torch.Tensor(3, 4).sum())
 """,
+            applicability=Applicability.UNSAFE,
             fixed="""
 import torch
 def f(x):
@@ -261,6 +271,7 @@ def compute(true_pos, false_pos, target):
     threshold_idx = compute_threshold_idx(true_pos, false_pos, target)
     return [Report(name="threshold", value=torch.Tensor(threshold_idx))]
 """,
+            applicability=Applicability.UNSAFE,
             fixed="""
 import torch
 from metrics import Report, compute_threshold_idx
@@ -277,10 +288,35 @@ def _allocates(call: cst.Call, ctx: FileContext, function: Function) -> bool:
     return source is not None and source.kind == Kind.UNINITIALIZED
 
 
-def _strip_passthrough(expr: cst.BaseExpression) -> cst.BaseExpression:
-    while isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value in _SAME_VALUES:
-        expr = expr.func.value
+def _strip_passthrough(expr: cst.BaseExpression, names: TorchNames) -> cst.BaseExpression:
+    while isinstance(expr, cst.Call):
+        if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in _SAME_VALUES:
+            expr = expr.func.value
+        elif _shares_storage(expr, names):
+            expr = expr.args[0].value
+        else:
+            break
     return expr
+
+
+def _wraps_storage(expr: cst.BaseExpression, names: TorchNames) -> bool:
+    """Whether a storage-sharing wrapper stands between ``expr`` and its constructor."""
+    while isinstance(expr, cst.Call):
+        if _shares_storage(expr, names):
+            return True
+        if not (isinstance(expr.func, cst.Attribute) and expr.func.attr.value in _SAME_VALUES):
+            return False
+        expr = expr.func.value
+    return False
+
+
+def _shares_storage(call: cst.Call, names: TorchNames) -> bool:
+    """``Variable(x)``: a wrapper around the very storage it is given, values untouched."""
+    return (
+        len(call.args) >= 1
+        and call.args[0].keyword is None
+        and (names.qualify(call.func) or "") in _STORAGE_SHARING_WRAPPERS
+    )
 
 
 def _first_effect(uses: list[tuple[int, str]], after: int) -> str:
@@ -389,6 +425,9 @@ class _Uses(Walker):
             elif isinstance(parent, (cst.Element, cst.StarredElement)) and isinstance(grand, (cst.List, cst.Tuple)):
                 current, index = grand, index - 2  # type: ignore[assignment]  # torch.cat([x, pad])
             elif isinstance(parent, cst.Arg) and isinstance(grand, cst.Call):
+                if grand.args[0] is parent and _shares_storage(grand, self.ctx.names):
+                    current, index = grand, index - 2  # type: ignore[assignment]  # Variable(x): still x
+                    continue
                 return self._argument_effect(grand, parent)
             elif isinstance(parent, _READING):
                 return READ

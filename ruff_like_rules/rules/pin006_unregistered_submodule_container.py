@@ -141,7 +141,11 @@ class UnregisteredSubmoduleContainer(Rule):
                 keys.extend(inner.keys if inner is not None else [])
             else:
                 elements.append((filler, filled))
+        # a stateless module (no parameters, buffers or train/eval behaviour) misses nothing
+        # in a plain list, but beside stateful ones it is wrapped with them
         kinds = {_element_kind(registration, filler, element) for filler, element in elements}
+        if "module" in kinds:
+            kinds = {"module" if kind == "stateless" else kind for kind in kinds}
         held = kinds & {"module", "parameter", "nested"}
         if not held or not registration.concerns(self, facts.function):
             return None
@@ -341,7 +345,7 @@ def _element_kind(registration: Registration, facts: Facts, expr: cst.BaseExpres
         if registration.is_project_module(qualified):
             return "module"
         if qualified is None and isinstance(expr.func, cst.Name) and expr.func.value in registration.same_file_modules():
-            return "module"
+            return "stateless" if registration.stateless_module(expr.func.value) else "module"
         return None
     if isinstance(expr, cst.Name) and expr.value not in seen:
         if expr.value in facts.registered_locals or expr.value in facts.call_arguments:

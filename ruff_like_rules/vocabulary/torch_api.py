@@ -8,6 +8,8 @@ here is seen by the fast path and the full parse alike. Qualified names are cano
 
 from __future__ import annotations
 
+import re
+
 # ---------------------------------------------------------------------------- constructors
 
 # Legacy typed constructors: torch.<Name>(...) and torch.cuda.<Name>(...) -> dtype attribute.
@@ -178,3 +180,13 @@ MODULE_ITERATORS = frozenset({"modules", "named_modules", "children", "named_chi
 STATE_DICT = "state_dict"  # iterated: every parameter and buffer
 LOAD_STATE_DICT = "load_state_dict"  # a checkpoint overwrites every parameter and buffer
 APPLY = "apply"  # module.apply(fn) runs fn on every submodule
+
+# torch.nn layers that hold no parameter or buffer and behave the same in train() and eval():
+# kept in a plain list they miss nothing (dropout and norms do: their mode never reaches them).
+STATELESS_LAYERS = re.compile(
+    r"(?:ReLU6?|RReLU|[GS]iLU|GELU|ELU|CELU|SELU|LeakyReLU|Sigmoid|Tanh|Softmax2?d?|LogSoftmax|Softmin"
+    r"|Softplus|Softsign|Softshrink|Hardshrink|Tanhshrink|Hard(?:swish|sigmoid|tanh)|Mish|GLU|LogSigmoid|Threshold"
+    r"|Identity|Flatten|Unflatten|Upsample(?:ingNearest2d|ingBilinear2d)?|PixelShuffle|PixelUnshuffle|ChannelShuffle"
+    r"|(?:Adaptive)?(?:Max|Avg)Pool[123]d|LPPool[123]d|(?:Zero|Constant|Reflection|Replication|Circular)Pad[123]d"
+    r"|CosineSimilarity|PairwiseDistance|Fold|Unfold)"
+)

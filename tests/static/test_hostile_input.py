@@ -285,13 +285,13 @@ def test_diff_applies_and_gives_the_fix_result(tmp_path: Path, tool: str) -> Non
         for name, source in sources.items():
             (tree / name).write_bytes(source.encode("utf-8"))
     diff = subprocess.run(  # bytes: text mode would turn the CRs into line breaks
-        [sys.executable, "-m", "ruff_like_rules", "check", "--no-cache", "--diff", "."],
+        [sys.executable, "-m", "ruff_like_rules", "check", "--no-cache", "--diff", "--unsafe-fixes", "."],
         cwd=patched_tree,
         capture_output=True,
         timeout=120,
     )
     assert diff.returncode == 1, diff.stderr
-    assert check(fixed_tree, "--fix", ".").returncode == 0
+    assert check(fixed_tree, "--fix", "--unsafe-fixes", ".").returncode == 0
     if tool == "patch":
         applied = subprocess.run(["patch", "-p1"], cwd=patched_tree, input=diff.stdout, capture_output=True)
     else:
