@@ -46,6 +46,7 @@ def index_file(chunks: list[ParsedChunk], names: TorchNames, options: AnalysisOp
         collector.instance_calls,
         collector.chunk_by_node,
         collector.call_order,
+        call_branches=collector.call_branches,
     )
 
 
@@ -70,6 +71,7 @@ class Collector(Walker):
         self._multi_dim: list[set[str]] = [set()]  # variables an enclosing if requires to be >= 2-D
         self.instance_calls: set[str] = set()  # methods called on something other than self
         self.call_order: dict[int, int] = {}  # id of every call -> its index in file order
+        self.call_branches: dict[int, tuple[str, ...]] = {}  # id of every call inside an if -> its arms
 
     @property
     def _function(self) -> Function:
@@ -221,6 +223,8 @@ class Collector(Walker):
         func = node.func
         self.chunk_by_node[id(node)] = self.chunk  # type: ignore[assignment]
         self.call_order[id(node)] = len(self.call_order)
+        if branch:
+            self.call_branches[id(node)] = branch
         if names.is_parameter_class(func):
             function.wraps.append((node, "parameter", branch))
         elif names.is_buffer_class(func):
@@ -228,7 +232,8 @@ class Collector(Walker):
         method = func.attr.value if isinstance(func, cst.Attribute) else None
         if isinstance(func, cst.Attribute) and method in WRAPPING_METHODS and len(node.args) >= 2:
             function.wraps.append((node, "register", branch))
-            self._attach_named(func.value, node.args[0].value, node.args[1].value, rebinding=False)
+            # a registration replaces the attribute: a later register_buffer(name, value) gives it values
+            self._attach_named(func.value, node.args[0].value, node.args[1].value, rebinding=True)
         elif isinstance(func, cst.Name) and func.value == "setattr" and len(node.args) >= 3:
             self._attach_named(node.args[0].value, node.args[1].value, node.args[2].value, rebinding=True)
         elif isinstance(func, cst.Attribute) and method in ("append", "extend", "insert", "add_module") and node.args:

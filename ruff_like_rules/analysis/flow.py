@@ -34,7 +34,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from ruff_like_rules.analysis.index import ALL, DYNAMIC, MODULES, ClassInfo, FileIndex, Function, Write
+from ruff_like_rules.analysis.index import ALL, DYNAMIC, MODULES, ClassInfo, FileIndex, Function, Write, exclusive
 from ruff_like_rules.analysis.options import AnalysisOptions
 from ruff_like_rules.analysis.shapes import is_one_dimensional
 from ruff_like_rules.analysis.storages import Provenance, Storage, attribute_keys, is_empty_container
@@ -235,7 +235,7 @@ class InitFlow:
         """Whether some write gives values to what ``roots`` name in ``function`` (other than
         ``binding``, the factory call that bound them)."""
         for write in self.writes_in(function):
-            if write.root in roots and not _exclusive(write.branch, branch):
+            if write.root in roots and not exclusive(write.branch, branch):
                 if self._writes_values(write, function, storage, binding):
                     return Verdict.INITIALIZED, None
         if function is storage.function and self._reset_after_attaching(storage, roots):
@@ -269,7 +269,7 @@ class InitFlow:
                 reachable = reachable | self._called_after_creation(storage)
             for key in wanted:
                 for writer, write in self._class_writes.get((klass.name, key), ()):
-                    if writer is function and _exclusive(write.branch, branch):
+                    if writer is function and exclusive(write.branch, branch):
                         continue
                     if not self._writes_values(write, writer, storage, binding):
                         continue
@@ -420,13 +420,3 @@ def _has_loaded_dtype(storage: Storage) -> bool:
     its whole class is a container (its float scales and biases come from the same file)."""
     dtype = argument(storage.source.call, 99, "dtype")
     return dtype is not None and bool(_LOADED_DTYPE.search(code_of(dtype)))
-
-
-def _exclusive(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """Two branch paths lie in different arms of the same ``if``."""
-    arms_a = {item.rsplit(":", 1)[0]: item for item in a}
-    for item in b:
-        decision = item.rsplit(":", 1)[0]
-        if decision in arms_a and arms_a[decision] != item:
-            return True
-    return False

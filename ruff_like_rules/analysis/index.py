@@ -107,6 +107,7 @@ class FileIndex:
     chunk_by_node: dict[int, ParsedChunk]  # id of every call and class name -> its chunk
     call_order: dict[int, int]  # id of every call -> its index in file order
     foreign: ForeignClasses | None = None  # other files' classes; None: this file alone
+    call_branches: dict[int, tuple[str, ...]] = field(default_factory=dict)  # id of a call -> the if-arms it sits in
     # bases and lineages by id of the class, asked again and again by the rules: a checked
     # file's index lives for one analysis, in which the project index does not change
     _bases: dict[int, list[ClassInfo | None]] = field(default_factory=dict, repr=False)
@@ -224,3 +225,13 @@ class FileIndex:
         return [
             (klass.home or self).qualify_base(node) for klass in self.lineage(cls) for node in klass.base_nodes
         ]
+
+
+def exclusive(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Two branch paths lie in different arms of the same ``if``."""
+    arms_a = {item.rsplit(":", 1)[0]: item for item in a}
+    for item in b:
+        decision = item.rsplit(":", 1)[0]
+        if decision in arms_a and arms_a[decision] != item:
+            return True
+    return False

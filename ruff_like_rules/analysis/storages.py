@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from ruff_like_rules.analysis.index import DYNAMIC, ClassInfo, FileIndex, Function
+from ruff_like_rules.analysis.index import DYNAMIC, ClassInfo, FileIndex, Function, exclusive
 from ruff_like_rules.analysis.shapes import SizeForm, allocates_nothing, size_form
 from ruff_like_rules.analysis.verdicts import Kind, Verdict
 from ruff_like_rules.syntax.nodes import argument, dotted_parts, method_name, names_in
@@ -233,6 +233,8 @@ def find_storages(index: FileIndex, provenance: Provenance) -> list[Storage]:
             if data is None:
                 continue
             for source, aliases in provenance.sources_of(data, function):
+                if exclusive(branch, index.call_branches.get(id(source.call), ())):
+                    continue  # a local rebound in the other arm: this wrap never holds it
                 storage = by_source.get(id(source.call))
                 if storage is None:
                     storage = by_source[id(source.call)] = Storage(source, function, wrapper, branch)

@@ -121,10 +121,12 @@ TENSOR_WRITES = re.compile(_NAMED_WRITES + r"|\.data\b|\binit\w*\.")
 # Any write: tensor writes, ``out=``, item or attribute assignment (rebinding counts), setattr.
 WRITES = re.compile(
     TENSOR_WRITES.pattern + r"|\bout\s*=|\[[^\]\n]*\]\s*=[^=]|\.\w+\s*(?::[^=\n]*)?=[^=]|setattr\("
+    + r"|(?:" + words(WRAPPING_METHODS) + r")\("  # registering anew replaces the values
 )
 # What reaches every parameter of an object: its iterators, its state dict, ``apply``, getattr.
 GENERIC_WRITE = re.compile(
     calls(PARAMETER_ITERATORS | MODULE_ITERATORS | {STATE_DICT}) + r"|(?:get|set)attr\(\s*self\s*,|\.apply\("
+    + r"|(?:" + words(WRAPPING_METHODS) + r")\(\s*(?![\s'\"])"  # register_buffer(name, value): any key
 )
 
 # ---------------------------------------------------------------------------- initializer methods

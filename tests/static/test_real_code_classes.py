@@ -1,7 +1,8 @@
 """False-alarm and missed-bug classes that real libraries showed (issue 12), each laid out as a
 package on disk and checked through the CLI: a closure returned by an initializer factory, a
 parameter attached to another module which is then reset, a base whose own base cannot be
-read, plain lists of stateless modules of the same file, storage-sharing wrappers before a
+read, a local rebound in the other arm of an ``if``, buffers registered anew on the first
+update, plain lists of stateless modules of the same file, storage-sharing wrappers before a
 loop that fills the tensor, and PIN002's fix no longer applied unasked. The cache, ``--jobs``
 and the fast path against the full parse give the same findings."""
 
@@ -71,12 +72,22 @@ def patch_first_conv(model, new_in_channels, pretrained=True):
     for module in model.modules():
         if isinstance(module, nn.Conv2d):
             break
+    weight = module.weight.detach()
     module.in_channels = new_in_channels
     if not pretrained:
         module.weight = nn.parameter.Parameter(
             torch.Tensor(module.out_channels, new_in_channels // module.groups, *module.kernel_size)
         )
         module.reset_parameters()
+    elif new_in_channels == 1:
+        new_weight = weight.sum(1, keepdim=True)
+        module.weight = nn.parameter.Parameter(new_weight)
+    else:
+        new_weight = torch.Tensor(module.out_channels, new_in_channels // module.groups, *module.kernel_size)
+        for i in range(new_in_channels):
+            new_weight[:, i] = weight[:, i % 3]
+        new_weight = new_weight * (3 / new_in_channels)
+        module.weight = nn.parameter.Parameter(new_weight)
 
 
 class Stem(nn.Module):
@@ -118,6 +129,32 @@ class Pooler(Backbone):
     def __init__(self, config):
         super().__init__(config)
         self.query = nn.Parameter(torch.empty(1, config.width))
+""",
+    # vector-quantize-pytorch: statistics registered anew on the first update
+    "pkg/codebook.py": """\
+import torch
+from torch import nn
+
+
+class Codebook(nn.Module):
+    def __init__(self, num_codebooks, dim):
+        super().__init__()
+        self.register_buffer("codebook_mean_needs_init", torch.tensor(True))
+        self.register_buffer("codebook_mean", torch.empty(num_codebooks, 1, dim))
+
+    def update_with_decay(self, buffer_name, new_value, decay):
+        old_value = getattr(self, buffer_name)
+        needs_init = getattr(self, buffer_name + "_needs_init", False)
+        if needs_init:
+            self.register_buffer(buffer_name + "_needs_init", torch.tensor(False))
+        if needs_init:
+            self.register_buffer(buffer_name, new_value.detach())
+            return
+        self.register_buffer(buffer_name, old_value * decay + new_value.detach() * (1 - decay))
+
+    def forward(self, embed):
+        self.update_with_decay("codebook_mean", embed.mean(1, keepdim=True), 0.99)
+        return embed - self.codebook_mean
 """,
     # speechbrain's SpeedPerturb: resamplers that hold nothing in a plain list
     "pkg/augment.py": """\
@@ -197,7 +234,7 @@ def scores(n):
 EXPECTED = [
     ("pkg/augment.py", 46, "PIN006"),  # TokenDrop reads self.training: eval() must reach it
     ("pkg/data.py", 20, "PIN002"),  # read first: the wrapper does not write it
-    ("pkg/encoders/_utils.py", 24, "PIN001"),  # attached to proj, which is never reset
+    ("pkg/encoders/_utils.py", 34, "PIN001"),  # attached to proj, which is never reset
     ("pkg/layers/cond_conv.py", 30, "PIN001"),  # the shape reader's closure writes nothing
     ("pkg/model.py", 17, "PIN001"),  # Pooler runs no initializer at all
 ]
