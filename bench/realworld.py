@@ -118,6 +118,10 @@ LIBRARIES = (
     _lib("vector-quantize-pytorch==1.32.0"),
     _lib("allennlp==2.10.1"),
     _lib("dgl==2.1.0"),
+    _lib("torchmetrics==1.9.0"),
+    _lib("stanza==1.15.0"),
+    _lib("botorch==0.18.1"),
+    _lib("pytorch-tabnet==4.1.0", "pytorch_tabnet"),
 )
 
 
