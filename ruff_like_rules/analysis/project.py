@@ -2,7 +2,9 @@
 
 A base class imported from another file (``from .modeling_utils import PreTrainedModel``,
 ``from fairseq.modules import MultiheadAttention``) is looked up where Python would find it:
-under the import root of the checked file's package, then on the interpreter's ``sys.path``.
+under the import root of the checked file's package, then under the ``src`` directories of the
+settings (``.`` and ``src`` of the project root by default, as Ruff's), then on the interpreter's
+``sys.path``.
 ``__init__.py`` re-exports are followed. The base's file is read once per process (kept
 while its size and mtime hold) and indexed like any file, but only its classes' ``__init__``,
 initializer-named methods and the methods those reach through ``self`` are parsed with
@@ -88,7 +90,8 @@ class Project:
         self.generation = 0
         self._read: dict[Path, _Read | None] = {}
         self._module_files: dict[tuple[Path, str], Path | None] = {}
-        self._site = [Path(p) for p in sys.path if p and Path(p).is_dir()]
+        # the ``src`` directories, then the interpreter's path (installed packages)
+        self._site = [Path(p) for p in [*options.src, *sys.path] if p and Path(p).is_dir()]
         self._meta: dict[Path, Path | None] = {}
 
     def meta_evidence(self, root: Path) -> Path | None:

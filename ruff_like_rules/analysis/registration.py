@@ -192,7 +192,8 @@ class Registration:
         return found is not None and self.is_module(found)
 
     def same_file_modules(self) -> frozenset[str]:
-        """Classes of the file that derive from a torch module class, read from the whole text."""
+        """Classes of the file that derive from a torch module class (or a module class of another
+        project file), read from the whole text."""
         if self._same_file_modules is None:
             headers: dict[str, list[str]] = {}
             for match in _CLASS_HEADER.finditer(self.text):
@@ -202,7 +203,7 @@ class Registration:
             while changed:
                 changed = False
                 for name, bases in headers.items():
-                    if name not in found and any(b in found or is_torch_module_class(self._qualify_text(b)) for b in bases):
+                    if name not in found and any(b in found or self._module_base(b) for b in bases):
                         found.add(name)
                         changed = True
             self._same_file_modules = frozenset(found)
@@ -247,6 +248,11 @@ class Registration:
                 block = self.text[match.end() : end.start() if end else len(self.text)]
                 self._blocks.setdefault(match.group(1), (_BASE_NAME.findall(match.group(2) or ""), block))
         return self._blocks
+
+    def _module_base(self, spelled: str) -> bool:
+        """A base spelling that names a torch module class, or one another project file defines."""
+        qualified = self._qualify_text(spelled)
+        return is_torch_module_class(qualified) or self.is_project_module(qualified)
 
     def _qualify_text(self, dotted: str) -> str | None:
         parts = dotted.split(".")

@@ -142,6 +142,8 @@ def _form_of(value: cst.BaseExpression, function: Function | None = None, seen: 
     if isinstance(value, cst.Name) and function is not None and value.value not in seen:
         if _used_as_sequence(value.value, function):
             return SizeForm.DATA  # len(out_size), zip(out_size, ...), counts.insert(0, 0): not an int
+        if any(_size_use(value.value, body) for body in function.bodies):
+            return SizeForm.SIZES  # torch.Tensor(d_out, d_in) beside torch.Tensor(d_out): an int
         bound = function.local_defs.get(value.value)
         if bound:
             forms = {_form_of(b, function, seen | {value.value}) for b in bound}
@@ -206,6 +208,31 @@ def _used_as_sequence(name: str, function: Function) -> bool:
     unpacked or grown. Such use beats a name that sounds like a size; an annotation does not
     (transformers' ``hidden_size: tuple[int]`` is handed an int by every caller)."""
     return any(_sequence_use(name, body) for body in function.bodies)
+
+
+_TAKES_SIZES = frozenset({"empty", "zeros", "ones", "rand", "randn", "new", "new_empty", "new_zeros", "new_ones", "view", "reshape"})
+
+
+def _size_use(name: str, root: cst.CSTNode) -> bool:
+    """Whether ``name`` is one of two or more sizes handed to an allocation or a reshape
+    (``torch.Tensor(d_out, d_in)``, ``torch.zeros(n, d)``, ``x.view(b, n)``) in the scope."""
+    stack = list(children(root))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue  # another scope
+        if isinstance(node, cst.Call):
+            parts = dotted_parts(node.func)
+            positional = [a for a in node.args if a.keyword is None and not a.star]
+            if (
+                parts is not None
+                and (parts[-1] in _TAKES_SIZES or parts[-1].endswith("Tensor"))
+                and len(positional) >= 2
+                and any(is_name(a.value, name) for a in positional)
+            ):
+                return True
+        stack.extend(children(node))
+    return False
 
 
 def _sequence_use(name: str, root: cst.CSTNode) -> bool:

@@ -20,11 +20,13 @@ class AnalysisSettings:
     prefilter: bool = True
     # False: every file alone, bases from other files opaque (the benchmark's baseline)
     project: bool = True
+    # directories first-party imports resolve under (the ``src`` setting), besides the package root
+    src: tuple[str, ...] = ()
 
     @property
     def options(self) -> AnalysisOptions:
         """What the analysis reads of these settings (it never sees the rules)."""
-        return AnalysisOptions(self.initializer_methods, self.init_functions)
+        return AnalysisOptions(self.initializer_methods, self.init_functions, self.src)
 
     def selection(self) -> Selection | None:
         return selection_for(self.rules)

@@ -196,6 +196,8 @@ class Config:
     init_functions: tuple[str, ...] = ()
     preview: bool = False
     cache_dir: Path | None = None
+    # where the project index looks for first-party imports, relative to ``root`` (as Ruff's ``src``)
+    src: tuple[str, ...] = (".", "src")
 
     @functools.cached_property
     def _exclusion(self) -> tuple[frozenset[str], tuple[PathGlob, ...]]:
@@ -256,7 +258,7 @@ def _table_values(table: dict[str, Any], root: Path, label: str, catalogue: Sequ
 
     known = {
         "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude",
-        "initializer-methods", "init-functions", "preview", "cache-dir",
+        "initializer-methods", "init-functions", "preview", "cache-dir", "src",
     }  # fmt: skip
     unknown = sorted(set(table) - known)
     if unknown:
@@ -293,6 +295,8 @@ def _table_values(table: dict[str, Any], root: Path, label: str, catalogue: Sequ
         if not isinstance(table["cache-dir"], str):
             raise ConfigError(f"{where('cache-dir')}: expected a path string, got {table['cache-dir']!r}")
         values["cache_dir"] = root / Path(table["cache-dir"]).expanduser()
+    if "src" in table:
+        values["src"] = _string_list(table["src"], where("src"))
     return values
 
 
@@ -463,7 +467,8 @@ class Resolver:
         extra: dict[str, Any] = {}
         if config.initializer_methods is not None:
             extra["initializer_methods"] = frozenset(config.initializer_methods)
-        return AnalysisSettings(rules=rules, init_functions=frozenset(config.init_functions), **extra)
+        src = tuple(os.path.normpath(config.root / Path(entry).expanduser()) for entry in config.src)
+        return AnalysisSettings(rules=rules, init_functions=frozenset(config.init_functions), src=src, **extra)
 
     def ignored_by_path(self, config: Config, path: Path) -> tuple[str, ...]:
         absolute = path if path.is_absolute() else self.cwd / path

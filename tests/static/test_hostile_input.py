@@ -137,12 +137,12 @@ def test_one_line_table_for_findings_noqa_and_fixes(tmp_path: Path, newline: str
         assert [(f["code"], f["location"]["row"]) for f in found[name]] == [("PIN002", 12)], (name, done.stderr)
     full = check(tmp_path, ".")
     assert full.stdout.count("12 |     b = torch.FloatTensor(2, 2)") == len(sources)
-    fixed = check(tmp_path, "--fix", ".")
+    fixed = check(tmp_path, "--fix", "--unsafe-fixes", ".")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     for name, source in sources.items():
         expected = source.replace("b = torch.FloatTensor(2, 2)", "b = torch.empty(2, 2, dtype=torch.float32)")
         assert (tmp_path / name).read_bytes() == expected.encode("utf-8"), name
-    again = check(tmp_path, "--fix", ".")
+    again = check(tmp_path, "--fix", "--unsafe-fixes", ".")
     assert again.returncode == 0 and "fixed" not in again.stderr.lower(), again.stderr
 
 

@@ -308,3 +308,54 @@ def test_the_pin002_fix_is_applied_only_when_unsafe_fixes_are_asked_for(tmp_path
     assert data.read_text(encoding="utf-8") == before
     cli(root, "--no-cache", "--fix", "--unsafe-fixes", "--select", "PIN002", "pkg/data.py")
     assert "Variable(torch.empty(n, n, dtype=torch.float32))" in data.read_text(encoding="utf-8")
+
+
+SRC_BASE = """\
+from torch import nn
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+
+    def reset_parameters(self):
+        for p in self.parameters():
+            nn.init.normal_(p, std=0.02)
+"""
+
+SRC_USER = """\
+import torch
+from torch import nn
+from mylib.blocks import Block
+
+
+class Head(Block):
+    def __init__(self, n):
+        super().__init__()
+        self.w = nn.Parameter(torch.empty(n, n))
+        self.reset_parameters()
+
+
+class Tower(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.blocks = [Head(n) for _ in range(2)]
+"""
+
+
+@pytest.mark.parametrize(("directory", "setting"), [("src", None), ("lib", 'src = ["lib"]\n')])
+def test_the_src_setting_places_first_party_packages(tmp_path: Path, directory: str, setting: str | None) -> None:
+    """A script outside the package imports it absolutely: the index finds it under ``src``
+    (``.`` and ``src`` by default, as Ruff's), so the inherited initializer and the module
+    ancestry of ``Head`` are seen."""
+    package = tmp_path / directory / "mylib"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "blocks.py").write_text(SRC_BASE, encoding="utf-8")
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "train.py").write_text(SRC_USER, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text("[tool.paraminit]\n" + (setting or ""), encoding="utf-8")
+    assert findings(tmp_path, "--no-cache") == [("scripts/train.py", 16, "PIN006")]
+    (tmp_path / "pyproject.toml").write_text('[tool.paraminit]\nsrc = ["elsewhere"]\n', encoding="utf-8")
+    # not found: the base is opaque, so its reset_parameters() may do anything, and Head is no known module
+    assert findings(tmp_path, "--no-cache") == []
