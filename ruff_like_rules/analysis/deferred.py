@@ -39,6 +39,7 @@ from ruff_like_rules.analysis.shapes import is_one_dimensional
 from ruff_like_rules.analysis.storages import source_of
 from ruff_like_rules.analysis.verdicts import Kind
 from ruff_like_rules.syntax.nodes import argument, code_of, method_name
+from ruff_like_rules.syntax.walk import children
 from ruff_like_rules.vocabulary.torch_api import NN_MODULE_METHODS
 
 _PARAMETRIZING = re.compile(r"(?:^|\.)(?:weight_norm|spectral_norm|register_parametrization)$")
@@ -73,22 +74,77 @@ class _Reach:
 def left_behind(index: FileIndex, flow: InitFlow, options: AnalysisOptions) -> Iterator[LeftBehind]:
     if index.foreign is not None and not index.foreign.builds_on_meta():
         return  # nothing in the project materializes modules from the meta device
-    for klass in index.classes.values():
-        if klass.home is not index or "__init__" not in klass.methods:
+    names = options.initializer_methods
+    judged = {id(k): (k, _initializers(index, k, names)) for k in index.classes.values() if _own(index, k)}
+    applied: dict[int, tuple[ClassInfo, list[Function]]] = {}
+    for klass, initializers in judged.values():
+        functions = _applied(index, initializers)
+        if functions:
+            for part in _parts(index, klass, names):
+                if not judged[id(part)][1]:
+                    applied.setdefault(id(part), (part, functions))
+    for klass, initializers in [*judged.values(), *applied.values()]:
+        if initializers:
+            yield from _left_in(index, flow, klass, initializers, names)
+
+
+def _own(index: FileIndex, klass: ClassInfo) -> bool:
+    return klass.home is index and "__init__" in klass.methods
+
+
+def _left_in(
+    index: FileIndex, flow: InitFlow, klass: ClassInfo, initializers: list[Function], names: frozenset[str]
+) -> Iterator[LeftBehind]:
+    reaches = [_reach(index, flow, klass, function) for function in initializers]
+    if any(reach.everything for reach in reaches):
+        return
+    foreign = _foreign_keys(index, flow, klass, names)
+    apply_style = _takes_module(initializers[0])
+    for function, key, kind, node, value in _bound(index, flow, klass, names):
+        if key in foreign or (kind == "buffer" and apply_style):
             continue
-        initializers = _initializers(index, klass, options.initializer_methods)
-        if not initializers:
+        if not any(_covers(reach, key, kind, value) for reach in reaches):
+            yield LeftBehind(klass, key, kind, node, value, function, initializers[0])
+
+
+def _applied(index: FileIndex, initializers: list[Function]) -> list[Function]:
+    """Initializers that take a module and reach every submodule: ``self.apply(self._init_weights)``."""
+    found = []
+    for function in initializers:
+        if _takes_module(function):
+            found.append(function)
             continue
-        reaches = [_reach(index, flow, klass, function) for function in initializers]
-        if any(reach.everything for reach in reaches):
-            continue
-        foreign = _foreign_keys(index, flow, klass, options.initializer_methods)
-        apply_style = _takes_module(initializers[0])
-        for function, key, kind, node, value in _bound(index, flow, klass, options.initializer_methods):
-            if key in foreign or (kind == "buffer" and apply_style):
+        for called in function.self_calls:
+            method = index.method(function.owner, called) if function.owner is not None else None
+            if method is not None and _takes_module(method) and called in function.self_calls:
+                found.append(method)
+    return found
+
+
+def _parts(index: FileIndex, klass: ClassInfo, names: frozenset[str]) -> list[ClassInfo]:
+    """Classes of this file that construction of ``klass`` builds, transitively."""
+    found: list[ClassInfo] = []
+    pending = [klass]
+    while pending:
+        current = pending.pop()
+        for function in current.methods.values():
+            if function.name in names:
                 continue
-            if not any(_covers(reach, key, kind, value) for reach in reaches):
-                yield LeftBehind(klass, key, kind, node, value, function, initializers[0])
+            for _, value, _ in function.attachments:
+                for part in _built_classes(index, value):
+                    if part is not klass and part not in found and _own(index, part):
+                        found.append(part)
+                        pending.append(part)
+    return found
+
+
+def _built_classes(index: FileIndex, value: cst.BaseExpression) -> Iterator[ClassInfo]:
+    pending: list[cst.CSTNode] = [value]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in index.classes:
+            yield index.classes[node.func.value]
+        pending.extend(children(node))
 
 
 def _initializers(index: FileIndex, klass: ClassInfo, names: frozenset[str]) -> list[Function]:
@@ -128,11 +184,12 @@ def _reach(index: FileIndex, flow: InitFlow, klass: ClassInfo, start: Function) 
             _note(reach, root, subjects, None, names, False, value)
         if function.opaque_self_call:
             reach.everything = True
+        owner = function.owner or klass
         for called in [*function.self_calls, *function.super_calls]:
-            method = index.method(klass, called)
+            method = index.method(owner, called)
             if method is not None:
                 pending.append(method)
-            elif called not in NN_MODULE_METHODS and index.has_opaque_base(klass):
+            elif called not in NN_MODULE_METHODS and index.has_opaque_base(owner):
                 reach.everything = True  # a method of a base nobody could read
     reach.text = "\n".join(texts)
     return reach
