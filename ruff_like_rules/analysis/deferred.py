@@ -19,9 +19,11 @@ weight-norm or spectral-norm layers (``reset_parameters`` writes the computed we
 the originals) held by the class are left behind when its initializer never names them.
 
 The analysis errs towards "written": a loop over ``self.parameters()`` covers every
-parameter, a call the file cannot see covers everything. Under an initializer that takes a
-module (the Hugging Face ``_init_weights(module)`` applied to every module) buffers are not
-judged: that path builds with ``init_empty_weights()``, which keeps buffers where they are.
+parameter, a call the file cannot see covers everything. A class without an initializer of
+its own is judged by the initializer another class of the file applies to every module
+(``GPT.init_weights`` runs ``self.apply(self._init_weights)``, which reaches ``Block``). Under a Hugging
+Face ``PreTrainedModel``'s ``_init_weights(module)`` buffers are not judged: that path builds
+with ``init_empty_weights()``, which keeps buffers where they are.
 """
 
 from __future__ import annotations
@@ -39,7 +41,6 @@ from ruff_like_rules.analysis.shapes import is_one_dimensional
 from ruff_like_rules.analysis.storages import source_of
 from ruff_like_rules.analysis.verdicts import Kind
 from ruff_like_rules.syntax.nodes import argument, code_of, method_name
-from ruff_like_rules.syntax.walk import children
 from ruff_like_rules.vocabulary.torch_api import NN_MODULE_METHODS
 
 _PARAMETRIZING = re.compile(r"(?:^|\.)(?:weight_norm|spectral_norm|register_parametrization)$")
@@ -79,9 +80,9 @@ def left_behind(index: FileIndex, flow: InitFlow, options: AnalysisOptions) -> I
     applied: dict[int, tuple[ClassInfo, list[Function]]] = {}
     for klass, initializers in judged.values():
         functions = _applied(index, initializers)
-        if functions:
-            for part in _parts(index, klass, names):
-                if not judged[id(part)][1]:
+        if functions:  # applied to every module: the file's classes are its parts
+            for part, own in judged.values():
+                if part is not klass and not own:
                     applied.setdefault(id(part), (part, functions))
     for klass, initializers in [*judged.values(), *applied.values()]:
         if initializers:
@@ -99,9 +100,11 @@ def _left_in(
     if any(reach.everything for reach in reaches):
         return
     foreign = _foreign_keys(index, flow, klass, names)
-    apply_style = _takes_module(initializers[0])
+    keeps_buffers = _takes_module(initializers[0]) and any(
+        "PreTrainedModel" in (base or "") for base in index.qualified_bases(klass)
+    )
     for function, key, kind, node, value in _bound(index, flow, klass, names):
-        if key in foreign or (kind == "buffer" and apply_style):
+        if key in foreign or (kind == "buffer" and keeps_buffers):
             continue
         if not any(_covers(reach, key, kind, value) for reach in reaches):
             yield LeftBehind(klass, key, kind, node, value, function, initializers[0])
@@ -119,32 +122,6 @@ def _applied(index: FileIndex, initializers: list[Function]) -> list[Function]:
             if method is not None and _takes_module(method) and called in function.self_calls:
                 found.append(method)
     return found
-
-
-def _parts(index: FileIndex, klass: ClassInfo, names: frozenset[str]) -> list[ClassInfo]:
-    """Classes of this file that construction of ``klass`` builds, transitively."""
-    found: list[ClassInfo] = []
-    pending = [klass]
-    while pending:
-        current = pending.pop()
-        for function in current.methods.values():
-            if function.name in names:
-                continue
-            for _, value, _ in function.attachments:
-                for part in _built_classes(index, value):
-                    if part is not klass and part not in found and _own(index, part):
-                        found.append(part)
-                        pending.append(part)
-    return found
-
-
-def _built_classes(index: FileIndex, value: cst.BaseExpression) -> Iterator[ClassInfo]:
-    pending: list[cst.CSTNode] = [value]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in index.classes:
-            yield index.classes[node.func.value]
-        pending.extend(children(node))
 
 
 def _initializers(index: FileIndex, klass: ClassInfo, names: frozenset[str]) -> list[Function]:

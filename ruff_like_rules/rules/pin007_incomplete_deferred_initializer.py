@@ -41,10 +41,11 @@ class IncompleteDeferredInitializer(Rule):
     `self` (through `self`, `super()`, `self.apply`), a loop over `self.parameters()`,
     and writes through another object in an initializer of the file
     (`module.logit_scale.data.fill_(...)` under an `isinstance` that admits the class).
-    Under an initializer that takes a module (the Hugging Face `_init_weights(module)`)
-    buffers are not judged: that path builds with `init_empty_weights()`, which keeps
-    buffers. A base nobody can read, or a call that hands `self` away, counts as writing
-    everything.
+    A class without an initializer of its own is judged by the initializer another class
+    of the file applies to every module (`self.apply(self._init_weights)`).
+    Under a Hugging Face `PreTrainedModel`'s `_init_weights(module)` buffers are not judged:
+    that path builds with `init_empty_weights()`, which keeps buffers. A base nobody can
+    read, or a call that hands `self` away, counts as writing everything.
 
     ## Why is this bad?
     `to_empty()` keeps no values, of parameters or buffers (persistent or not). After it,
@@ -86,7 +87,7 @@ class IncompleteDeferredInitializer(Rule):
     preview = True
     fix_availability = FixAvailability.SOMETIMES
     trigger = re.compile(
-        r"Parameter\s*\(|register_buffer\s*\(|MultiheadAttention\s*\(|weight_norm\s*\(|spectral_norm\s*\(|register_parametrization\s*\("
+        r"\.apply\s*\(|Parameter\s*\(|register_buffer\s*\(|MultiheadAttention\s*\(|weight_norm\s*\(|spectral_norm\s*\(|register_parametrization\s*\("
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

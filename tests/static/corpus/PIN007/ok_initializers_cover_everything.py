@@ -4,6 +4,7 @@
 import torch
 from torch import nn
 from torch.nn.utils import weight_norm
+from transformers import PreTrainedModel
 
 
 def materialize(model_cls, *args):
@@ -73,8 +74,9 @@ class PassedIn(nn.Module):
         nn.init.xavier_uniform_(self.weight)
 
 
-class HFModel(nn.Module):
-    """_init_weights applied to every module writes the scalar under isinstance."""
+class HFModel(PreTrainedModel):
+    """_init_weights applied to every module writes the scalar under isinstance; a Hugging
+    Face model keeps its buffers (init_empty_weights() does not put them on meta)."""
 
     def __init__(self, d):
         super().__init__()
