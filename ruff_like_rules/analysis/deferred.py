@@ -125,13 +125,16 @@ def _applied(index: FileIndex, initializers: list[Function]) -> list[Function]:
 
 
 def _initializers(index: FileIndex, klass: ClassInfo, names: frozenset[str]) -> list[Function]:
-    """The initializer methods of the lineage, nearest first (an override hides its base's)."""
+    """The initializer methods of the lineage, nearest first (an override hides its base's).
+    Where this file defines one, a framework base's (``PreTrainedModel.init_weights``, which
+    only dispatches to the model's ``_init_weights``) does not stand in for it."""
     found: dict[str, Function] = {}
     for cls in index.lineage(klass):
         for name, function in cls.methods.items():
             if name in names and name != "__init__":
                 found.setdefault(name, function)
-    return list(found.values())
+    local = [f for f in found.values() if f.owner is not None and f.owner.home is index]
+    return local or list(found.values())
 
 
 def _takes_module(function: Function) -> bool:
@@ -155,21 +158,34 @@ def _reach(index: FileIndex, flow: InitFlow, klass: ClassInfo, start: Function) 
         if function.node is not None:
             texts.append(code_of(function.node))
         subjects = {function.self_name} | ({function.params[1]} if _takes_module(function) else set())
+        # a framework base's loop over module.parameters() sits in a type dispatch whose
+        # isinstance guard the loop variable does not carry (nn.LSTM in PreTrainedModel)
+        foreign_base = function.owner is not None and function.owner.home is not index
         for write in flow.writes_in(function):
+            if foreign_base and write.root.startswith(ALL) and not write.root.endswith(f":{function.self_name}"):
+                continue
             _note(reach, write.root, subjects, write.guard, names, write.multi_dim_only, write.rebinding)
         for root, value, _ in function.attachments:  # re-registering a buffer recomputes it
             _note(reach, root, subjects, None, names, False, value)
         if function.opaque_self_call:
             reach.everything = True
         owner = function.owner or klass
-        for called in [*function.self_calls, *function.super_calls]:
-            method = index.method(owner, called)
+        for called, through_super in [*((c, False) for c in function.self_calls), *((c, True) for c in function.super_calls)]:
+            method = _base_method(index, owner, called) if through_super else index.method(owner, called)
             if method is not None:
                 pending.append(method)
             elif called not in NN_MODULE_METHODS and index.has_opaque_base(owner):
                 reach.everything = True  # a method of a base nobody could read
     reach.text = "\n".join(texts)
     return reach
+
+
+def _base_method(index: FileIndex, owner: ClassInfo, name: str) -> Function | None:
+    """What ``super().name`` runs in a method of ``owner``: the next definition up the lineage."""
+    for cls in index.lineage(owner)[1:]:
+        if name in cls.methods:
+            return cls.methods[name]
+    return None
 
 
 def _note(
@@ -204,7 +220,8 @@ def _covers(reach: _Reach, key: str, kind: str, value: cst.BaseExpression | None
     if kind == "parameter" and (reach.every_parameter or (reach.multi_dim_parameters and not _one_dimensional(value))):
         return True
     if kind == "multihead-attention":
-        return reach.every_parameter or bool(re.search(rf"\.{re.escape(key)}\b", reach.text))
+        named = re.search(rf"\.{re.escape(key)}\b|MultiheadAttention", reach.text)
+        return reach.every_parameter or bool(named)
     if kind == "parametrized":
         if reach.every_parameter:
             return True
