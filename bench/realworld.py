@@ -56,9 +56,9 @@ DIST = TREES / "_dist"
 COLUMNS = ("library", "path", "line", "code", "verdict", "class", "reason")
 VERDICTS = ("TP", "FP", "FN")
 STABLE = ("PIN001", "PIN002", "PIN003", "PIN004", "PIN005", "PIN006")
-PREVIEW = ("PIN101", "PIN102", "PIN103", "PIN105")
+PREVIEW = ("PIN007", "PIN101", "PIN102", "PIN103", "PIN105")
 # PIN004 flags deprecated spellings; the others flag parameters that are garbage or unregistered
-BUG_RULES = ("PIN001", "PIN002", "PIN003", "PIN005", "PIN006", "PIN101", "PIN102", "PIN103", "PIN105")
+BUG_RULES = ("PIN001", "PIN002", "PIN003", "PIN005", "PIN006", "PIN007", "PIN101", "PIN102", "PIN103", "PIN105")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,6 +122,11 @@ LIBRARIES = (
     _lib("stanza==1.15.0"),
     _lib("botorch==0.18.1"),
     _lib("pytorch-tabnet==4.1.0", "pytorch_tabnet"),
+    # Trainers that build on the meta device and initialize after to_empty() (PIN007, issue 14);
+    # torchtitan, transformers, x-transformers, open_clip and torchtune above are measured too.
+    _lib("litgpt==0.5.13"),
+    _lib("ai2-olmo-core==3.0.0", "olmo_core"),
+    _lib("nanotron==0.4"),
 )
 
 

@@ -344,6 +344,12 @@ def _decorator_name(decorator: cst.Decorator) -> str:
 
 
 def _isinstance_guards(test: cst.BaseExpression) -> dict[str, frozenset[str]]:
+    """Variables the test admits only as instances of the named classes. Under ``A or B`` a
+    variable is guarded only when both sides guard it: ``isinstance(m, nn.GroupNorm) or
+    "RMSNorm" in type(m).__name__`` admits any class."""
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
+        left, right = _isinstance_guards(test.left), _isinstance_guards(test.right)
+        return {name: left[name] | right[name] for name in left.keys() & right.keys()}
     guards: dict[str, frozenset[str]] = {}
     for call in _calls_in_test(test):
         if not (isinstance(call.func, cst.Name) and call.func.value == "isinstance" and len(call.args) == 2):

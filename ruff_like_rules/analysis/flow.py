@@ -69,6 +69,11 @@ class InitFlow:
                 if storage.verdict == Verdict.UNINITIALIZED and storage.wrapper == "buffer" and reads_only_metadata(storage, index):
                     storage.verdict = Verdict.METADATA_ONLY
 
+    @property
+    def foreign_writes(self) -> list[tuple[str, frozenset[str] | None, Function, Write]]:
+        """Writes through other objects: (key, isinstance guard, writer, write)."""
+        return self._foreign_writes
+
     def raw_memory_storages(self, verdict: Verdict) -> Iterator[Storage]:
         """Storages made from uninitialized memory that got ``verdict``."""
         return (s for s in self.storages if s.source.kind == Kind.UNINITIALIZED and s.verdict == verdict)

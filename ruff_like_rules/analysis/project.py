@@ -54,6 +54,7 @@ class _Read:
     imports: dict[str, str]  # local name -> qualified (relative ones keep their dots)
     import_lines: list[tuple[int, int]]
     lines: list[str]
+    stars: list[str] = field(default_factory=list)  # modules re-exported whole (from .x import *)
     index: FileIndex | None = None
     unparsable: bool = False  # libcst refused the cut: its classes stay opaque
 
@@ -129,9 +130,14 @@ class Project:
                 return index.classes.get(name) if index is not None else None
             target = read.imports.get(name)
             target = absolute(target, read.package) if target is not None else None
-            if target is None:
-                return None
-            return self.find_class(target, package_of(path)[1], consulted, depth + 1)
+            if target is not None:
+                return self.find_class(target, package_of(path)[1], consulted, depth + 1)
+            for star in read.stars:  # a lazy __init__: from .modeling_clip import * under TYPE_CHECKING
+                module = absolute(star, read.package)
+                found = self.find_class(f"{module}.{name}", package_of(path)[1], consulted, depth + 1) if module else None
+                if found is not None:
+                    return found
+            return None
         return None
 
     def module_file(self, module: str, root: Path) -> Path | None:
@@ -164,24 +170,15 @@ class Project:
             self._read[path] = None
             return None
         classes: dict[str, ast.ClassDef] = {}
-        imports: dict[str, str] = {}
         import_lines = [
             (n.lineno, n.end_lineno or n.lineno) for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))
         ]
         for node in tree.body:
             if isinstance(node, ast.ClassDef):
                 classes.setdefault(node.name, node)
-            elif isinstance(node, ast.ImportFrom):
-                base = "." * node.level + (node.module or "")
-                separator = "." if node.module else ""
-                for alias in node.names:
-                    imports[alias.asname or alias.name] = f"{base}{separator}{alias.name}"
-            elif isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        imports[alias.asname] = alias.name
+        imports, stars = _reexports(tree)
         stamp = (stat.st_mtime_ns, stat.st_size)
-        read = _Read(stamp, package_of(path)[0], classes, imports, import_lines, text.splitlines())
+        read = _Read(stamp, package_of(path)[0], classes, imports, import_lines, text.splitlines(), stars)
         self._read[path] = read
         return read
 
@@ -227,6 +224,44 @@ class FileLookups:
             hit = self._memo[qualified] = (self.project.generation, found, consulted)
         self.project.consulted |= hit[2]
         return hit[1]
+
+
+def _reexports(tree: ast.Module) -> tuple[dict[str, str], list[str]]:
+    """What a file's names import, at the top level and in top-level ``if``/``try`` blocks
+    (``if TYPE_CHECKING:`` in a lazy ``__init__.py``), with the modules it star-imports and
+    a lazy module's ``_import_structure = {"models.clip": ["CLIPModel"]}`` table."""
+    imports: dict[str, str] = {}
+    stars: list[str] = []
+    pending: list[ast.stmt] = list(tree.body)
+    while pending:
+        node = pending.pop(0)
+        if isinstance(node, ast.ImportFrom):
+            base = "." * node.level + (node.module or "")
+            separator = "." if node.module else ""
+            for alias in node.names:
+                if alias.name == "*":
+                    stars.append(base)
+                else:
+                    imports.setdefault(alias.asname or alias.name, f"{base}{separator}{alias.name}")
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    imports.setdefault(alias.asname, alias.name)
+        elif isinstance(node, (ast.If, ast.Try)):
+            pending.extend([*node.body, *node.orelse, *getattr(node, "finalbody", []), *getattr(node, "handlers", [])])
+        elif isinstance(node, ast.ExceptHandler):
+            pending.extend(node.body)
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict) and _names(node.targets) == ["_import_structure"]:
+            for key, value in zip(node.value.keys, node.value.values):
+                if isinstance(key, ast.Constant) and isinstance(key.value, str) and isinstance(value, (ast.List, ast.Tuple)):
+                    for element in value.elts:
+                        if isinstance(element, ast.Constant) and isinstance(element.value, str):
+                            imports.setdefault(element.value, f".{key.value}.{element.value}")
+    return imports, stars
+
+
+def _names(targets: list[ast.expr]) -> list[str]:
+    return [t.id for t in targets if isinstance(t, ast.Name)]
 
 
 # -------------------------------------------------------------------- what is parsed

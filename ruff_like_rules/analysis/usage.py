@@ -13,7 +13,7 @@ from ruff_like_rules.analysis.shapes import is_matrix
 from ruff_like_rules.analysis.storages import Storage
 from ruff_like_rules.analysis.verdicts import Kind, Verdict
 from ruff_like_rules.analysis.writes import behind_views
-from ruff_like_rules.syntax.nodes import dotted_parts
+from ruff_like_rules.syntax.nodes import code_of, dotted_parts
 from ruff_like_rules.syntax.walk import Walker, children
 from ruff_like_rules.vocabulary.torch_api import METADATA_ATTRIBUTES
 
@@ -48,8 +48,10 @@ def _is_torch_layer(value: cst.BaseExpression, index: FileIndex) -> bool:
     return qualified.startswith("torch.nn.") and qualified.rsplit(".", 1)[-1][:1].isupper()
 
 
-def used_as_weight(storage: Storage, initializer_methods: frozenset[str]) -> bool:
-    """Whether a method other than construction multiplies inputs by this storage."""
+def used_as_weight(storage: Storage, initializer_methods: frozenset[str], unless_rescaled: bool = False) -> bool:
+    """Whether a method other than construction multiplies inputs by this storage (with
+    ``unless_rescaled``: in a product that is neither normalized nor scaled right after,
+    ``F.normalize(q @ w)``, ``(q @ w) * self.scale``)."""
     owner = storage.owner
     keys = storage.attribute_keys() - {DYNAMIC}
     if owner is None or not keys:
@@ -57,7 +59,7 @@ def used_as_weight(storage: Storage, initializer_methods: frozenset[str]) -> boo
     for function in owner.methods.values():
         if function.name == "__init__" or function.name in initializer_methods:
             continue
-        finder = _WeightUse(function.self_name or "self", keys)
+        finder = _WeightUse(function.self_name or "self", keys, unless_rescaled)
         for body in function.bodies:
             finder.walk(body)
         if finder.found:
@@ -65,13 +67,15 @@ def used_as_weight(storage: Storage, initializer_methods: frozenset[str]) -> boo
     return False
 
 
-def weight_matrices(storages: Iterable[Storage], kind: Kind, initializer_methods: frozenset[str]) -> Iterator[Storage]:
+def weight_matrices(
+    storages: Iterable[Storage], kind: Kind, initializer_methods: frozenset[str], unless_rescaled: bool = False
+) -> Iterator[Storage]:
     """Never re-initialized parameters of ``kind`` with two or more non-unit sizes, used as
-    weights (judged storages: ``InitFlow.storages``)."""
+    weights (judged storages: ``InitFlow.storages``); ``unless_rescaled`` as ``used_as_weight``."""
     for storage in storages:
         if storage.source.kind != kind or storage.verdict != Verdict.UNINITIALIZED or storage.wrapper != "parameter":
             continue
-        if is_matrix(storage.source.call) and used_as_weight(storage, initializer_methods):
+        if is_matrix(storage.source.call) and used_as_weight(storage, initializer_methods, unless_rescaled):
             yield storage
 
 
@@ -129,24 +133,52 @@ _TRANSPOSES = frozenset({"T", "mT", "H", "data"})  # the same storage, read anot
 
 
 class _WeightUse(Walker):
-    """Finds ``self.key`` as an operand that multiplies inputs: ``@``, matmul, linear, einsum, conv."""
+    """Finds ``self.key`` as an operand that multiplies inputs: ``@``, matmul, linear, einsum, conv.
+    With ``unless_rescaled``, a product inside a normalization (``F.normalize``, ``self.norm``)
+    or multiplied or divided by a scale (``* self.scale``, ``/ math.sqrt(d)``) does not count."""
 
     _MULTIPLYING = re.compile(r"(?:^|\.)(?:linear|bilinear|matmul|mm|bmm|einsum|addmm|baddbmm|conv\w*|tensordot|mv|chain_matmul)$")
+    _NORMALIZING = re.compile(r"(?i)norm")
+    _SCALE = re.compile(r"(?i)scale|sqrt|\*\*\s*\(?\s*-|temperature|norm")
 
-    def __init__(self, self_name: str, keys: set[str]) -> None:
+    def __init__(self, self_name: str, keys: set[str], unless_rescaled: bool = False) -> None:
         super().__init__()
         self.targets = {f"{self_name}.{key}" for key in keys}
+        self.unless_rescaled = unless_rescaled
+        self.rescued = 0  # depth of enclosing normalizations and scalings
         self.found = False
 
     def _is_weight(self, operand: cst.BaseExpression) -> bool:
         parts = dotted_parts(behind_views(operand, _TRANSPOSES))
         return parts is not None and ".".join(parts) in self.targets
 
+    def _rescues(self, node: cst.CSTNode) -> bool:
+        if not self.unless_rescaled:
+            return False
+        if isinstance(node, cst.Call):
+            parts = dotted_parts(node.func)
+            return bool(parts) and bool(self._NORMALIZING.search(parts[-1]))
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Multiply, cst.Divide)):
+            return any(self._SCALE.search(code_of(side)) for side in (node.left, node.right))
+        return False
+
     def enter_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if self._rescues(node):
+            self.rescued += 1
         if isinstance(node.operator, cst.MatrixMultiply) and (self._is_weight(node.left) or self._is_weight(node.right)):
-            self.found = True
+            self.found = self.found or not self.rescued
+
+    def leave_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if self._rescues(node):
+            self.rescued -= 1
 
     def enter_Call(self, node: cst.Call) -> None:
+        if self._rescues(node):
+            self.rescued += 1
         parts = dotted_parts(node.func)
         if parts and self._MULTIPLYING.search(".".join(parts)) and any(self._is_weight(a.value) for a in node.args):
-            self.found = True
+            self.found = self.found or not self.rescued
+
+    def leave_Call(self, node: cst.Call) -> None:
+        if self._rescues(node):
+            self.rescued -= 1

@@ -83,8 +83,18 @@ def behind_views(expr: cst.BaseExpression, attributes: frozenset[str] = frozense
             expr = expr.value
         elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value in PASSTHROUGH_METHODS:
             expr = expr.func.value
+        elif _is_type_cast(expr):
+            expr = expr.args[1].value  # type: ignore[attr-defined]
         else:
             return expr
+
+
+def _is_type_cast(expr: cst.BaseExpression) -> bool:
+    """``typing.cast(torch.Tensor, self.score_bias)``: the same object, for the type checker."""
+    if not isinstance(expr, cst.Call) or len(expr.args) != 2:
+        return False
+    parts = dotted_parts(expr.func)
+    return parts is not None and parts[-1] == "cast" and len(parts) <= 2
 
 
 def _attribute_behind(value: cst.BaseExpression) -> list[str] | None:

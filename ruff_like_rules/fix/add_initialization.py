@@ -280,3 +280,14 @@ def _initialization_code(storage: Storage, target: str, sibling: str | None, ini
     if made is not None:
         return [f"{init}.ones_({target})"]
     return [f"if {target}.dim() > 1:\n    {weight}\nelse:\n    {init}.ones_({target})\n"]
+
+
+def statements_at_end(ctx: FileContext, function: Function, code: str, message: str) -> Fix | None:
+    """An unsafe fix that appends ``code`` (statements, 4-space nested) to ``function``'s body
+    (PIN007: repeat a value ``__init__`` gives into the initializer that misses it)."""
+    writer = _Writer(ctx)
+    block = writer.end_of(function)
+    if block is None:
+        return None
+    nodes = list(cst.parse_module(code).body)
+    return Fix(message, (_insertion(block, writer.statements(nodes, block.indent, _step(block))),), Applicability.UNSAFE)

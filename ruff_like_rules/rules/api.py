@@ -16,6 +16,7 @@ synthesizers below. Everything else of the package is the engine's business.
 
 from __future__ import annotations
 
+from ruff_like_rules.analysis.deferred import LeftBehind, left_behind
 from ruff_like_rules.analysis.index import ClassInfo, Function
 from ruff_like_rules.analysis.registration import Facts, Registration, enables_grad
 from ruff_like_rules.analysis.shapes import SizeForm, size_form
@@ -26,7 +27,7 @@ from ruff_like_rules.analysis.writes import is_init_function
 from ruff_like_rules.engine.context import FileContext
 from ruff_like_rules.engine.diagnostics import Applicability, Finding, Fix
 from ruff_like_rules.engine.rule import FixAvailability, Invalid, Rule
-from ruff_like_rules.fix.add_initialization import initializer_call, missing_initialization
+from ruff_like_rules.fix.add_initialization import initializer_call, missing_initialization, statements_at_end
 from ruff_like_rules.fix.legacy_constructors import as_empty, as_tensor
 from ruff_like_rules.syntax.nodes import dotted_parts, keyword_is_true, method_name, self_attribute
 from ruff_like_rules.syntax.walk import Walker, children
@@ -88,4 +89,7 @@ __all__ = [
     "size_form",
     "source_of",
     "weight_matrices",
+    "LeftBehind",
+    "left_behind",
+    "statements_at_end",
 ]

@@ -19,8 +19,11 @@ class MissingResetParameters(Rule):
     text checked without a path (stdin without `--stdin-filename`) is always checked.
 
     Stays preview: which classes the project builds on meta is not followed, only whether
-    it does; and a project that gains its first meta-device code re-checks a cached file
-    only when that file (or a base it reads) changes.
+    it does, and most classes are initialized by the root model's `init_weights` or
+    `_init_weights` rather than their own `reset_parameters()` (Hugging Face, timm,
+    torchtitan); a project that gains its first meta-device code re-checks a cached file
+    only when that file (or a base it reads) changes. For classes that do have an
+    initializer, PIN007 checks what it misses, precisely.
 
     ## Why is this bad?
     Large models are built on the meta device and materialized with `to_empty()`, after

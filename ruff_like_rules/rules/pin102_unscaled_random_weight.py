@@ -14,7 +14,13 @@ class UnscaledRandomWeight(Rule):
     Checks for weight matrices created with `nn.Parameter(torch.randn(out, in))` and never
     re-initialized, where a method such as `forward` multiplies inputs by them (`@`,
     `matmul`, `F.linear`, `einsum`, `conv`). Tables used as embeddings or learned positions
-    (`torch.randn(1, n, dim)` added to activations) are not weights and are not flagged.
+    (`torch.randn(1, n, dim)` added to activations) are not weights and are not flagged,
+    nor is a product normalized or scaled right away (`F.normalize(q @ self.w)`,
+    `self.norm(x @ self.w)`, `(q @ self.w) * self.scale` with `scale = dim ** -0.5`): there
+    the weight's scale does not reach the activations.
+
+    Stays preview: a std of 1 is sometimes what a paper prescribes (talking-heads mixes,
+    readouts compensated elsewhere), which the source alone does not show.
 
     ## Why is this bad?
     `randn` has std 1. A layer with fan-in `n` then multiplies activations by about `√n`
@@ -44,7 +50,7 @@ class UnscaledRandomWeight(Rule):
     reads_usage = True
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for storage in weight_matrices(ctx.flow.storages, Kind.RANDOM_NORMAL, ctx.options.initializer_methods):
+        for storage in weight_matrices(ctx.flow.storages, Kind.RANDOM_NORMAL, ctx.options.initializer_methods, unless_rescaled=True):
             yield ctx.finding(
                 self,
                 storage.source.call,
@@ -65,6 +71,23 @@ class Proj(nn.Module):
 
     def forward(self, x):
         return (x + self.pos) @ self.w
+""",
+        """
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+class Pooled(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.w_g = nn.Parameter(torch.randn(d, 1))
+        self.queries = nn.Parameter(torch.randn(8, d))
+        self.scale = d ** -0.5
+
+    def forward(self, x):
+        weights = F.normalize(x @ self.w_g, dim=1)
+        attn = (torch.matmul(self.queries, x.transpose(-1, -2)) * self.scale).softmax(dim=-1)
+        return attn @ (x * weights)
 """,
     )
     INVALID = (

@@ -14,6 +14,11 @@ class ConstantWeight(Rule):
     Checks for weight matrices created with `nn.Parameter(torch.zeros(out, in))` or
     `torch.ones(out, in)`, never re-initialized, that a method multiplies inputs by.
 
+    Stays preview: on real code bases most such weights are zero on purpose — LoRA's `B`,
+    hyper-connection and gating matrices that start as static mixing, zero heads, tables
+    that meet distinct queries — and a zero start only fails to break symmetry when the
+    units also see the same input, which the source does not show.
+
     ## Why is this bad?
     Every output unit starts identical and receives the same gradient, so the units never
     become different: symmetry is never broken. (A zero matrix on purpose — LoRA's `B`, a

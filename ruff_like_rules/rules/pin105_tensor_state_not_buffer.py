@@ -17,6 +17,7 @@ from ruff_like_rules.rules.api import (
     Registration,
     Rule,
     Walker,
+    dotted_parts,
     self_attribute,
 )
 
@@ -29,7 +30,13 @@ class TensorStateNotBuffer(Rule):
     Checks for `nn.Module` subclasses whose construction computes a tensor with torch —
     a causal mask, a position table, inverse frequencies — keeps it as a plain attribute of
     `self`, and reads it in `forward`. Only values that are clearly tensors count (results
-    of torch factories and tensor operations), never Python numbers or lists.
+    of torch factories and tensor operations), never Python numbers or lists. Not flagged:
+    a tensor `forward` moves or replaces itself (`self.freqs.to(x.device)`,
+    `self.means = self.means.to(images.device)`), one made on a chosen device (`device=`),
+    and a 0-dim scalar (`torch.tensor(math.sqrt(d))` combines with tensors on any device).
+
+    Stays preview: host-side control tensors (cache keys, counters read as Python numbers)
+    are plain attributes on purpose, and a helper of another method may move the tensor.
 
     ## Why is this bad?
     A plain tensor attribute is not a buffer: `.to(device)` and `.cuda()` leave it where it
@@ -96,6 +103,8 @@ class TensorStateNotBuffer(Rule):
                         read = _read_in_forward(registration, cls)
                     if attribute not in read or not registration.concerns(self, facts.function):
                         continue
+                    if not _device_free(value, ctx.code(value)):
+                        continue  # made on its device on purpose, or a 0-dim scalar
                     fix = None
                     if counts[attribute] == 1 and isinstance(statement, cst.Assign) and len(statement.targets) == 1:
                         call = cst.parse_expression(f'{facts.function.self_name}.register_buffer("{attribute}", value, persistent=False)')
@@ -124,6 +133,21 @@ class Causal(nn.Module):
 
     def forward(self, scores):
         return scores.masked_fill(self.mask == 0, float("-inf"))[:, : self.n]
+""",
+        """
+import math, torch
+from torch import nn
+
+class Moved(nn.Module):
+    def __init__(self, n, device=None):
+        super().__init__()
+        self.freqs = torch.arange(n).float()
+        self.scale = torch.tensor(math.sqrt(n))
+        self.kernel = torch.ones(n, device=device)
+
+    def forward(self, x):
+        self.freqs = self.freqs.to(x.device)
+        return x * self.freqs * self.scale + self.kernel
 """,
     )
     INVALID = (
@@ -162,21 +186,64 @@ class Causal(nn.Module):
 
 
 class _SelfReads(Walker):
+    """Attributes ``forward`` reads, and those it moves itself (``self.x.to(x.device)``) or
+    replaces (``self.x = ...``)."""
+
     def __init__(self, self_name: str | None) -> None:
         super().__init__()
         self.self_name = self_name
         self.read: set[str] = set()
+        self.moved: set[str] = set()
 
     def enter_Attribute(self, node: cst.Attribute) -> None:
         attribute = self_attribute(node, self.self_name)
         if attribute is not None:
             self.read.add(attribute)
 
+    def enter_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _MOVING and isinstance(func.value, cst.Attribute):
+            attribute = self_attribute(func.value, self.self_name)
+            if attribute is not None:
+                self.moved.add(attribute)
+
+    def enter_AssignTarget(self, node: cst.AssignTarget) -> None:
+        if isinstance(node.target, cst.Attribute):
+            attribute = self_attribute(node.target, self.self_name)
+            if attribute is not None:
+                self.moved.add(attribute)
+
+
+_MOVING = frozenset({"to", "cuda", "type_as"})
+_DEVICE_ARGUMENT = re.compile(r"\bdevice\s*=")
+_SCALAR_FACTORIES = frozenset({"tensor", "as_tensor"})
+_SCALAR_CALL = re.compile(r"(?:math\.\w+|float|int)\s*\(")
+
+
+def _func_code(call: cst.Call) -> str:
+    return ".".join(dotted_parts(call.func) or ["?"]) + "("
+
+
+def _device_free(value: cst.BaseExpression, code: str) -> bool:
+    """A tensor whose device matters: neither made on a chosen device (``device=``) nor a
+    0-dim scalar (``torch.tensor(2.0)`` combines with tensors on any device)."""
+    if _DEVICE_ARGUMENT.search(code):
+        return False
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in _SCALAR_FACTORIES:
+        first = value.args[0].value if value.args else None
+        if isinstance(first, (cst.Integer, cst.Float, cst.UnaryOperation, cst.BinaryOperation)):
+            return False
+        if isinstance(first, cst.Call) and _SCALAR_CALL.match(_func_code(first)):
+            return False
+    return True
+
 
 def _read_in_forward(registration: Registration, cls: ClassInfo) -> set[str]:
-    """Attributes of ``self`` that ``forward`` (of the class, its bases or subclasses) mentions."""
+    """Attributes of ``self`` that ``forward`` (of the class, its bases or subclasses) mentions
+    and does not move or replace itself."""
     index = registration.index
     read: set[str] = set()
+    moved: set[str] = set()
     for klass in index.lineage(cls) + index.subclasses(cls):
         forward = klass.methods.get("forward")
         if forward is not None:
@@ -184,4 +251,5 @@ def _read_in_forward(registration: Registration, cls: ClassInfo) -> set[str]:
             for body in forward.bodies:
                 walker.walk(body)
             read |= walker.read
-    return read
+            moved |= walker.moved
+    return read - moved
