@@ -139,6 +139,11 @@ class _FactWalker(Walker):
             self.facts.registered_names.add(name.raw_value)
         if len(args) > 1 and isinstance(args[1].value, cst.Name):
             self.facts.registered_locals.add(args[1].value.value)
+        if len(args) > 1 and isinstance(args[1].value, cst.Subscript):
+            # add_module(name, self.heads[-1]): the list's elements are registered one by one
+            parts = dotted_parts(args[1].value.value)
+            if parts is not None:
+                self.facts.call_arguments.add(".".join(parts))
 
 
 _INHERITED_FACTS: weakref.WeakKeyDictionary[Function, Facts] = weakref.WeakKeyDictionary()
