@@ -200,6 +200,7 @@ class Registration:
         """Classes of the file that derive from a torch module class (or a module class of another
         project file), read from the whole text."""
         if self._same_file_modules is None:
+            self._same_file_modules = frozenset()  # a project base that is this very file's class asks again
             headers: dict[str, list[str]] = {}
             for match in _CLASS_HEADER.finditer(self.text):
                 headers.setdefault(match.group(1), []).extend(_BASE_NAME.findall(match.group(2) or ""))
