@@ -258,8 +258,10 @@ class InitFlow:
         wanted = keys | {ALL, DYNAMIC}
         uncalled_initializer: str | None = None
         for key, guard, writer, write in self._foreign_writes:
-            if key == ALL and writer.owner is owner:
-                continue  # EMA.copy_to writes model.parameters(), not the EMA's own storages
+            if key == ALL and writer.owner is owner and writer.name not in self.reachable(owner, created):
+                # EMA.copy_to writes model.parameters(), not the EMA's own storages; but
+                # self.apply(self._init_weights) runs it on self too
+                continue
             if write.multi_dim_only and is_one_dimensional(storage.source.call):
                 continue
             if key in wanted and (guard is None or guard & related_names):

@@ -139,6 +139,11 @@ class _FactWalker(Walker):
             self.facts.registered_names.add(name.raw_value)
         if len(args) > 1 and isinstance(args[1].value, cst.Name):
             self.facts.registered_locals.add(args[1].value.value)
+        if len(args) > 1 and isinstance(args[1].value, cst.Subscript):
+            # add_module(name, self.heads[-1]): the list's elements are registered one by one
+            parts = dotted_parts(args[1].value.value)
+            if parts is not None:
+                self.facts.call_arguments.add(".".join(parts))
 
 
 _INHERITED_FACTS: weakref.WeakKeyDictionary[Function, Facts] = weakref.WeakKeyDictionary()
@@ -195,6 +200,7 @@ class Registration:
         """Classes of the file that derive from a torch module class (or a module class of another
         project file), read from the whole text."""
         if self._same_file_modules is None:
+            self._same_file_modules = frozenset()  # a project base that is this very file's class asks again
             headers: dict[str, list[str]] = {}
             for match in _CLASS_HEADER.finditer(self.text):
                 headers.setdefault(match.group(1), []).extend(_BASE_NAME.findall(match.group(2) or ""))

@@ -7,7 +7,8 @@ cut into top-level blocks by scanning lines, and only these blocks are kept:
 * every top-level statement that is not a ``def`` or ``class`` (imports must resolve, and
   module-level code reads what module-level code made; such statements are cheap),
 * the classes that subclass a triggered class or name it in ``isinstance`` (an
-  ``_init_weights`` elsewhere), the callers of a triggered function (a factory), and the
+  ``_init_weights`` elsewhere) or build one and write tensors (its owner zeroing it), the
+  callers of a triggered function (a factory), and the
   same-file bases of every kept class, transitively,
 * blocks that initialize other objects wholesale or call initializers on instances,
 * the module-level functions kept code names (helpers), transitively,
@@ -297,8 +298,13 @@ def select_chunks(text: str, selection: Selection, *, block_by_block: bool = Fal
             r"(?:isinstance|issubclass)\s*\([^)]*" + names + r"|^class\s+\w+\s*\([^)]*" + names + r"|[\"']" + names + r"[\"']",
             re.M,
         )
+        # and code that builds one and writes its tensors (self.sub = Bilinear(...);
+        # self.sub.weight.data.zero_()): a write through another object counts for the class
+        builds = re.compile(names + r"\s*\(")
         for index, text_of_block in enumerate(block_text):
-            if not keep[index] and checks.search(text_of_block):
+            if not keep[index] and (
+                checks.search(text_of_block) or (builds.search(text_of_block) and TENSOR_WRITES.search(text_of_block))
+            ):
                 keep[index] = True
     factories = _alternation(blocks[i].defines for i in triggered if not blocks[i].is_class)
     if factories is not None:

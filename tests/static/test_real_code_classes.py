@@ -156,6 +156,61 @@ class Codebook(nn.Module):
         self.update_with_decay("codebook_mean", embed.mean(1, keepdim=True), 0.99)
         return embed - self.codebook_mean
 """,
+    # stanza's biaffine scorer: the only owner of the layer zeroes its raw weight and bias
+    "pkg/biaffine.py": """\
+import torch
+from torch import nn
+
+
+class PairwiseBilinear(nn.Module):
+    def __init__(self, n1, n2, out):
+        super().__init__()
+        self.weight = nn.Parameter(torch.Tensor(n1, n2, out))
+        self.bias = nn.Parameter(torch.Tensor(out))
+
+    def forward(self, a, b):
+        return torch.einsum("nli,ijo,nmj->nlmo", a, self.weight, b) + self.bias
+
+
+class PairwiseBiaffineScorer(nn.Module):
+    def __init__(self, n1, n2, out):
+        super().__init__()
+        self.W_bilin = PairwiseBilinear(n1 + 1, n2 + 1, out)
+        self.W_bilin.weight.data.zero_()
+        self.W_bilin.bias.data.zero_()
+""",
+    # an initializer applied to every submodule and to self, and lists registered one by one
+    "pkg/heads.py": """\
+import torch
+from torch import nn
+
+
+class Inner(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.w = nn.Parameter(torch.empty(n, n))
+
+
+class Outer(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.inner = Inner(n)
+        self.query = nn.Parameter(torch.empty(n))
+        self.apply(self._init_weights)
+
+    def _init_weights(self, m):
+        for p in m.parameters():
+            nn.init.normal_(p, std=0.02)
+
+
+class Heads(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.heads = []
+        for i in range(n):
+            self.heads.append(nn.Linear(n, n))
+            self.add_module(f"head{i}", self.heads[-1])
+""",
     # speechbrain's SpeedPerturb: resamplers that hold nothing in a plain list
     "pkg/augment.py": """\
 import torch
