@@ -21,7 +21,7 @@ from .fixture import ParamInit
 from .phases import watch_collection, watch_phase
 from .recorder import Recorder
 from .settings import MARKER, RECORDER, allow_list, check_markers, deferred_initializer, session_recorder
-from .targets import target_items
+from .targets import collect_remaining_targets, collect_target_file
 
 SPOOL = pytest.StashKey[Path]()  # pytest-xdist controller: the directory of the workers' spool files
 
@@ -86,8 +86,12 @@ def param_init(request: pytest.FixtureRequest) -> ParamInit:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session: pytest.Session, items: list) -> None:
+    items.extend(collect_remaining_targets(session))
     check_markers(items)
-    items.extend(target_items(session))
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+    return collect_target_file(file_path, parent)
 
 
 @pytest.hookimpl(wrapper=True)
