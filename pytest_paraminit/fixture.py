@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from .settings import allowing, deferred_initializer, session_recorder
+from .settings import allowing, deferred_initializer, session_recorder, verdict
 
 
 class ParamInit:
@@ -48,6 +48,5 @@ class ParamInit:
 
         report.title = f"{report.title} {how} at {user_site()}"
         session_recorder(self._config).add(report, self._nodeid, self._allow)
-        if report.failed:
-            pytest.fail(report.render(), pytrace=False)
+        verdict(self._config, self._nodeid, [report.render()] if report.failed else [])
         return module

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from .settings import allow_list, deferred_initializer, session_recorder
+from .settings import allow_list, deferred_initializer, session_recorder, verdict
 
 _FILES = pytest.StashKey["TargetFiles"]()
 
@@ -48,8 +48,7 @@ class TargetItem(pytest.Item):
             reports.append(self._deferred_report(allow, title))
         for report in reports:
             session_recorder(self.config).add(report, self.nodeid, allow)
-        if any(report.failed for report in reports):
-            raise TargetFailure("\n\n".join(report.render() for report in reports if report.failed))
+        verdict(self.config, self.nodeid, [report.render() for report in reports if report.failed])
 
     def _deferred_report(self, allow, title: str):
         """``--param-init-deferred``: the same build on the meta device, materialized and initialized."""
@@ -68,21 +67,12 @@ class TargetItem(pytest.Item):
         module = self.config.hook.pytest_paraminit_build(cls=self.target, config=self.config)
         return self.target() if module is None else module
 
-    def repr_failure(self, excinfo, style=None):
-        if isinstance(excinfo.value, TargetFailure):
-            return str(excinfo.value)
-        return super().repr_failure(excinfo, style=style)
-
     def reportinfo(self):
         try:
             line = inspect.getsourcelines(self.target)[1] - 1
         except (OSError, TypeError):
             line = None
         return self.path, line, f"{self.target.__module__}.{self.target.__qualname__}"
-
-
-class TargetFailure(Exception):
-    """A target class has findings (or could not be imported); the message is the report."""
 
 
 def target_classes(path: str) -> list[type]:

@@ -324,7 +324,7 @@ def test_targets_become_items_built_by_the_hook(runtime_pytester: pytest.Pyteste
     line = 1 + next(n for n, text in enumerate(Path(runtime_pytester.path, "models.py").read_text().splitlines())
                     if "class NeedsConfig" in text)
     result.stdout.fnmatch_lines([
-        "FAILED models.py::NeedsWidth - paraminit: models.NeedsWidth",
+        "FAILED models.py::NeedsWidth - Failed: paraminit: models.NeedsWidth",
         f"SKIPPED [[]1[]] models.py:{line}: cannot build NeedsConfig: TypeError*",  # the class, not the plugin
     ])
     result.stdout.fnmatch_lines(["*weight*16×16*uninitialized"])
