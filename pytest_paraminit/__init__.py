@@ -45,6 +45,11 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
+def __dir__() -> list[str]:
+    """The public API, lazily imported ones included (``dir(pytest_paraminit)``)."""
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
+
+
 def __getattr__(name: str):
     if name in _LAZY:
         import importlib

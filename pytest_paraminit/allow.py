@@ -37,11 +37,28 @@ class AllowRule:
         return f"{self.origin}: {rule}" if self.origin else rule
 
 
+def _check_ids(ids: frozenset[str], where: str) -> None:
+    unknown = sorted(ids - set(CHECKS) - {ANY})
+    if unknown:
+        guesses = [match for check in unknown for match in get_close_matches(check, CHECKS, n=1)]
+        guess = f" (did you mean {', '.join(repr(str(g)) for g in guesses)}?)" if guesses else ""
+        raise ValueError(f"unknown check id(s) {unknown} for {where}{guess}; known: {', '.join(CHECKS)}")
+
+
 @dataclass(frozen=True)
 class AllowList:
-    """Allow rules; ``*`` as check id allows every check."""
+    """Allow rules; ``*`` as check id allows every check.  ``ignored`` check ids are not run at all
+    (``param_init_ignore``): their findings are neither shown nor counted."""
 
     rules: tuple[AllowRule, ...] = ()
+    ignored: frozenset[str] = frozenset()
+
+    @classmethod
+    def ignoring(cls, ids: Iterable[str], origin: str = "param_init_ignore") -> AllowList:
+        """``param_init_ignore``: check ids, one a line or separated by commas."""
+        ignored = frozenset(part.strip() for line in ids for part in line.split(",") if part.strip())
+        _check_ids(ignored, origin)
+        return cls(ignored=frozenset(CHECKS) if ANY in ignored else ignored)
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, str | Iterable[str]] | None, origin: str = "") -> AllowList:
@@ -51,11 +68,7 @@ class AllowList:
         rules = []
         for glob, checks in (mapping or {}).items():
             ids = frozenset([checks] if isinstance(checks, str) else checks)
-            unknown = sorted(ids - set(CHECKS) - {ANY})
-            if unknown:
-                guesses = [match for check in unknown for match in get_close_matches(check, CHECKS, n=1)]
-                guess = f" (did you mean {', '.join(repr(str(g)) for g in guesses)}?)" if guesses else ""
-                raise ValueError(f"unknown check id(s) {unknown} for {glob!r}{guess}; known: {', '.join(CHECKS)}")
+            _check_ids(ids, repr(glob))
             rules.append(AllowRule(glob, ids, origin))
         return cls(tuple(rules))
 
@@ -73,7 +86,10 @@ class AllowList:
         return cls.from_mapping(mapping, origin)
 
     def __add__(self, other: AllowList) -> AllowList:
-        return AllowList(self.rules + other.rules)
+        return AllowList(self.rules + other.rules, self.ignored | other.ignored)
+
+    def ignores(self, check: str) -> bool:
+        return check in self.ignored
 
     def matching(self, check: str, name: str) -> list[AllowRule]:
         return [rule for rule in self.rules if rule.matches(check, name)]

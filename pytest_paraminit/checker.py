@@ -66,6 +66,7 @@ def check_module(
     findings, report.plain_tensors = find_unregistered(module)
     if buffers and tracker is not None:
         findings = _buffer_findings(module, tracker, done) + findings
+    findings = [finding for finding in findings if not allow.ignores(finding.check)]
     for finding in findings:
         finding.allowed = allow.allows(finding.check, finding.name)
     report.state_findings = findings
@@ -86,6 +87,7 @@ def _check_parameter(name, param, role, tracker, allow, neighbours, skipped, sta
         record = ParameterRecord(name, param, role, stats, expected_scale(role),
                                  [o for o in outcomes if isinstance(o, Finding)],
                                  notes=[o for o in outcomes if isinstance(o, Note)])
+    record.findings = [finding for finding in record.findings if not allow.ignores(finding.check)]
     for finding in record.findings:
         finding.allowed = allow.allows(finding.check, name)
     return record

@@ -181,7 +181,8 @@ def duplicate_units(s: Subject) -> Outcome:
 
 
 def expected_scale(role: Role) -> str:
-    """The expectation a role sets, as shown in the report's 'expected' column."""
+    """The expectation a role sets, in the unit of the table's columns (a std, or a magnitude): the
+    'expected' column and every ``scale`` finding show it, so the two never speak different units."""
     if role.kind == Kind.WEIGHT and role.fan_in:
         low, high = WEIGHT_BAND
         root = math.sqrt(role.fan_in)
@@ -204,7 +205,7 @@ def _small(s: Subject, measured: str, output: float, band: tuple[float, float]) 
               f"the signal through it shrinks at least {_g(band[0] / max(output, 1e-300))}× more than any init does")
     if explained:
         reason += f"; the init asked for it ({request}), as a config default such as initializer_range=1e-10 does"
-    return Finding(CheckId.SCALE, s.name, measured, f"{band[0]:g}..{band[1]:g}", reason=reason,
+    return Finding(CheckId.SCALE, s.name, measured, expected_scale(s.role), reason=reason,
                    hint="scale the init to the role (normal_(0, 0.02) for tables, kaiming_uniform_ for weights)")
 
 
@@ -221,12 +222,12 @@ def _weight_scale(s: Subject) -> Outcome:
             and not math.isclose(request.std, 1.0, rel_tol=0.01)  # a unit draw (randn) chose no scale
             and GAIN_BAND[0] <= request.std * math.sqrt(role.fan_out) <= GAIN_BAND[1]):
         return None  # a fan-out-mode init (kaiming_normal_(mode="fan_out"), pycls): a standard choice
-    shown = f"std·√fan_in = {_g(measured)} (std {_g(std)}, fan_in {role.fan_in})"
+    shown = f"std = {_g(std)} (std·√fan_in = {_g(measured)}, fan_in {role.fan_in})"
     if measured < low:
         return _small(s, shown, measured, WEIGHT_BAND)
     if role.normalizer:
         return Note(CheckId.SCALE, s.name, "scale-invariant", f"{shown}; the product goes through {role.normalizer}")
-    return Finding(CheckId.SCALE, s.name, shown, f"{WEIGHT_BAND[0]:g}..{WEIGHT_BAND[1]:g}",
+    return Finding(CheckId.SCALE, s.name, shown, expected_scale(role),
                    reason=f"each pass through it multiplies the activations' scale by about {_g(measured)}, so they "
                           "explode with depth and saturate softmax or tanh",
                    hint=f"nn.init.kaiming_uniform_(self.{s.attribute}, a=math.sqrt(5)) or normal_(0, "
@@ -247,14 +248,14 @@ def scale(s: Subject) -> Outcome:
         if std < low:
             return _small(s, f"std = {_g(std)}", std, EMBEDDING_BAND)
         if std > high:
-            return Finding(CheckId.SCALE, s.name, f"std = {_g(std)}", f"{EMBEDDING_BAND[0]:g}..{EMBEDDING_BAND[1]:g}",
+            return Finding(CheckId.SCALE, s.name, f"std = {_g(std)}", expected_scale(s.role),
                            reason=f"a table of std {_g(std)} swamps what it is added to or looked up beside",
                            hint=f"nn.init.normal_(self.{s.attribute}, std=0.02)")
     elif kind in MAX_MAGNITUDE:
         if s.stats.magnitude_exceeds(MAX_MAGNITUDE[kind]):
             reason, hint = _MAGNITUDE_ADVICE[kind]
             return Finding(CheckId.SCALE, s.name, f"max |x| = {_g(s.stats.largest)} for a {kind}",
-                           f"≤ {MAX_MAGNITUDE[kind]:g}", reason=reason, hint=hint.format(s.attribute))
+                           expected_scale(s.role), reason=reason, hint=hint.format(s.attribute))
     return None
 
 

@@ -56,7 +56,7 @@ CHECKS: dict[CheckId, Check] = {
               "initialize rows independently (no expand/repeat of one row)",
               "identical units compute the same thing and get the same updates, so the copies never learn apart"),
         Check(CheckId.SCALE,
-              "std far from what the parameter's role needs (weights: std·√fan_in; tables: std)",
+              "std far from what the parameter's role needs (weights: std·√fan_in, shown as a std band; tables: std)",
               "scale the init (nn.init.kaiming_uniform_, normal_(0, 0.02), xavier_uniform_)",
               "activations grow or shrink by that factor at every such layer, so they explode or vanish with depth"),
         Check(CheckId.UNREGISTERED_TENSOR,
@@ -93,6 +93,17 @@ class Finding:
     @property
     def fix(self) -> str:
         return self.hint or CHECKS[self.check].fix
+
+    @property
+    def allow_hint(self) -> str | None:
+        """How to allow it, written out for this parameter, for the checks a deliberate init can trip."""
+        if self.check not in DELIBERATE:
+            return None
+        return (f"if deliberate: @pytest.mark.param_init(allow={{{self.name!r}: {str(self.check)!r}}}), "
+                f"or the line '{self.name}: {self.check}' under param_init_allow")
+
+
+DELIBERATE = frozenset({CheckId.CONSTANT, CheckId.DUPLICATE_UNITS, CheckId.SCALE})  # can be chosen on purpose
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Iterator
 
 import pytest
 
-from .settings import MARKER, allow_list, deferred_initializer, session_recorder
+from .settings import MARKER, allow_list, deferred_initializer, report_only, session_recorder, verdict
 
 _CHECKED = pytest.StashKey["weakref.WeakSet"]()  # modules checked so far in one test
 _FAILED = pytest.StashKey["weakref.WeakKeyDictionary"]()  # module -> its report and where it was reported
@@ -79,8 +79,7 @@ def watch_phase(item: pytest.Item, phase: str) -> Iterator[None]:
         if received:
             session_recorder(item.config).fail(item.nodeid)
             failing.extend(received)
-    if failing:
-        pytest.fail("\n\n".join(failing), pytrace=False)
+    verdict(item.config, item.nodeid, failing)
 
 
 def _received_failures(item: pytest.Item, checked: weakref.WeakSet) -> list[str]:
@@ -109,6 +108,16 @@ def watch_collection(collector: pytest.Collector) -> Iterator[list[str]]:
         return
     with _watched(config, collector.nodeid, allow_list(config), weakref.WeakSet()) as failing:
         yield failing
+
+
+def collection_verdict(collector: pytest.Collector, report: pytest.CollectReport, failing: list[str]) -> None:
+    """Fail the collection of the file that built modules with findings (report-only mode: show them)."""
+    if not failing or not report.passed:
+        return
+    if report_only(collector.config):
+        session_recorder(collector.config).show(collector.nodeid, failing)
+    else:
+        report.outcome, report.longrepr, report.result = "failed", "\n\n".join(failing), []
 
 
 def check_again_deferred(module, config: pytest.Config, allow, nodeid: str) -> list[str]:

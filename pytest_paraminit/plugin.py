@@ -18,10 +18,11 @@ import pytest
 
 from . import hookspec, initializers
 from .fixture import ParamInit
-from .phases import watch_collection, watch_phase
+from .phases import collection_verdict, watch_collection, watch_phase
 from .recorder import Recorder
-from .settings import MARKER, RECORDER, allow_list, check_markers, deferred_initializer, session_recorder
-from .targets import target_items
+from .settings import (MARKER, RECORDER, allow_list, check_markers, deferred_initializer, report_only,
+                       session_recorder)
+from .targets import collect_remaining_targets, collect_target_file
 
 SPOOL = pytest.StashKey[Path]()  # pytest-xdist controller: the directory of the workers' spool files
 
@@ -44,12 +45,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "post_init, or package.module:function")
     group.addoption("--param-init-report", metavar="FILE", default=None,
                     help="write every checked module's report as JSON to FILE")
+    group.addoption("--param-init-mode", choices=("fail", "warn"), default="fail",
+                    help="fail (default): a finding fails its test; warn: report only, findings are shown in "
+                         "the summary and written to the report, and no test fails for them")
     parser.addini("param_init_targets", "import paths whose nn.Module subclasses each become a test item",
                   type="linelist", default=[])
     parser.addini("param_init_deferred_initializer",
                   "initializer for param_init.deferred and --param-init-deferred (see the CLI option)",
                   default="reset_parameters")
     parser.addini("param_init_allow", "allowed checks per parameter glob, one 'glob: check-id, ...' a line",
+                  type="linelist", default=[])
+    parser.addini("param_init_ignore", "check ids not run at all (their findings are neither shown nor counted)",
                   type="linelist", default=[])
 
 
@@ -59,11 +65,12 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{MARKER}(allow={{glob: check-ids}}, skip=False): allow checks for parameter globs, "
         "or skip the --check-param-init check in this test (skip=True or a reason)",
     )
-    recorder = config.stash[RECORDER] = Recorder(keep_records=bool(config.getoption("param_init_report")))
+    recorder = config.stash[RECORDER] = Recorder(keep_records=bool(config.getoption("param_init_report")),
+                                                 report_only=report_only(config))
     spool = getattr(config, "workerinput", {}).get("paraminit_spool")
     if spool is not None:  # a pytest-xdist worker
         recorder.spool = open(spool, "w", encoding="utf-8")  # noqa: SIM115 (closed at sessionfinish)
-    if config.getini("param_init_allow"):
+    if config.getini("param_init_allow") or config.getini("param_init_ignore"):
         allow_list(config)  # a typo in a check id is a usage error before any test runs
     try:
         initializers.resolve(deferred_initializer(config))  # a typo is a usage error before any test runs
@@ -86,8 +93,12 @@ def param_init(request: pytest.FixtureRequest) -> ParamInit:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session: pytest.Session, items: list) -> None:
+    items.extend(collect_remaining_targets(session))
     check_markers(items)
-    items.extend(target_items(session))
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+    return collect_target_file(file_path, parent)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -95,8 +106,7 @@ def pytest_make_collect_report(collector: pytest.Collector):
     """A module with findings built at import time fails the collection of the file that built it."""
     with watch_collection(collector) as failing:
         report = yield
-    if failing and report.passed:
-        report.outcome, report.longrepr, report.result = "failed", "\n\n".join(failing), []
+    collection_verdict(collector, report, failing)
     return report
 
 

@@ -36,6 +36,8 @@ class Recorder:
     records: list = field(default_factory=list)
     allow_rules: Counter = field(default_factory=Counter)  # each allow rule in force: the findings it allowed
 
+    report_only: bool = False  # --param-init-mode=warn: findings fail no test; their reports go to the summary
+    shown: list = field(default_factory=list)  # report-only mode: [node id, rendered reports] of each test
     lost_workers: list = field(default_factory=list)  # pytest-xdist workers that died, with why
     spool: TextIO | None = None  # a pytest-xdist worker: every change also goes here, one JSON line each
 
@@ -55,6 +57,11 @@ class Recorder:
         self._change({"modules": 0, "parameters": 0, "seconds": 0.0, "findings": {}, "failed_tests": [nodeid],
                       "allow_rules": {}, "reports": []})
 
+    def show(self, nodeid: str, reports: list[str]) -> None:
+        """Report-only mode: keep the failing reports of test ``nodeid`` for the terminal summary."""
+        self._change({"modules": 0, "parameters": 0, "seconds": 0.0, "findings": {}, "failed_tests": [],
+                      "allow_rules": {}, "reports": [], "shown": [[nodeid, "\n\n".join(reports)]]})
+
     def _change(self, delta: dict) -> None:
         self.merge(delta)
         if self.spool is not None:  # written as it happens, so a worker that dies loses nothing recorded
@@ -71,7 +78,8 @@ class Recorder:
     def to_json(self) -> dict:
         return {"modules": self.modules, "parameters": self.parameters, "seconds": self.seconds,
                 "findings": dict(self.findings),
-                "failed_tests": sorted(self.failed_tests), "allow_rules": dict(self.allow_rules),
+                "failed_tests": sorted(self.failed_tests), "report_only": self.report_only,
+                "allow_rules": dict(self.allow_rules),
                 "lost_workers": self.lost_workers, "reports": self.records}
 
     def merge(self, data: dict) -> None:
@@ -85,6 +93,7 @@ class Recorder:
         self.allow_rules.update(data["allow_rules"])
         self.records.extend(data["reports"])
         self.lost_workers.extend(data.get("lost_workers", ()))
+        self.shown.extend(data.get("shown", ()))
 
     def summary(self) -> list[str]:
         """The terminal summary's lines: what was checked, what was found where, and the time it took."""
@@ -94,7 +103,11 @@ class Recorder:
         unused = [f"unused allow rule (it allowed no finding): {rule}"
                   for rule, count in self.allow_rules.items() if count == 0]
         lost = [f"lost worker {worker}: its results up to its death are counted above" for worker in self.lost_workers]
+        shown = [line for nodeid, text in sorted(self.shown) for line in (f"findings in {nodeid}:", text, "")]
+        if self.report_only and found:
+            where += " (report only, --param-init-mode=warn: no test failed for them)"
         return [
+            *shown,
             f"checked {_counted(self.modules, 'module')}, {self.parameters} parameters: {_counted(found, 'finding')}"
             + where,
             f"time spent checking: {self.seconds:.2f} s",

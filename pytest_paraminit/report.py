@@ -122,8 +122,10 @@ def render_table(report: ModuleReport, color: bool = False) -> str:
     if report.error:
         lines.append(f"  {report.error}")
         return "\n".join(lines)
-    rows = [_COLUMNS] + [_row(record) for record in report.parameters]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS))]
+    if not report.parameters:
+        lines.append("  no parameters")
+    rows = [_COLUMNS] + [_row(record) for record in report.parameters] if report.parameters else []
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS))] if rows else []
     for index, row in enumerate(rows):
         text = "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
         if color and index and row[-1] not in ("ok",) and not row[-1].startswith(("ok ", "skipped")):
@@ -142,6 +144,8 @@ def render_table(report: ModuleReport, color: bool = False) -> str:
             lines.append(f"      created at {finding.site}" if ":" in finding.site and " " not in finding.site
                          else f"      {finding.site}")
         lines.append(f"      fix: {finding.fix}")
+        if finding.allow_hint:
+            lines.append(f"      {finding.allow_hint}")
     lines.extend(_note_lines(report.notes))
     for note in report.plain_tensors:
         lines.append(f"  note: {note}")

@@ -36,13 +36,29 @@ def allow_list(config: pytest.Config, node: pytest.Item | None = None) -> AllowL
     A malformed line, an unknown check id or marker argument is a usage error, not a failed test.
     """
     try:
-        allow = AllowList.from_lines(config.getini("param_init_allow"))
+        allow = AllowList.from_lines(config.getini("param_init_allow")) + AllowList.ignoring(
+            config.getini("param_init_ignore"))
         if node is not None:
             for marker in reversed(list(node.iter_markers(MARKER))):
                 allow = allow + _marker_allow(marker)
         return allow
     except ValueError as error:
         raise pytest.UsageError(str(error)) from None
+
+
+def report_only(config: pytest.Config) -> bool:
+    """``--param-init-mode=warn``: findings are shown and recorded, and no test fails for them."""
+    return config.getoption("param_init_mode") == "warn"
+
+
+def verdict(config: pytest.Config, nodeid: str, failing: list[str]) -> None:
+    """Fail the running test with the failing reports, or, in report-only mode, keep them for the summary."""
+    if not failing:
+        return
+    if report_only(config):
+        session_recorder(config).show(nodeid, failing)
+    else:
+        pytest.fail("\n\n".join(failing), pytrace=False)
 
 
 def deferred_initializer(config: pytest.Config) -> str:

@@ -240,7 +240,8 @@ def test_a_note_says_what_the_initializer_asked_for():
     _, report = build_and_check(ScaledDownHead)
     (note,) = report.notes
     assert note.name == "head.weight" and note.kind == "small on purpose"
-    assert note.detail.startswith("std·√fan_in = ") and note.detail.endswith("mul_(0.001)"), note.detail
+    assert note.detail.startswith("std = ") and "(std·√fan_in = " in note.detail, note.detail  # the table's unit first
+    assert note.detail.endswith("mul_(0.001)"), note.detail
     _, report = build_and_check(ZeroHeadClassifier)
     assert [str(note) for note in report.notes] == [
         "head.weight: zero weight (all 640 elements = 0, written by zero_()): starts as a no-op; its input still "

@@ -319,14 +319,28 @@ def test_targets_become_items_built_by_the_hook(runtime_pytester: pytest.Pyteste
     )
     runtime_pytester.syspathinsert()
     runtime_pytester.makeini("[pytest]\nparam_init_targets = models\n")
-    result = runtime_pytester.runpytest("-rfs", "--param-init-target", "no_such_module")
-    result.assert_outcomes(passed=1, failed=2, skipped=1)
+    result = runtime_pytester.runpytest("-rfs")
+    result.assert_outcomes(passed=1, failed=1, skipped=1)
+    line = 1 + next(n for n, text in enumerate(Path(runtime_pytester.path, "models.py").read_text().splitlines())
+                    if "class NeedsConfig" in text)
     result.stdout.fnmatch_lines([
-        "FAILED *paraminit[[]models.NeedsWidth[]]*",
-        "FAILED *paraminit[[]no_such_module[]]*",
-        "SKIPPED *cannot build NeedsConfig: TypeError*",
+        "FAILED models.py::NeedsWidth - Failed: paraminit: models.NeedsWidth",
+        f"SKIPPED [[]1[]] models.py:{line}: cannot build NeedsConfig: TypeError*",  # the class, not the plugin
     ])
     result.stdout.fnmatch_lines(["*weight*16×16*uninitialized"])
+
+
+def test_an_unimportable_target_is_a_collection_error(runtime_pytester: pytest.Pytester):
+    runtime_pytester.makepyfile(models="import torch\n\nclass Clean(torch.nn.Module):\n    pass\n",
+                                test_plain="def test_plain():\n    pass\n")
+    runtime_pytester.syspathinsert()
+    args = ("--param-init-target", "no_such_module", "--param-init-target", "models:Nope")
+    result = runtime_pytester.runpytest(*args)
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*ERROR collecting models.py*", "*cannot import models:Nope: *Nope*"])
+    result.stdout.fnmatch_lines(["*cannot import no_such_module: no module named 'no_such_module'*"])
+    kept_going = runtime_pytester.runpytest(*args, "--continue-on-collection-errors")
+    kept_going.assert_outcomes(passed=1, errors=2)
 
 
 def test_xdist_gives_the_same_verdicts_and_merges_the_report(pytester: pytest.Pytester, monkeypatch):
@@ -374,8 +388,8 @@ def test_without_torch_pytest_works_and_only_the_checks_need_it(pytester: pytest
     flagged = run("--check-param-init")
     assert flagged.returncode == pytest.ExitCode.USAGE_ERROR
     assert "ERROR: --check-param-init needs torch: import of torch halted" in flagged.stderr
-    targets = run("--param-init-target", "test_plain")
-    assert targets.returncode == pytest.ExitCode.TESTS_FAILED
+    targets = run("--param-init-target", "test_plain")  # an unimportable target fails its file's collection
+    assert targets.returncode == pytest.ExitCode.INTERRUPTED
     assert "cannot import test_plain: import of torch halted" in targets.stdout
 
 

@@ -73,9 +73,11 @@ HEADS_WHY = "optimizers, .to() and state_dict never see what it holds: it is not
 FIXED_FINDINGS = [
     "",
     "  3 findings:",
-    "  [scale] bias: max |x| = 64 for a bias (expected ≤ 20)",
+    "  [scale] bias: max |x| = 64 for a bias (expected |x| ≤ 20)",  # the unit of the table's expected column
     f"      {BIAS_WHY}",
     f"      fix: {BIAS_FIX}",
+    "      if deliberate: @pytest.mark.param_init(allow={'bias': 'scale'}), or the line 'bias: scale' under "
+    "param_init_allow",
     "  [uninitialized] raw: 6 of 6 elements never written (expected 0)",
     f"      {RAW_WHY}",
     f"      created at {SITE}",
@@ -107,7 +109,7 @@ FIXED_JSON = {
          "skipped": "torch.int64 dtype (integer/bool: values not judged)"},
     ],
     "findings": [
-        {"check": "scale", "name": "bias", "measured": "max |x| = 64 for a bias", "expected": "≤ 20", "site": None,
+        {"check": "scale", "name": "bias", "measured": "max |x| = 64 for a bias", "expected": "|x| ≤ 20", "site": None,
          "allowed": False, "why": BIAS_WHY, "fix": BIAS_FIX},
         {"check": "uninitialized", "name": "raw", "measured": "6 of 6 elements never written", "expected": "0",
          "site": SITE, "allowed": False, "why": RAW_WHY, "fix": UNINITIALIZED_FIX},
