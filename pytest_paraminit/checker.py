@@ -60,7 +60,7 @@ def check_module(
     with one_thread():  # the checker's own ops (threads.py)
         group = None
         if in_job(param for _, param in named):  # shards and replicas: statistics over the ranks (distributed.py)
-            group = GroupCheck([pair for pair, reason in zip(named, skipped) if not reason], tracker)
+            group = GroupCheck(module, [pair for pair, reason in zip(named, skipped) if not reason], tracker)
             statistics = iter([group.stats(name) for (name, _), reason in zip(named, skipped) if not reason])
         else:
             judged = [(param, roles[name].unit_dim) for (name, param), reason in zip(named, skipped) if not reason]

@@ -5,9 +5,11 @@ global.  Each rank computes its shards' statistics (:mod:`stats`) and never-writ
 follows a DTensor's local tensor), and three collectives over the default process group combine them:
 one sum and one max over a small table (a row per parameter), then the histograms against the global
 range.  A sharded parameter's counts and sums add up over the ranks that hold distinct shards; a
-replicated one (``Replicate()`` on every mesh dimension, or a plain tensor in a job of several ranks,
-as DDP keeps it) is judged as one copy, and rank 0's copy is broadcast so that every rank measures how
-far its own copy is from it (``rank-divergence``).  Counts that differ by rank are attributed in the
+replicated one (``Replicate()`` on every mesh dimension, or a plain tensor: each rank's own copy) is
+judged as one copy.  Where the copies must be equal (``Replicate()``, or inside ``DistributedDataParallel``,
+which broadcast them once), rank 0's copy is broadcast so that every rank measures how far its own
+copy is from it (``rank-divergence``); a plain module outside DDP may differ by rank on purpose (DDP
+syncs it when it wraps it; a hand-written tensor-parallel layer holds shards).  Counts that differ by rank are attributed in the
 findings ("on rank 1: 100 % of its shard").
 
 Every rank gets the same report, so ``assert not report.failed`` passes or fails everywhere.  A rank
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 
 import torch
 import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
 
 from .capture import WriteTracker
 from .findings import CheckId, Finding
@@ -35,9 +38,9 @@ from .tensors import is_dtensor, local
 TIMEOUT_VARIABLE = "PARAMINIT_DIST_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
 BINS = 8  # as report.ParameterRecord.histogram
-# columns of the summed table: weighted numel, finite, Σx, Σx², subnormal; then never-written and
-# non-finite counts per rank
-_NUMEL, _FINITE, _SUM, _SQUARES, _SUBNORMAL, _RANKED = range(6)
+# columns of the summed table: weighted numel, finite, Σx (_SUM), Σx² (_SQUARES), subnormal; from
+# _RANKED on, never-written and then non-finite counts per rank
+_SUM, _SQUARES, _RANKED = 2, 3, 5
 
 
 class DistributedCheckError(RuntimeError):
@@ -83,6 +86,20 @@ def first_failure(failed: str | None) -> str | None:
     return f"on {_ranks(failing)}: {messages[failing[0]]}"
 
 
+def _extremes(shard: torch.Tensor, stats: TensorStats) -> tuple[float, float]:
+    """Min and max of a shard's finite elements: one ``aminmax`` when all are finite."""
+    if stats.nonfinite:
+        return finite_extremes(shard)
+    low, high = torch.aminmax(shard.reshape(-1))
+    return float(low), float(high)
+
+
+def _largest_gap(mine: torch.Tensor, theirs: torch.Tensor) -> float:
+    """max |mine − theirs|, NaN on both sides counting as equal and on one side as infinitely far."""
+    both_nan = mine.isnan() & theirs.isnan()
+    return float((mine.double() - theirs.double()).abs().masked_fill(both_nan, 0.0).nan_to_num(nan=math.inf).max())
+
+
 @dataclass(eq=False)
 class GroupStats(TensorStats):
     """Statistics over every rank's part; ``counts`` is the histogram the report shows."""
@@ -97,8 +114,9 @@ class _Part:
     name: str
     param: torch.Tensor
     shard: torch.Tensor
-    replicated: bool
+    replicated: bool  # every rank holds all of it: judged as one copy
     weight: float  # how much this rank's numbers count: 1 / (ranks holding the same elements)
+    synced: bool  # its copies must be equal: Replicate() everywhere, or inside DistributedDataParallel
 
 
 def _ranks(indices: list[int]) -> str:
@@ -117,14 +135,17 @@ class GroupCheck:
     collectives, so every rank must construct it at the same point.
     """
 
-    def __init__(self, named: list[tuple[str, torch.Tensor]], tracker: WriteTracker | None) -> None:
+    def __init__(self, module: torch.nn.Module, named: list[tuple[str, torch.Tensor]],
+                 tracker: WriteTracker | None) -> None:
         if not (dist.is_available() and dist.is_initialized()):
             first = next(name for name, tensor in named if is_dtensor(tensor))
             raise DistributedCheckError(f"{first} is a DTensor but torch.distributed is not initialized: check it "
                                         "in the job that sharded it, before destroy_process_group()")
         self.rank, self.world = dist.get_rank(), dist.get_world_size()
         self._timeout = timeout()
-        self._parts = [self._part(name, param) for name, param in named]
+        synced = {id(param) for wrapper in module.modules() if isinstance(wrapper, DistributedDataParallel)
+                  for param in wrapper.parameters()}
+        self._parts = [self._part(name, param, id(param) in synced) for name, param in named]
         self._agree(named)
         self._sites: dict[str, str | None] = {}
         self._findings: dict[str, list[Finding]] = {}
@@ -148,9 +169,9 @@ class GroupCheck:
         self._wait(dist.all_reduce(tensor, op=op, async_op=True), what)
         return tensor
 
-    def _part(self, name: str, param: torch.Tensor) -> _Part:
-        if not is_dtensor(param):
-            return _Part(name, param, param.detach(), True, 1.0 / self.world)
+    def _part(self, name: str, param: torch.Tensor, synced: bool) -> _Part:
+        if not is_dtensor(param):  # each rank's own copy (DDP syncs it; outside DDP it may be a manual shard)
+            return _Part(name, param, param.detach(), True, 1.0 / self.world, synced)
         mesh = param.device_mesh
         if mesh.size() != self.world:
             raise DistributedCheckError(
@@ -159,7 +180,7 @@ class GroupCheck:
         replicas = math.prod(mesh.size(dim) for dim, placement in enumerate(param.placements)
                              if not placement.is_shard())
         sharded = replicas != self.world
-        return _Part(name, param, local(param).detach(), not sharded, 1.0 / replicas)
+        return _Part(name, param, local(param).detach(), not sharded, 1.0 / replicas, not sharded)
 
     def _agree(self, named: list[tuple[str, torch.Tensor]]) -> None:
         """Every rank checks the same parameters (names, global shapes, placements) in the same order."""
@@ -195,7 +216,7 @@ class GroupCheck:
             summed[row, _RANKED + self.rank] = unwritten
             summed[row, _RANKED + world + self.rank] = stats.nonfinite
             if finite:
-                low, high = stats.extremes if stats.extremes is not None else finite_extremes(part.shard)
+                low, high = stats.extremes if stats.extremes is not None else _extremes(part.shard, stats)
                 highest[row] = torch.tensor([high, -low], dtype=torch.float64)
         self._all_reduce(summed, dist.ReduceOp.SUM, "the statistics' sum (an all_reduce)")
         self._all_reduce(highest, dist.ReduceOp.MAX, "the statistics' extremes (an all_reduce)")
@@ -203,7 +224,8 @@ class GroupCheck:
         for row, part in enumerate(parts):
             high, low = float(highest[row, 0]), -float(highest[row, 1])
             if low <= high and part.shard.numel():
-                values = part.shard[torch.isfinite(part.shard)].float()
+                values = part.shard if local_stats[row].nonfinite == 0 else part.shard[torch.isfinite(part.shard)]
+                values = values if values.dtype in (torch.float32, torch.float64) else values.float()
                 counts[row] = torch.histc(values, BINS, low, high if high > low else low + 1.0).double() * part.weight
         self._all_reduce(counts, dist.ReduceOp.SUM, "the histograms (an all_reduce)")
         divergence = self._divergence()
@@ -213,20 +235,21 @@ class GroupCheck:
 
     def _divergence(self) -> dict[str, list[float]]:
         """Per replicated parameter, each rank's max |x − rank 0's x| (inf where only one side is NaN)."""
-        replicated = [part for part in self._parts if part.replicated and part.shard.numel()]
+        replicated = [part for part in self._parts if part.synced and part.shard.numel()]
         if not replicated or self.world == 1:
             return {}
-        flat = torch.cat([part.shard.reshape(-1).double() for part in replicated])
-        reference = flat.clone()
-        self._wait(dist.broadcast(reference, 0, async_op=True), "rank 0's replicated parameters (a broadcast)")
         gaps = torch.zeros(len(replicated), self.world, dtype=torch.float64)
-        start = 0
-        for row, part in enumerate(replicated):
-            mine, theirs = flat[start : start + part.shard.numel()], reference[start : start + part.shard.numel()]
-            start += part.shard.numel()
-            both_nan = mine.isnan() & theirs.isnan()
-            gap = (mine - theirs).abs().masked_fill(both_nan, 0.0).nan_to_num(nan=math.inf)
-            gaps[row, self.rank] = gap.max()
+        rows = {id(part): row for row, part in enumerate(replicated)}
+        for dtype in dict.fromkeys(part.shard.dtype for part in replicated):  # one broadcast per dtype
+            group = [part for part in replicated if part.shard.dtype == dtype]
+            reference = torch.cat([part.shard.reshape(-1) for part in group])
+            self._wait(dist.broadcast(reference, 0, async_op=True), "rank 0's replicated parameters (a broadcast)")
+            start = 0
+            for part in group:
+                theirs = reference[start : start + part.shard.numel()].view(part.shard.shape)
+                start += part.shard.numel()
+                if self.rank and not torch.equal(part.shard, theirs):  # equal copies: one pass, the usual case
+                    gaps[rows[id(part)], self.rank] = _largest_gap(part.shard, theirs)
         self._all_reduce(gaps, dist.ReduceOp.MAX, "the replicas' differences (an all_reduce)")
         return {part.name: gaps[row].tolist() for row, part in enumerate(replicated)}
 

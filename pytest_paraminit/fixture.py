@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from .settings import allowing, deferred_initializer, session_recorder
+from .settings import allowing, deferred_initializer, session_recorder, shown
 
 
 class ParamInit:
@@ -45,5 +45,5 @@ class ParamInit:
     def _verdict(self, module, report):
         session_recorder(self._config).add(report, self._nodeid, self._allow)
         if report.failed:
-            pytest.fail(report.render(), pytrace=False)
+            pytest.fail(shown(self._config, report), pytrace=False)
         return module

@@ -11,7 +11,7 @@ import inspect
 
 import pytest
 
-from .settings import allow_list, deferred_initializer, session_recorder
+from .settings import allow_list, deferred_initializer, session_recorder, shown
 
 
 class TargetItem(pytest.Item):
@@ -40,7 +40,7 @@ class TargetItem(pytest.Item):
         for report in reports:
             session_recorder(self.config).add(report, self.nodeid, allow)
         if any(report.failed for report in reports):
-            raise TargetFailure("\n\n".join(report.render() for report in reports if report.failed))
+            raise TargetFailure("\n\n".join(shown(self.config, report) for report in reports if report.failed))
 
     def _deferred_report(self, allow, title: str):
         """``--param-init-deferred``: the same build on the meta device, materialized and initialized."""

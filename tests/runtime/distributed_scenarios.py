@@ -20,6 +20,7 @@ from torch import nn
 from torch.distributed.device_mesh import init_device_mesh
 from torch.distributed.fsdp import fully_shard
 from torch.distributed.tensor import Replicate, distribute_tensor
+from torch.nn.parallel import DistributedDataParallel
 
 from pytest_paraminit import build_and_check, build_deferred_and_check, check_module
 from pytest_paraminit.distributed import DistributedCheckError
@@ -66,7 +67,7 @@ def shard(model: nn.Module) -> None:
 
 
 class SeededPerRank(nn.Module):
-    """A replicated DTensor and a DDP-style plain copy, each rank drawing its own values."""
+    """A replicated DTensor drawn with each rank's own seed (and a plain layer, each rank's own)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -75,6 +76,14 @@ class SeededPerRank(nn.Module):
         self.table = nn.Parameter(distribute_tensor(torch.randn(16, 8) * 0.02, mesh, [Replicate()],
                                                     src_data_rank=None))
         self.proj = nn.Linear(8, 8)
+
+
+def reinitialized_after_ddp() -> nn.Module:
+    """DDP broadcasts rank 0's values when it wraps; re-initializing afterwards with a per-rank seed undoes that."""
+    model = DistributedDataParallel(nn.Sequential(nn.Linear(8, 8), nn.Linear(8, 2)))
+    torch.manual_seed(dist.get_rank())
+    model.module[1].reset_parameters()
+    return model
 
 
 class RaisesOnRankOne(nn.Module):
@@ -105,6 +114,8 @@ def checks() -> dict:
     torch.manual_seed(0)
     _, report = build_and_check(SeededPerRank)
     seen["seeded_per_rank"] = failing(report)
+    seen["plain_per_rank"] = failing(check_module(nn.Linear(8, 8)))  # seeded per rank above: not a finding
+    seen["ddp_reinitialized"] = failing(check_module(reinitialized_after_ddp()))
     _, report = build_and_check(RaisesOnRankOne)
     seen["raises_on_rank_1"] = failing(report)
     model = nn.Linear(8, 8) if dist.get_rank() == 0 else nn.Sequential(nn.Linear(8, 8), nn.Linear(8, 8))

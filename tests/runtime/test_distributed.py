@@ -67,12 +67,18 @@ def test_a_parameter_only_rank_1_leaves_raw_is_attributed_to_rank_1(checks):
 def test_replicated_parameters_seeded_per_rank_diverge(checks):
     from pytest_paraminit.findings import DISTRIBUTED_CHECKS
 
-    found = checks[0]["seeded_per_rank"]
+    found = checks[0]["seeded_per_rank"] + checks[0]["ddp_reinitialized"]
     assert [(check, name) for check, name, _ in found] == [
-        ("rank-divergence", "table"), ("rank-divergence", "proj.weight"), ("rank-divergence", "proj.bias")]
+        ("rank-divergence", "table"), ("rank-divergence", "module.1.weight"), ("rank-divergence", "module.1.bias")]
     assert all(measured.startswith("max |Δ| = ") and measured.endswith("from rank 0's copy on rank 1")
                for _, _, measured in found)
     assert {check for check, _, _ in found} == DISTRIBUTED_CHECKS
+
+
+def test_plain_layers_outside_ddp_may_differ_by_rank(checks):
+    """Each rank's own copy: DDP syncs it when it wraps it, a hand-written tensor-parallel layer holds shards."""
+    assert checks[0]["seeded_per_rank"] == checks[0]["seeded_per_rank"][:1]
+    assert checks[0]["plain_per_rank"] == []
 
 
 def test_a_rank_whose_constructor_raises_fails_every_rank(checks):
@@ -98,3 +104,60 @@ def test_a_rank_that_never_joins_is_a_timeout_error_not_a_hang(tmp_path):
                                       "(PARAMINIT_DIST_TIMEOUT)")
     assert zero["seconds"] < 6
     assert one == {}
+
+
+SUITE = {
+    "conftest.py": '''
+import pytest
+import torch.distributed as dist
+
+
+@pytest.fixture(scope="session", autouse=True)
+def process_group():
+    dist.init_process_group("gloo")
+    yield
+    dist.destroy_process_group()
+''',
+    "test_models.py": '''
+import torch
+from torch import nn
+
+
+class Raw(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(8, 8)
+        self.gate = nn.Parameter(torch.empty(8, 8))
+
+
+def test_healthy():
+    nn.Linear(8, 8)
+
+
+def test_raw():
+    Raw()
+''',
+}
+
+
+def test_a_check_param_init_run_under_torchrun_reports_once(tmp_path):
+    for name, text in SUITE.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    torchrun = shutil.which("torchrun", path=str(Path(sys.executable).parent)) or "torchrun"
+    run = subprocess.run(
+        [torchrun, "--standalone", "--nproc_per_node", str(WORLD), "--tee", "3", "-m", "pytest", "-p",
+         "no:cacheprovider", "-q", "--check-param-init", "--param-init-report", "report.json"],
+        capture_output=True, text=True, timeout=150, cwd=tmp_path, env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
+    assert run.returncode != 0
+    ranks = {rank: [line.split(":", 1)[1] for line in run.stdout.splitlines() if line.startswith(f"[default{rank}]:")]
+             for rank in range(WORLD)}
+    zero, one = ("\n".join(lines) for lines in ranks.values())
+    assert "1 passed" in zero and "1 failed" in zero and "1 passed" in one and "1 failed" in one
+    assert zero.count("[uninitialized] gate: 64 of 64 elements never written (on ranks 0, 1)") == 1
+    assert "= paraminit =" in zero and "= paraminit =" not in one
+    assert "checked 2 modules, 5 parameters: 1 finding (uninitialized: 1) in 1 test" in zero
+    assert "[uninitialized]" not in one and "checked 2 modules" not in one
+    assert "paraminit: Raw built at" in one and "1 finding; the report is on rank 0" in one
+    assert sorted(path.name for path in tmp_path.glob("report.json*")) == ["report.json"]
+    assert json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["reports"]
