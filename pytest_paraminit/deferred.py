@@ -20,7 +20,7 @@ from .capture import watch
 from .checker import check_module, describe_error
 from .distributed import first_failure, in_job
 from .findings import CheckId, Finding
-from .initializers import DEFAULT, Initializer, InitializerError, resolve
+from .initializers import DEFAULT, Initializer, InitializerError, class_name, resolve
 from .parametrized import display_name, parametrization_of
 from .provenance import EAGER_DEFECTS, eager_writers
 from .report import ModuleReport
@@ -125,7 +125,7 @@ def _explain(finding: Finding, root: nn.Module, initializer: Initializer, eager:
                         "in place writes a computed copy")
     elif leaf in owner._buffers:
         kind = "non-persistent " if leaf in owner._non_persistent_buffers_set else ""
-        deferred = f"{type(owner).__qualname__} registers this {kind}buffer; {deferred}"
+        deferred = f"{class_name(owner)} registers this {kind}buffer; {deferred}"
         finding.hint = (f"recompute it in {initializer.where(root, owner)} ({initializer.expression(owner, name)}"
                         ".copy_(...), as the constructor computes it); to_empty() keeps no buffer values, "
                         "and persistent=False does not change that")

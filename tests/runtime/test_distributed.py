@@ -61,7 +61,7 @@ def test_a_parameter_only_rank_1_leaves_raw_is_attributed_to_rank_1(checks):
         ["uninitialized", "head.bias", "5 of 10 elements never written (on rank 1: 50 % of elements)"],
     ]
     finding = next(f for f in checks[0]["raw_on_rank_1_json"]["findings"] if f["name"] == "head.weight")
-    assert "init_weights() does not cover it" in finding["site"]
+    assert finding["site"] == "Tower.init_weights() does not cover it (owner: Linear)"  # not FSDP2's FSDPTower
 
 
 def test_replicated_parameters_seeded_per_rank_diverge(checks):
@@ -161,3 +161,33 @@ def test_a_check_param_init_run_under_torchrun_reports_once(tmp_path):
     assert "paraminit: Raw built at" in one and "1 finding; the report is on rank 0" in one
     assert sorted(path.name for path in tmp_path.glob("report.json*")) == ["report.json"]
     assert json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["reports"]
+
+
+@pytest.mark.parametrize("all_ranks", [None, "--param-init-all-ranks", "ini"])
+def test_ranks_other_than_0_point_to_rank_0_unless_all_ranks(pytester, monkeypatch, all_ranks):
+    """Rank 1 of a job (``RANK=1`` as torchrun sets it; one process, no group needed for plain modules)."""
+    monkeypatch.setenv("RANK", "1")
+    pytester.makepyfile(test_raw="""
+        import torch
+        from torch import nn
+
+        def test_raw():
+            class Raw(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.gate = nn.Parameter(torch.empty(4, 4))
+            Raw()
+    """)
+    if all_ranks == "ini":
+        pytester.makeini("[pytest]\nparam_init_all_ranks = true\n")
+    flags = ["--check-param-init", "--param-init-report", "report.json", "-p", "no:cacheprovider"]
+    result = pytester.runpytest_subprocess(*flags, *([all_ranks] if all_ranks == "--param-init-all-ranks" else []))
+    result.assert_outcomes(failed=1)
+    text = result.stdout.str()
+    files = sorted(path.name for path in pytester.path.glob("report.json*"))
+    if all_ranks is None:
+        assert "1 finding; the report is on rank 0" in text and "[uninitialized]" not in text
+        assert "= paraminit =" not in text and files == []
+    else:
+        assert "[uninitialized] gate: 16 of 16 elements never written" in text and "= paraminit =" in text
+        assert files == ["report.json.rank1"]
