@@ -4,7 +4,10 @@
 2. deferred: ``build_deferred_and_check`` vs a plain meta build + ``to_empty()`` + ``reset_parameters()``;
 3. suite: ``pytest --check-param-init`` vs plain ``pytest`` on 200 tests that each build and train a small model;
 4. scale (issue 19 item 12): ``build_and_check`` vs the plain build of a module of 100 k tiny parameters
-   (time), and of one 200 M-element parameter written half way (peak memory, each build in a fresh process).
+   (time), and of one 200 M-element parameter written half way (peak memory, each build in a fresh process);
+5. distributed (issue 17): ``check_module`` of an FSDP2-sharded and of a replicated (DDP) model under
+   ``torchrun --nproc_per_node 2`` (gloo, CPU) vs one ``all_reduce`` of the same bytes on the same ranks,
+   and vs the single-process check of the same model unsharded.
 
 Each comparison runs baseline and checked side in turn, ``--repeat`` times, so drift in machine load
 hits both alike, and prints medians, every run, and the ratio of medians.  Wall time is the target;
@@ -235,12 +238,81 @@ def bench_scale(repeat: int) -> None:
           f"{statistics.median(t for _, t in peaks['checked']):.2f} s  [runs baseline/checked: {times}]", flush=True)
 
 
+_DISTRIBUTED_WORKER = """
+import json, statistics, sys, time
+import torch, torch.distributed as dist
+from torch import nn
+from torch.distributed.fsdp import fully_shard
+from torch.nn.parallel import DistributedDataParallel
+from pytest_paraminit import check_module
+
+width, depth, repeat = (int(value) for value in sys.argv[1:4])
+dist.init_process_group("gloo")
+def build():
+    return nn.Sequential(*[nn.Linear(width, width, bias=False) for _ in range(depth)])
+with torch.device("meta"):
+    sharded = build()
+for layer in sharded:
+    fully_shard(layer)
+sharded.to_empty(device="cpu")
+for layer in sharded:
+    layer.reset_parameters()
+torch.manual_seed(0)
+replicated = DistributedDataParallel(build())
+def timed(action):
+    runs = []
+    for _ in range(repeat):
+        dist.barrier()
+        start = time.perf_counter()
+        action()
+        runs.append(time.perf_counter() - start)
+    return runs
+results = {}
+for name, model in (("fsdp2", sharded), ("ddp", replicated)):
+    flat = torch.cat([p.to_local().reshape(-1) if hasattr(p, "to_local") else p.detach().reshape(-1)
+                      for p in model.parameters()])
+    results[name] = {"bytes": flat.numel() * 4, "check": timed(lambda: check_module(model)),
+                     "all_reduce": timed(lambda: dist.all_reduce(flat.clone()))}
+if dist.get_rank() == 0:
+    print("RESULT " + json.dumps(results))
+dist.destroy_process_group()
+"""
+
+
+def bench_distributed(width: int, depth: int, repeat: int) -> None:
+    """``check_module`` on 2 gloo ranks vs one all_reduce of each rank's parameter bytes and vs one process."""
+    with tempfile.TemporaryDirectory() as scratch:
+        worker = Path(scratch) / "worker.py"
+        worker.write_text(_DISTRIBUTED_WORKER, encoding="utf-8")
+        torchrun = Path(sys.executable).with_name("torchrun")
+        run = subprocess.run([str(torchrun), "--standalone", "--nproc_per_node", "2", str(worker), str(width),
+                              str(depth), str(repeat)], capture_output=True, text=True, env=_code_environment(),
+                             timeout=1800)
+    line = next((line for line in run.stdout.splitlines() if line.startswith("RESULT ")), None)
+    if line is None:
+        raise SystemExit(f"distributed worker failed:\n{run.stderr[-3000:]}")
+    import json
+
+    from pytest_paraminit import check_module
+
+    single = big_model(width, depth)
+    alone = [_timed(lambda: check_module(single))[0] for _ in range(repeat)]
+    print(f"distributed: {depth} x Linear({width}, {width}), 2 ranks (gloo, CPU); single process: "
+          f"median {statistics.median(alone):.3f} s  [runs: {' '.join(f'{t:.3f}' for t in alone)}]")
+    for name, found in json.loads(line.removeprefix("RESULT ")).items():
+        check, reduce = statistics.median(found["check"]), statistics.median(found["all_reduce"])
+        print(f"  {name:5}  per rank {found['bytes'] / 2**20:.0f} MiB  check {check:.3f} s  all_reduce of the same "
+              f"bytes {reduce:.3f} s  ratio {check / reduce:.2f} (aim <= 2)  vs single process "
+              f"{check / statistics.median(alone):.2f}  [check runs: {' '.join(f'{t:.3f}' for t in found['check'])}; "
+              f"all_reduce runs: {' '.join(f'{t:.3f}' for t in found['all_reduce'])}]", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--width", type=int, default=8192)
     parser.add_argument("--depth", type=int, default=15, help="Linear(width, width) layers; 15 x 8192^2 = 1.007 B")
-    parser.add_argument("--only", choices=["statistics", "deferred", "suite", "scale"])
+    parser.add_argument("--only", choices=["statistics", "deferred", "suite", "scale", "distributed"])
     parser.add_argument("--code", metavar="REV", help="measure paraminit at this git revision (a worktree under "
                         "bench/_work/revisions) instead of this checkout")
     args = parser.parse_args()
@@ -260,6 +332,8 @@ def main() -> None:
         bench_suite(args.repeat)
     if args.only in (None, "scale"):
         bench_scale(args.repeat)
+    if args.only in (None, "distributed"):
+        bench_distributed(min(args.width, 2048), min(args.depth, 8), args.repeat)
 
 
 if __name__ == "__main__":

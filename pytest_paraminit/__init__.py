@@ -11,7 +11,8 @@ Where things are, from the user inward (imports go that way, never back):
   device, with ``initializers`` (what runs after ``to_empty()``), ``provenance`` (what the eager build
   wrote) and ``parametrized`` (user-facing names)), ``construction`` (the constructor hook behind the
   flag), ``capture`` (never-written memory) with ``written`` (a bit per written element); ``threads``
-  (the checker's ops on one thread).
+  (the checker's ops on one thread); ``distributed`` (DTensor shards and replicas: statistics over the
+  ranks of a ``torch.distributed`` job).
 * judging: ``checks`` (one function a check) with ``roles`` (what a parameter is for: from its layer,
   ``observe`` (a watched forward pass) or ``usage`` (its owner's source)), ``symmetry`` (whether
   identical units can become different: ``feeds`` says which layer feeds which), ``bands`` (the scale

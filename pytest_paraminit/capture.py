@@ -44,6 +44,7 @@ import torch
 from torch.multiprocessing.reductions import StorageWeakRef
 from torch.utils._python_dispatch import TorchDispatchMode
 
+from .tensors import local_views
 from .threads import one_thread
 from .written import WrittenBits
 
@@ -170,6 +171,8 @@ def _scalars(values) -> tuple[float, ...]:
 
 def _writes_to(func) -> tuple[int | str, ...]:
     """Positions (or keyword names) of the arguments an op writes, read from its schema."""
+    if func.namespace == "c10d" and func._schema.name.endswith("_"):
+        return (0,)  # a collective (broadcast_, scatter_, allgather_, ...) writes its outputs, unmarked in its schema
     return tuple(
         index if not argument.kwarg_only else argument.name
         for index, argument in enumerate(func._schema.arguments)
@@ -216,13 +219,13 @@ class WriteTracker(TorchDispatchMode):
         if effect is _RESIZE:
             return self._resize(func, args, kwargs)
         out = func(*args, **kwargs)
+        seen = local_views((args, kwargs, out)) if types else (args, kwargs, out)  # a DTensor: its shard
         if effect is _EMPTY:
             with one_thread():
-                self._fill(out)
-            self.track(out, user_site())
-            return out
-        if effect is not _NO_EFFECT:
-            self._apply(func, args, kwargs, out, effect)
+                self._fill(seen[2])
+            self.track(seen[2], user_site())
+        elif effect is not _NO_EFFECT:
+            self._apply(func, *seen, effect)
         return out
 
     def _apply(self, func, args, kwargs, out, effect: tuple) -> None:

@@ -25,7 +25,8 @@ from .roles import infer_roles
 from .batched import batched_stats
 from .symmetry import Neighbours
 from .threads import one_thread
-from .tensors import is_lazy, skip_reason
+from .distributed import GroupCheck, first_failure, in_job
+from .tensors import is_lazy, local, skip_reason
 from .unregistered import find_unregistered
 
 
@@ -57,12 +58,17 @@ def check_module(
     skipped = [skip_reason(param) for _, param in named]
     neighbours = Neighbours(module)
     with one_thread():  # the checker's own ops (threads.py)
-        judged = [(param, roles[name].unit_dim) for (name, param), reason in zip(named, skipped) if not reason]
-        statistics = iter(batched_stats(judged))
+        group = None
+        if in_job(param for _, param in named):  # shards and replicas: statistics over the ranks (distributed.py)
+            group = GroupCheck(module, [pair for pair, reason in zip(named, skipped) if not reason], tracker)
+            statistics = iter([group.stats(name) for (name, _), reason in zip(named, skipped) if not reason])
+        else:
+            judged = [(param, roles[name].unit_dim) for (name, param), reason in zip(named, skipped) if not reason]
+            statistics = iter(batched_stats(judged))
         for (name, param), reason in zip(named, skipped):
             stats = None if reason else next(statistics)
             report.parameters.append(
-                _check_parameter(name, param, roles[name], tracker, allow, neighbours, reason, stats))
+                _check_parameter(name, param, roles[name], tracker, allow, neighbours, reason, stats, group))
     findings, report.plain_tensors = find_unregistered(module)
     if buffers and tracker is not None:
         findings = _buffer_findings(module, tracker, done) + findings
@@ -74,16 +80,22 @@ def check_module(
     return report
 
 
-def _check_parameter(name, param, role, tracker, allow, neighbours, skipped, stats) -> ParameterRecord:
+def _check_parameter(name, param, role, tracker, allow, neighbours, skipped, stats, group) -> ParameterRecord:
     judged = not is_lazy(param) and not param.is_nested
-    unwritten, site = tracker.unwritten(param) if tracker is not None and judged else (0, None)
+    if group is not None and not skipped:
+        unwritten, site = group.unwritten(name)
+    else:
+        unwritten, site = tracker.unwritten(local(param)) if tracker is not None and judged else (0, None)
     if skipped:
         findings = [unwritten_finding(name, unwritten, param.numel(), site)] if unwritten else []
         record = ParameterRecord(name, param, role, None, "-", findings, skipped)
     else:
-        writes = tracker.writes(param) if tracker is not None else ()
+        writes = tracker.writes(local(param)) if tracker is not None else ()
         subject = Subject(name, param, role, stats, unwritten, site, writes, neighbours)
         outcomes = [outcome for check in PARAMETER_CHECKS if (outcome := check(subject)) is not None]
+        if group is not None:
+            outcomes = group.findings(name, [o for o in outcomes if isinstance(o, Finding)]) + [
+                o for o in outcomes if isinstance(o, Note)]
         record = ParameterRecord(name, param, role, stats, expected_scale(role),
                                  [o for o in outcomes if isinstance(o, Finding)],
                                  notes=[o for o in outcomes if isinstance(o, Note)])
@@ -125,9 +137,14 @@ def build_and_check(
     A constructor that raises gives ``(None, report)`` with ``report.error`` set, not an exception.
     """
     title = getattr(factory, "__qualname__", repr(factory))
+    failed = None
     try:
         with watch() as tracker:
             module = factory(*args, **kwargs)
     except Exception as error:  # the report says what the constructor raised
-        return None, ModuleReport(title, error=f"constructor raised {describe_error(error)}")
+        failed = f"constructor raised {describe_error(error)}"
+    if in_job(()):  # one rank's failure is every rank's: the others would wait for it in the check
+        failed = first_failure(failed)
+    if failed is not None:
+        return None, ModuleReport(title, error=failed)
     return module, check_module(module, tracker=tracker, allow=allow, example_input=example_input, title=title)

@@ -18,8 +18,9 @@ from torch import nn
 from .allow import AllowList
 from .capture import watch
 from .checker import check_module, describe_error
+from .distributed import first_failure, in_job
 from .findings import CheckId, Finding
-from .initializers import DEFAULT, Initializer, InitializerError, resolve
+from .initializers import DEFAULT, Initializer, InitializerError, class_name, resolve
 from .parametrized import display_name, parametrization_of
 from .provenance import EAGER_DEFECTS, eager_writers
 from .report import ModuleReport
@@ -37,6 +38,7 @@ def build_deferred_and_check(
     initialize: str | Callable[[nn.Module], None] | None = None,
     device: str | torch.device = "cpu",
     compare: bool = True,
+    shard: Callable[[nn.Module], Any] | None = None,
     **kwargs: Any,
 ) -> tuple[nn.Module | None, ModuleReport]:
     """Build on meta, materialize with ``to_empty`` under watch, run the initializer and check.
@@ -46,25 +48,37 @@ def build_deferred_and_check(
     the model.  An unknown name raises :class:`~.initializers.InitializerError`; a model without the
     named method gives a report whose ``error`` says so.  With ``compare`` a model with misses is
     built once more eagerly, so that each miss says what the eager build wrote there.
+
+    ``shard`` runs on the meta model before ``to_empty()``, as torchtitan does (``fully_shard`` per block,
+    ``parallelize_module``); every rank of the job must call this together (:mod:`distributed`), and a
+    sharded model is not compared with an eager build.
     """
     initializer = resolve(initialize)
     title = f"{getattr(factory, '__qualname__', repr(factory))} (deferred, {initializer.name})"
+    failed = None
     try:
         with torch.device("meta"):
             module = factory(*args, **kwargs)
+        if shard is not None:
+            shard(module)
         initializer.check(module)
         with watch() as tracker:
             module.to_empty(device=device)
             initializer(module)
     except InitializerError as error:
-        return None, ModuleReport(title, error=str(error))
+        failed = str(error)
     except Exception as error:  # the report says which step raised
-        return None, ModuleReport(title, error=f"deferred build raised {describe_error(error)}")
+        failed = f"deferred build raised {describe_error(error)}"
+    if in_job(()):  # one rank's failure is every rank's: the others would wait for it in the check
+        failed = first_failure(failed)
+    if failed is not None:
+        return None, ModuleReport(title, error=failed)
     report = check_module(module, tracker=tracker, allow=allow, title=title)
     misses = [f for f in report.findings if f.check == CheckId.UNINITIALIZED]
     poisoned = _poisoned_buffers(module, {f.name for f in misses}, allow)
     names = [f.name for f in misses + poisoned]
-    eager = eager_writers(factory, args, kwargs, names) if (compare or poisoned) and names else {}
+    # a sharded model's eager build would not be sharded alike
+    eager = eager_writers(factory, args, kwargs, names) if (compare or poisoned) and names and shard is None else {}
     for finding in misses:
         _explain(finding, module, initializer, eager.get(finding.name))
     for finding in poisoned:
@@ -111,7 +125,7 @@ def _explain(finding: Finding, root: nn.Module, initializer: Initializer, eager:
                         "in place writes a computed copy")
     elif leaf in owner._buffers:
         kind = "non-persistent " if leaf in owner._non_persistent_buffers_set else ""
-        deferred = f"{type(owner).__qualname__} registers this {kind}buffer; {deferred}"
+        deferred = f"{class_name(owner)} registers this {kind}buffer; {deferred}"
         finding.hint = (f"recompute it in {initializer.where(root, owner)} ({initializer.expression(owner, name)}"
                         ".copy_(...), as the constructor computes it); to_empty() keeps no buffer values, "
                         "and persistent=False does not change that")

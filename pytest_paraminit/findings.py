@@ -21,6 +21,7 @@ class CheckId(StrEnum):
     SCALE = "scale"
     UNREGISTERED_TENSOR = "unregistered-tensor"
     UNREGISTERED_MODULE = "unregistered-module"
+    RANK_DIVERGENCE = "rank-divergence"
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,15 @@ CHECKS: dict[CheckId, Check] = {
               "a Parameter or Module inside a plain list/tuple/set/dict: not registered",
               "use nn.ModuleList / nn.ModuleDict / nn.ParameterList / nn.ParameterDict",
               "optimizers, .to() and state_dict never see what it holds: it is not trained, moved or saved"),
+        Check(CheckId.RANK_DIVERGENCE,
+              "a replicated parameter (Replicate() DTensor, DDP-style copy) whose copies differ across ranks",
+              "seed every rank alike before building, or broadcast rank 0's values",
+              "each rank trains a different model: the copies never agree again, and a checkpoint saves one of them"),
     )
 }
+
+
+DISTRIBUTED_CHECKS = frozenset({CheckId.RANK_DIVERGENCE})  # found only across the ranks of a torch.distributed job
 
 
 @dataclass

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from .settings import allowing, deferred_initializer, session_recorder, verdict
+from .settings import allowing, deferred_initializer, session_recorder, shown, verdict
 
 
 class ParamInit:
@@ -48,5 +48,5 @@ class ParamInit:
 
         report.title = f"{report.title} {how} at {user_site()}"
         session_recorder(self._config).add(report, self._nodeid, self._allow)
-        verdict(self._config, self._nodeid, [report.render()] if report.failed else [])
+        verdict(self._config, self._nodeid, [shown(self._config, report)] if report.failed else [])
         return module

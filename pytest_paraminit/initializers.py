@@ -27,6 +27,15 @@ NAMES = {
 DEFAULT = "reset_parameters"
 
 
+
+def class_name(module: Any) -> str:
+    """The user's name for ``module``'s class: FSDP2's ``fully_shard`` swaps in a subclass ``FSDP<Name>``."""
+    cls = type(module)
+    bases = cls.__bases__
+    if len(bases) == 2 and bases[0].__name__ == "FSDPModule" and cls.__name__ == f"FSDP{bases[1].__name__}":
+        cls = bases[1]
+    return cls.__qualname__
+
 class InitializerError(ValueError):
     """An initializer name that is not known, or a model without the method it names."""
 
@@ -59,7 +68,7 @@ class Initializer:
         if not callable(method):
             known = [name for name in NAMES if name != DEFAULT and callable(getattr(module, name, None))]
             raise InitializerError(
-                f"initializer {self.name!r}: {type(module).__qualname__} has no {self.name}() method; "
+                f"initializer {self.name!r}: {class_name(module)} has no {self.name}() method; "
                 f"it has {', '.join(known + [DEFAULT])} (or pass a callable: initialize=lambda model: ...)")
         return method
 
@@ -70,7 +79,7 @@ class Initializer:
 
     def misses(self, root, owner) -> str:
         """Why ``owner`` (a submodule of ``root``) kept raw memory under this initializer, in one clause."""
-        kind = type(owner).__qualname__
+        kind = class_name(owner)
         if self.name == "reset_parameters":
             private = PRIVATE_RESETS.get(type(owner).__name__)
             if private and callable(getattr(owner, private, None)):
@@ -83,13 +92,13 @@ class Initializer:
             return f"the initializer {self.name} does not cover it"
         applied = ", applied to every module," if self.name == "_init_weights" else ""
         whose = "" if owner is root else f" (owner: {kind})"
-        return f"{type(root).__qualname__}.{self.name}(){applied} does not cover it{whose}"
+        return f"{class_name(root)}.{self.name}(){applied} does not cover it{whose}"
 
     def where(self, root, owner) -> str:
         """The code that should write a tensor of ``owner``: ``Rotary.reset_parameters()``, ``GPT.init_weights()``."""
         if self.function is not None:
             return f"the initializer {self.name}"
-        return f"{type(owner if self.name == DEFAULT else root).__qualname__}.{self.name}()"
+        return f"{class_name(owner if self.name == DEFAULT else root)}.{self.name}()"
 
     def expression(self, owner, name: str) -> str:
         """How the initializer's code reaches tensor ``name`` of ``owner``: ``self.rope.inv_freq``, ``module.w``."""
@@ -99,7 +108,7 @@ class Initializer:
         if self.name == DEFAULT:
             return f"self.{leaf}"
         if self.name == "_init_weights":
-            return f"module.{leaf} (isinstance(module, {type(owner).__qualname__}))"
+            return f"module.{leaf} (isinstance(module, {class_name(owner)}))"
         return f"self.{name}"
 
     def fix(self, root, owner, name: str) -> str:
@@ -107,10 +116,10 @@ class Initializer:
         private = PRIVATE_RESETS.get(type(owner).__name__)
         if private and callable(getattr(owner, private, None)):
             return (f"after reset_parameters() on every submodule, call {private}() on every "
-                    f"{type(owner).__qualname__} (FSDP: in param_init_fn); it does not write out_proj.weight, "
+                    f"{class_name(owner)} (FSDP: in param_init_fn); it does not write out_proj.weight, "
                     "so it does not replace out_proj.reset_parameters()")
         if self.name == DEFAULT and not callable(getattr(owner, DEFAULT, None)):
-            return f"give {type(owner).__qualname__} a reset_parameters() that writes self.{name.rpartition('.')[2]}"
+            return f"give {class_name(owner)} a reset_parameters() that writes self.{name.rpartition('.')[2]}"
         target, where = self.expression(owner, name), self.where(root, owner)
         return f"write {target} in {where} (nn.init.*_ or copy_), as __init__ does"
 

@@ -17,7 +17,7 @@ from typing import Iterator
 
 import pytest
 
-from .settings import MARKER, allow_list, deferred_initializer, report_only, session_recorder, verdict
+from .settings import MARKER, allow_list, deferred_initializer, report_only, session_recorder, shown, verdict
 
 _CHECKED = pytest.StashKey["weakref.WeakSet"]()  # modules checked so far in one test
 _FAILED = pytest.StashKey["weakref.WeakKeyDictionary"]()  # module -> its report and where it was reported
@@ -43,7 +43,7 @@ def _watched(config: pytest.Config, nodeid: str, allow, checked: weakref.WeakSet
         checked.update(module.modules())
         recorder.add(report, nodeid, allow)
         if report.failed:
-            failing.append(report.render())  # now: the test may change the values before it ends
+            failing.append(shown(config, report))  # now: the test may change the values before it ends
             failed[module] = (failing[-1], nodeid)
         if deferred:
             failing.extend(check_again_deferred(module, config, allow, nodeid))
@@ -133,4 +133,4 @@ def check_again_deferred(module, config: pytest.Config, allow, nodeid: str) -> l
     if report is None:
         return []
     session_recorder(config).add(report, nodeid, allow)
-    return [report.render()] if report.failed else []
+    return [shown(config, report)] if report.failed else []

@@ -21,7 +21,7 @@ from .fixture import ParamInit
 from .phases import collection_verdict, watch_collection, watch_phase
 from .recorder import Recorder
 from .settings import (MARKER, RECORDER, allow_list, check_markers, deferred_initializer, report_only,
-                       session_recorder)
+                       report_path, reports_here, session_recorder)
 from .targets import collect_remaining_targets, collect_target_file
 
 SPOOL = pytest.StashKey[Path]()  # pytest-xdist controller: the directory of the workers' spool files
@@ -48,11 +48,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--param-init-mode", choices=("fail", "warn"), default="fail",
                     help="fail (default): a finding fails its test; warn: report only, findings are shown in "
                          "the summary and written to the report, and no test fails for them")
+    group.addoption("--param-init-all-ranks", action="store_true", default=False,
+                    help="under torchrun, show reports (and write --param-init-report, as FILE.rank<N>) on every "
+                         "rank, not on rank 0 only")
     parser.addini("param_init_targets", "import paths whose nn.Module subclasses each become a test item",
                   type="linelist", default=[])
     parser.addini("param_init_deferred_initializer",
                   "initializer for param_init.deferred and --param-init-deferred (see the CLI option)",
                   default="reset_parameters")
+    parser.addini("param_init_all_ranks", "like --param-init-all-ranks", type="bool", default=False)
     parser.addini("param_init_allow", "allowed checks per parameter glob, one 'glob: check-id, ...' a line",
                   type="linelist", default=[])
     parser.addini("param_init_ignore", "check ids not run at all (their findings are neither shown nor counted)",
@@ -128,7 +132,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if recorder.spool is not None:  # a pytest-xdist worker: the controller merges its spool and writes
         recorder.spool.close()
         return
-    path = config.getoption("param_init_report")
+    path = report_path(config)
     if path:
         Path(path).write_text(json.dumps(session_recorder(config).to_json(), indent=2, allow_nan=False) + "\n", encoding="utf-8")
 
@@ -158,11 +162,11 @@ def pytest_testnodedown(node, error) -> None:
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
     recorder = session_recorder(config)
-    if not recorder.modules:
+    if not recorder.modules or not reports_here(config):
         return
     terminalreporter.section("paraminit")
     for line in recorder.summary():
         terminalreporter.write_line(line)
-    path = config.getoption("param_init_report")
+    path = report_path(config)
     if path:
         terminalreporter.write_line(f"paraminit report written to {path}")

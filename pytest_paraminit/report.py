@@ -49,6 +49,8 @@ class ParameterRecord:
     def histogram(self) -> list[int]:
         if self.stats is None or self.stats.finite == 0:
             return []
+        if getattr(self.stats, "counts", None):  # counted over every rank's shard (distributed.GroupStats)
+            return self.stats.counts
         return histogram(self.tensor, self.stats.min, self.stats.max)
 
 

@@ -6,6 +6,8 @@ built, so nothing here imports torch.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from .allow import AllowList
@@ -82,3 +84,29 @@ def check_markers(items: list[pytest.Item]) -> None:
                 allow_list(item.config, item)
             except pytest.UsageError as error:
                 raise pytest.UsageError(f"{item.nodeid}: {error}") from None
+
+
+def reports_here(config: pytest.Config) -> bool:
+    """Whether this process shows reports: rank 0 of a ``torchrun`` job (``RANK``), every process outside one,
+    every rank with ``--param-init-all-ranks`` or the ini's ``param_init_all_ranks``."""
+    return os.environ.get("RANK", "0") == "0" or config.getoption("param_init_all_ranks") or bool(
+        config.getini("param_init_all_ranks"))
+
+
+def shown(config: pytest.Config, report) -> str:
+    """A failing report as this process shows it: in full, or on ranks other than 0 a line saying where it is."""
+    if reports_here(config):
+        return report.render()
+    what = report.error or f"{len(report.failures)} finding{'s' if len(report.failures) != 1 else ''}"
+    return (f"paraminit: {report.title}: {what}; the report is on rank 0 (every rank's verdict is the same; "
+            "--param-init-all-ranks shows it on every rank)")
+
+
+def report_path(config: pytest.Config) -> str | None:
+    """Where ``--param-init-report`` goes from this process: FILE on rank 0, FILE.rank<N> on rank N with
+    ``--param-init-all-ranks``, nowhere on the other ranks (their verdicts are rank 0's)."""
+    path = config.getoption("param_init_report")
+    rank = os.environ.get("RANK", "0")
+    if not path or rank == "0":
+        return path
+    return f"{path}.rank{rank}" if reports_here(config) else None

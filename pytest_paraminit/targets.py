@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from .settings import allow_list, deferred_initializer, session_recorder, verdict
+from .settings import allow_list, deferred_initializer, session_recorder, shown, verdict
 
 _FILES = pytest.StashKey["TargetFiles"]()
 
@@ -48,7 +48,7 @@ class TargetItem(pytest.Item):
             reports.append(self._deferred_report(allow, title))
         for report in reports:
             session_recorder(self.config).add(report, self.nodeid, allow)
-        verdict(self.config, self.nodeid, [report.render() for report in reports if report.failed])
+        verdict(self.config, self.nodeid, [shown(self.config, report) for report in reports if report.failed])
 
     def _deferred_report(self, allow, title: str):
         """``--param-init-deferred``: the same build on the meta device, materialized and initialized."""

@@ -95,8 +95,10 @@ def test_deliberate_inits_pass_with_their_notes(module):
 
 def test_bug_suite_covers_every_check():
     from pytest_paraminit import CHECKS
+    from pytest_paraminit.findings import DISTRIBUTED_CHECKS
 
-    assert {case.check for case in BUGS + UNREGISTERED} == set(CHECKS)
+    # the distributed checks need several ranks: tests/runtime/test_distributed.py covers them
+    assert {case.check for case in BUGS + UNREGISTERED} == set(CHECKS) - DISTRIBUTED_CHECKS
     assert len(BUGS) >= 20 and len(UNREGISTERED) >= 8
 
 
