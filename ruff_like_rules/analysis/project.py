@@ -50,11 +50,10 @@ class _Read:
 
     stat: tuple[int, int]
     package: str
-    classes: dict[str, ast.ClassDef]
+    classes: frozenset[str]
     imports: dict[str, str]  # local name -> qualified (relative ones keep their dots)
-    import_lines: list[tuple[int, int]]
-    lines: list[str]
-    stars: list[str] = field(default_factory=list)  # modules re-exported whole (from .x import *)
+    inherited: str | None  # the text libcst indexes (``inherited_text``); None once indexed
+    stars: list[str]  # modules re-exported whole (from .x import *)
     index: FileIndex | None = None
     unparsable: bool = False  # libcst refused the cut: its classes stay opaque
 
@@ -178,20 +177,24 @@ class Project:
                 classes.setdefault(node.name, node)
         imports, stars = _reexports(tree)
         stamp = (stat.st_mtime_ns, stat.st_size)
-        read = _Read(stamp, package_of(path)[0], classes, imports, import_lines, text.splitlines(), stars)
+        # summarized now, the tree dropped: kept alive, the syntax trees of every base file
+        # read were most of a worker's memory
+        inherited = inherited_text(text.splitlines(), import_lines, classes, self.options.initializer_methods)
+        read = _Read(stamp, package_of(path)[0], frozenset(classes), imports, inherited, stars)
         self._read[path] = read
         return read
 
     def _indexed(self, path: Path, read: _Read) -> FileIndex | None:
         if read.index is None and not read.unparsable:
             try:
-                module = cst.parse_module(inherited_text(read, self.options.initializer_methods))
+                module = cst.parse_module(read.inherited or "")
             except cst.ParserSyntaxError:
                 read.unparsable = True
                 return None
             names = TorchNames([module])
             read.index = index_file([ParsedChunk(1, module)], names, self.options)
             read.index.foreign = FileLookups(self, read.package, package_of(path)[1])
+            read.inherited = None  # kept until indexed: a retry on a deeper stack indexes again
         return read.index
 
 
@@ -267,18 +270,20 @@ def _names(targets: list[ast.expr]) -> list[str]:
 # -------------------------------------------------------------------- what is parsed
 
 
-def inherited_text(read: _Read, initializers: frozenset[str]) -> str:
+def inherited_text(
+    lines: list[str], import_lines: list[tuple[int, int]], classes: dict[str, ast.ClassDef], initializers: frozenset[str]
+) -> str:
     """The file with only its imports and what its classes hand down to subclasses kept:
     ``__init__``, initializer methods and what those name on ``self``. The rest becomes blank
     lines, so line numbers stay those of the file."""
-    keep = [False] * (len(read.lines) + 1)
+    keep = [False] * (len(lines) + 1)
     replace: dict[int, str] = {}
-    for first, last in read.import_lines:
+    for first, last in import_lines:
         _keep_lines(keep, first, last)
-    for cls in read.classes.values():
+    for cls in classes.values():
         _keep_class(cls, keep, replace, initializers)
     out = []
-    for number, line in enumerate(read.lines, start=1):
+    for number, line in enumerate(lines, start=1):
         out.append(replace.get(number, line if keep[number] else ""))
     return "\n".join(out) + "\n"
 

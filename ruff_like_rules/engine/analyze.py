@@ -18,6 +18,7 @@ from ruff_like_rules.engine.diagnostics import PARSE_ERROR_CODE, PARSE_ERROR_NAM
 from ruff_like_rules.engine.noqa import filter_suppressed
 from ruff_like_rules.engine.prefilter import Chunk, select_chunks
 from ruff_like_rules.engine.settings import AnalysisSettings
+from ruff_like_rules.syntax.cpython import compiles
 from ruff_like_rules.syntax.depth import too_deep
 from ruff_like_rules.syntax.parsed import ParsedChunk
 from ruff_like_rules.syntax.stack import call_with_deep_stack
@@ -134,7 +135,7 @@ def _analyze_chunks(
         context = FileContext(parsed, text, settings.options, lookups)
         findings = [finding for rule in settings.rules for finding in rule().check(context)]
         if findings and not whole:
-            _parse_checked(parse_text)  # the prefilter's chunks parsed; findings (and fixes) need the whole file to
+            _check_parses(parse_text)  # the prefilter's chunks parsed; findings (and fixes) need the whole file to
     except _Unanalysable as refusal:
         return [refusal.finding]
     if findings:
@@ -163,6 +164,14 @@ def _parse_checked(text: str) -> cst.Module:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:
         raise _Unanalysable(_syntax_error(error)) from None
+
+
+def _check_parses(text: str) -> None:
+    """The whole text parses, or why it cannot: CPython answers first (``syntax.cpython``),
+    libcst only where CPython refuses."""
+    _refuse_if_too_deep(text, 1)
+    if not compiles(text):
+        _parse_checked(text)
 
 
 def _refuse_if_too_deep(text: str, first_line: int) -> None:
