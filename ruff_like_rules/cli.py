@@ -235,6 +235,7 @@ def apply_fixes(
 ) -> tuple[list[FileResult], list[FixedFile], bool]:
     """Fix the files that have something to fix: (results after fixing, what each fix did,
     whether some file could not be fixed — it is then left as it was, and said why)."""
+    from ruff_like_rules.engine.notebook import NotebookError
     from ruff_like_rules.workspace.runner import fix_result, needs_fixing
 
     after: list[FileResult] = []
@@ -246,7 +247,7 @@ def apply_fixes(
             continue
         try:
             done = fix_result(result, runner.resolver.settings_for(result.path), unsafe=unsafe, write=write)
-        except (OSError, UnicodeError) as error:
+        except (OSError, UnicodeError, NotebookError) as error:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
             sys.stderr.write(f"paraminit: error: cannot fix {result.display}: {reason} (file left unchanged)\n")
             failed = True

@@ -12,6 +12,8 @@ from pathlib import Path
 from ruff_like_rules.workspace.config import Config, ConfigError, Resolver, glob_regex, relative_to
 
 PYTHON_SUFFIXES = (".py", ".pyi")
+CHECKED_SUFFIXES = (*PYTHON_SUFFIXES, ".ipynb")
+"""What a directory walk checks: Python files and Jupyter notebooks, as Ruff does."""
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,7 @@ class Discovery:
         for entry in entries:
             try:
                 is_directory = entry.is_dir()
-                if not is_directory and not entry.name.endswith(PYTHON_SUFFIXES):
+                if not is_directory and not entry.name.endswith(CHECKED_SUFFIXES):
                     continue
                 if not is_directory and not entry.is_file() and not entry.is_symlink():
                     continue  # FIFOs, sockets and devices named *.py are never opened (a dangling link is reported)
