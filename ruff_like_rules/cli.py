@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from ruff_like_rules.syntax.lines import patch_lines
 from ruff_like_rules.workspace.cache import tool_version
-from ruff_like_rules.workspace.config import ConfigError, Overrides, Resolver, split_selectors
+from ruff_like_rules.workspace.config import ConfigError, Overrides, Resolver, did_you_mean, split_selectors
 
 if TYPE_CHECKING:
     from ruff_like_rules.engine.rule import Rule
@@ -33,9 +33,12 @@ class UsageError(Exception):
 
 
 def _jobs(value: str) -> int:
-    jobs = int(value)
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
     if jobs < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
+        raise argparse.ArgumentTypeError(f"--jobs expects a positive integer, got {value!r}")
     return jobs
 
 
@@ -414,7 +417,8 @@ def command_rule(args: argparse.Namespace, stdout: TextIO) -> int:
         code = args.code.strip().upper()
         chosen = [rule for rule in ALL_RULES if rule.code == code]
         if not chosen:
-            raise UsageError(f"unknown rule `{args.code}` (see `paraminit rule --all`)")
+            raise UsageError(f"unknown rule `{args.code}`{did_you_mean(code, [r.code for r in ALL_RULES])} "
+                             "(see `paraminit rule --all`)")
     if args.output_format == "json":
         payload = [rule_object(rule) for rule in chosen] if args.all else rule_object(chosen[0])
         stdout.write(json.dumps(payload, indent=2) + "\n")

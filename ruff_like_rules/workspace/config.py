@@ -144,11 +144,19 @@ def selector_matches(selector: str, rule: type[Rule], preview: bool) -> bool:
     return selector == "ALL" or rule.code.startswith(selector)
 
 
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean `x`?)`` for the closest of ``choices``, or nothing when none is close."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
 def check_selector(selector: str, catalogue: Sequence[type[Rule]]) -> str:
     code = selector.strip().upper()
     if code == "ALL" or any(rule.code.startswith(code) for rule in catalogue):
         return code
-    raise ValueError(f"unknown rule selector `{selector}`")
+    raise ValueError(f"unknown rule selector `{selector}`{did_you_mean(code, [r.code for r in catalogue])}")
 
 
 def select_rules(
@@ -260,8 +268,10 @@ def _table_values(table: dict[str, Any], root: Path, label: str, catalogue: Sequ
     }  # fmt: skip
     unknown = sorted(set(table) - known)
     if unknown:
+        hint = did_you_mean(unknown[0], known)
         raise ConfigError(
-            f"{label}: unknown key `{unknown[0]}` in [tool.paraminit] (known: {', '.join(sorted(known))})"
+            f"{label}: unknown key `{unknown[0]}` in [tool.paraminit]"
+            + (hint if hint else f" (known: {', '.join(sorted(known))})")
         )
     values: dict[str, Any] = {}
     if "select" in table or "extend-select" in table or "ignore" in table:
