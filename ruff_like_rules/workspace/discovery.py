@@ -118,7 +118,9 @@ class Discovery:
     """(device, inode) of every directory walked: symlink loops and aliases are entered once."""
 
     def excluded(self, path: str | Path, directory: Path, is_directory: bool, config: Config) -> bool:
-        return config.is_excluded(path) or self.gitignore.ignores(path, directory, is_directory)
+        if config.is_excluded(path):
+            return True
+        return config.respect_gitignore and self.gitignore.ignores(path, directory, is_directory)
 
     def excluded_with_parents(self, path: Path) -> bool:
         """For ``--force-exclude``: the path or any directory above it is excluded."""
