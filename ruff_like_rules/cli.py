@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from ruff_like_rules.syntax.lines import patch_lines
 from ruff_like_rules.workspace.cache import tool_version
-from ruff_like_rules.workspace.config import ConfigError, Overrides, Resolver, split_selectors
+from ruff_like_rules.workspace.config import ConfigError, Overrides, Resolver, did_you_mean, split_selectors
 
 if TYPE_CHECKING:
     from ruff_like_rules.engine.rule import Rule
@@ -33,9 +33,12 @@ class UsageError(Exception):
 
 
 def _jobs(value: str) -> int:
-    jobs = int(value)
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
     if jobs < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
+        raise argparse.ArgumentTypeError(f"--jobs expects a positive integer, got {value!r}")
     return jobs
 
 
@@ -61,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--extend-select", action="append", metavar="CODES", help="rules to enable on top of the selection"
     )
     selection.add_argument("--ignore", action="append", metavar="CODES", help="rules to disable")
+    selection.add_argument("--ignore-noqa", action="store_true", help="report what `# noqa` comments would silence")
     selection.add_argument(
         "--preview", action=argparse.BooleanOptionalAction, default=None, help="let prefixes select preview rules"
     )
@@ -73,6 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--force-exclude", action="store_true", help="apply exclusions to paths named on the command line too"
     )
     files.add_argument("--show-files", action="store_true", help="list the files that would be checked, and stop")
+    files.add_argument("--show-settings", action="store_true", help="print the settings that govern the first path, and stop")
+    files.add_argument("--exclude", action="append", metavar="GLOBS", help="replace the settings' `exclude`")
+    files.add_argument("--extend-exclude", action="append", metavar="GLOBS", help="exclude these on top")
+    files.add_argument("--per-file-ignores", action="append", metavar="GLOB:CODES",
+                       help="replace the settings' `per-file-ignores` (repeatable)")
+    files.add_argument("--extend-per-file-ignores", action="append", metavar="GLOB:CODES",
+                       help="add to the settings' `per-file-ignores` (repeatable)")
+    files.add_argument("--respect-gitignore", action=argparse.BooleanOptionalAction, default=None,
+                       help="skip what .gitignore files ignore (default: yes)")
     out = check.add_argument_group("output")
     out.add_argument("--output-format", choices=sorted(FORMATS), default=DEFAULT_FORMAT)
     out.add_argument(
@@ -82,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
     out.add_argument("-s", "--silent", action="store_true", help="print nothing; the exit code tells")
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    out.add_argument("-o", "--output-file", metavar="PATH", help="write the output to this file instead of stdout")
     fixing = check.add_argument_group("fixes")
     fixing.add_argument(
         "--fix",
@@ -99,8 +113,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--diff", action="store_true", help="print the fixes as a unified diff and write nothing (exit 1 if any)"
     )
     fixing.add_argument("--show-fixes", action="store_true", help="list the fixes applied, by file and code")
+    fixing.add_argument("--fix-only", action="store_true",
+                        help="apply fixes and report only what was fixed, never what remains (implies --fix)")
+    fixing.add_argument("--exit-non-zero-on-fix", action="store_true", help="exit 1 when a fix was applied")
+    fixing.add_argument("--fixable", action="append", metavar="CODES", help="only these rules' fixes (default: ALL)")
+    fixing.add_argument("--unfixable", action="append", metavar="CODES", help="withhold these rules' fixes")
+    fixing.add_argument("--add-noqa", action="store_true",
+                        help="add `# noqa: CODE` to every line with a finding (nothing is fixed)")
     run = check.add_argument_group("run")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the results cache")
+    run.add_argument("-w", "--watch", action="store_true", help="check again whenever a file changes")
     run.add_argument(
         "-j", "--jobs", type=_jobs, default=None, help="worker processes (default: all cores; 1: no workers)"
     )
@@ -116,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the settings file that names the cache directory, or a `cache-dir = ...` override")
 
     commands.add_parser("server", help="run the language server (needs the `lsp` extra)")
+    version = commands.add_parser("version", help="print the version")
+    version.add_argument("--output-format", choices=("text", "json"), default="text")
     return parser
 
 
@@ -134,13 +158,39 @@ def use_color(choice: str, stream: TextIO) -> bool:
 def make_resolver(args: argparse.Namespace) -> Resolver:
     files, inline = settings_arguments(getattr(args, "config", None) or ())
     config = files[0] if files else None
+    def globs(name: str) -> tuple[str, ...] | None:
+        values = getattr(args, name, None)
+        return None if values is None else tuple(g.strip() for v in values for g in v.split(",") if g.strip())
+
     overrides = Overrides(
         select=split_selectors(getattr(args, "select", None), "--select"),
         extend_select=split_selectors(getattr(args, "extend_select", None), "--extend-select") or (),
         ignore=split_selectors(getattr(args, "ignore", None), "--ignore") or (),
         preview=getattr(args, "preview", None),
+        exclude=globs("exclude"),
+        extend_exclude=globs("extend_exclude") or (),
+        per_file_ignores=per_file_arguments(getattr(args, "per_file_ignores", None), "--per-file-ignores"),
+        extend_per_file_ignores=per_file_arguments(
+            getattr(args, "extend_per_file_ignores", None), "--extend-per-file-ignores") or (),
+        respect_gitignore=getattr(args, "respect_gitignore", None),
+        ignore_noqa=getattr(args, "ignore_noqa", False),
+        fixable=split_selectors(getattr(args, "fixable", None), "--fixable"),
+        unfixable=split_selectors(getattr(args, "unfixable", None), "--unfixable") or (),
     )
     return Resolver(overrides=overrides, explicit=config.resolve() if config is not None else None, inline=inline)
+
+
+def per_file_arguments(values: list[str] | None, flag: str) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
+    """``--per-file-ignores 'tests/*:PIN001,PIN004'`` (repeatable) as settings pairs."""
+    if values is None:
+        return None
+    pairs = []
+    for value in values:
+        glob, colon, codes = value.rpartition(":")
+        if not colon or not glob:
+            raise UsageError(f"{flag} {value!r}: expected GLOB:CODES, such as 'tests/*:PIN001'")
+        pairs.append((glob, split_selectors([codes], flag) or ()))
+    return tuple(pairs)
 
 
 def settings_arguments(values: list[str]) -> tuple[list[Path], tuple[str, ...]]:
@@ -159,6 +209,26 @@ def settings_arguments(values: list[str]) -> tuple[list[Path], tuple[str, ...]]:
 
 
 def command_check(args: argparse.Namespace, stdout: TextIO) -> int:
+    """``check``, its output to ``--output-file`` when given (then never coloured)."""
+    if args.fix_only:
+        args.fix = True
+    if args.watch:
+        from ruff_like_rules.workspace.watch import watch
+
+        if args.fix or args.diff or args.add_noqa or "-" in args.paths:
+            raise UsageError("--watch checks files again on change; it cannot be combined with fixes or `-`")
+        return watch(args.paths or ["."], lambda: check_once(args, stdout), stdout)
+    if args.output_file is None:
+        return check_once(args, stdout)
+    args.color = "never"
+    try:
+        with open(args.output_file, "w", encoding="utf-8") as out:
+            return check_once(args, out)
+    except OSError as error:
+        raise UsageError(f"--output-file {args.output_file}: {error.strerror or error}") from None
+
+
+def check_once(args: argparse.Namespace, stdout: TextIO) -> int:
     from ruff_like_rules.fix.apply import allowed
     from ruff_like_rules.output import FORMATS, statistics, summary_line
     from ruff_like_rules.workspace.discovery import Discovery
@@ -179,7 +249,19 @@ def command_check(args: argparse.Namespace, stdout: TextIO) -> int:
         files = [] if paths == (STDIN,) else Discovery(resolver, args.force_exclude).files(paths)
         stdout.write("".join(f"{path}\n" for path in sorted(candidate.path for candidate in files)))
         return EXIT_CLEAN
+    if args.show_settings:
+        from ruff_like_rules.workspace.show_settings import describe
+
+        stdout.write(describe(resolver, paths[0] if paths != (STDIN,) else args.stdin_filename or "-"))
+        return EXIT_CLEAN
     runner = Runner(resolver, options)
+    if args.add_noqa:
+        from ruff_like_rules.workspace.add_noqa import add_noqa
+
+        added = add_noqa(runner.check_paths())
+        if not args.silent:
+            sys.stderr.write(f"Added {added} noqa directive{'' if added == 1 else 's'}.\n")
+        return EXIT_CLEAN
     if paths == (STDIN,) and (args.fix or args.diff):
         return fix_stdin(args, runner, stdout)
     results: list[FileResult] = (
@@ -191,6 +273,14 @@ def command_check(args: argparse.Namespace, stdout: TextIO) -> int:
         results, fixed, failed = apply_fixes(runner, results, args.unsafe_fixes, write=not args.diff)
     if args.diff:
         return write_diff(fixed, stdout, args.silent) or (EXIT_ERROR if failed else EXIT_CLEAN)
+    applied = sum(len(f.fix.outcome.applied) for f in fixed)
+    on_fix = EXIT_FINDINGS if applied and args.exit_non_zero_on_fix else EXIT_CLEAN
+    if args.fix_only:
+        if not args.silent:
+            if args.show_fixes:
+                write_fixed(fixed, stdout)
+            stdout.write(f"Fixed {_errors(applied)}.\n" if applied else "No errors fixed.\n")
+        return EXIT_ERROR if failed else on_fix
     hidden = sum(1 for r in results for f in r.findings if f.fix is not None and not allowed(f.fix, args.unsafe_fixes))
     output = FORMATS[args.output_format]
     if output.textual or args.statistics:  # machine formats carry every fix with its applicability
@@ -204,12 +294,11 @@ def command_check(args: argparse.Namespace, stdout: TextIO) -> int:
         if args.show_fixes and output.textual:
             write_fixed(fixed, stdout)
         if output.textual and not args.quiet and not args.statistics:
-            applied = sum(len(f.fix.outcome.applied) for f in fixed)
             stdout.write(fix_summary(count, applied) if args.fix else summary_line(count) + "\n")
             stdout.write(fixable_hint(results, hidden, use_color(args.color, stdout)))
     if failed:
         return EXIT_ERROR
-    return EXIT_FINDINGS if count and not args.exit_zero else EXIT_CLEAN
+    return EXIT_FINDINGS if count and not args.exit_zero else on_fix
 
 
 # ---------------------------------------------------------------------------- fixes
@@ -235,6 +324,7 @@ def apply_fixes(
 ) -> tuple[list[FileResult], list[FixedFile], bool]:
     """Fix the files that have something to fix: (results after fixing, what each fix did,
     whether some file could not be fixed — it is then left as it was, and said why)."""
+    from ruff_like_rules.engine.notebook import NotebookError
     from ruff_like_rules.workspace.runner import fix_result, needs_fixing
 
     after: list[FileResult] = []
@@ -246,7 +336,7 @@ def apply_fixes(
             continue
         try:
             done = fix_result(result, runner.resolver.settings_for(result.path), unsafe=unsafe, write=write)
-        except (OSError, UnicodeError) as error:
+        except (OSError, UnicodeError, NotebookError) as error:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
             sys.stderr.write(f"paraminit: error: cannot fix {result.display}: {reason} (file left unchanged)\n")
             failed = True
@@ -413,7 +503,8 @@ def command_rule(args: argparse.Namespace, stdout: TextIO) -> int:
         code = args.code.strip().upper()
         chosen = [rule for rule in ALL_RULES if rule.code == code]
         if not chosen:
-            raise UsageError(f"unknown rule `{args.code}` (see `paraminit rule --all`)")
+            raise UsageError(f"unknown rule `{args.code}`{did_you_mean(code, [r.code for r in ALL_RULES])} "
+                             "(see `paraminit rule --all`)")
     if args.output_format == "json":
         payload = [rule_object(rule) for rule in chosen] if args.all else rule_object(chosen[0])
         stdout.write(json.dumps(payload, indent=2) + "\n")
@@ -452,7 +543,22 @@ def command_server(args: argparse.Namespace, stdout: TextIO) -> int:
     return EXIT_CLEAN
 
 
-COMMANDS = {"check": command_check, "rule": command_rule, "clean": command_clean, "server": command_server}
+def command_version(args: argparse.Namespace, stdout: TextIO) -> int:
+    """``paraminit version``, as ``ruff version`` prints it (JSON with ``--output-format json``)."""
+    if args.output_format == "json":
+        stdout.write(json.dumps({"version": tool_version()}) + "\n")
+    else:
+        stdout.write(f"paraminit {tool_version()}\n")
+    return EXIT_CLEAN
+
+
+COMMANDS = {
+    "check": command_check,
+    "rule": command_rule,
+    "clean": command_clean,
+    "server": command_server,
+    "version": command_version,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

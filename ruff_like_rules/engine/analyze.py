@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import io
 import os
@@ -15,7 +16,7 @@ from ruff_like_rules.analysis.project import project_for
 from ruff_like_rules.engine.context import FileContext
 from ruff_like_rules.engine.literals import blank_data_literals
 from ruff_like_rules.engine.diagnostics import PARSE_ERROR_CODE, PARSE_ERROR_NAME, Finding, Position
-from ruff_like_rules.engine.noqa import filter_suppressed
+from ruff_like_rules.engine.noqa import UNUSED_NOQA_CODE, filter_suppressed, unused_directives
 from ruff_like_rules.engine.prefilter import Chunk, select_chunks
 from ruff_like_rules.engine.settings import AnalysisSettings
 from ruff_like_rules.syntax.cpython import compiles
@@ -81,13 +82,11 @@ def analyze_source(
     except (UnicodeDecodeError, SyntaxError, LookupError) as error:
         return [_parse_error(f"cannot decode file: {error}", Position(1, 0))]
     selection = settings.selection()
-    if selection is None:
-        return []
     chunks = (
         select_chunks(text, selection, block_by_block=chunk_cache is not None) if settings.prefilter else [Chunk(1, text)]
-    )
-    if chunks is None:
-        return []
+    ) if selection is not None else None
+    if chunks is None:  # nothing for the rules that read code; stale `# noqa`s can still be reported
+        return _apply_noqa([], text, settings)
     try:  # measured before any blanking: what Python refuses is reported
         for chunk in chunks:
             _refuse_if_too_deep(chunk.text, chunk.first_line)
@@ -138,9 +137,22 @@ def _analyze_chunks(
             _check_parses(parse_text)  # the prefilter's chunks parsed; findings (and fixes) need the whole file to
     except _Unanalysable as refusal:
         return [refusal.finding]
-    if findings:
-        findings = filter_suppressed(findings, text)
+    findings = _apply_noqa(findings, text, settings)
     return sorted(findings, key=lambda f: (f.start, f.code))
+
+
+def _apply_noqa(findings: list[Finding], text: str, settings: AnalysisSettings) -> list[Finding]:
+    """Drop what ``# noqa`` silences (unless ``ignore_noqa``); with PIN100 selected, first report
+    the directives that silence nothing (the rule is the engine's: it needs every other rule's
+    findings). Fixes of ``unfixable`` codes are withheld."""
+    codes = [rule.code for rule in settings.rules]
+    if not settings.ignore_noqa:
+        if UNUSED_NOQA_CODE in codes:
+            findings = findings + unused_directives(findings, text, codes)
+        findings = filter_suppressed(findings, text) if findings else findings
+    if settings.unfixable:
+        findings = [dataclasses.replace(f, fix=None) if f.code in settings.unfixable else f for f in findings]
+    return findings
 
 
 def _parse(chunks: list[Chunk], text: str, chunk_cache: ChunkCache | None) -> tuple[list[ParsedChunk], bool]:

@@ -24,6 +24,7 @@ import libcst as cst
 
 from ruff_like_rules.engine.analyze import analyze_source, read_source
 from ruff_like_rules.engine.diagnostics import Applicability, Edit, Finding, Fix, Position
+from ruff_like_rules.engine.notebook import Notebook, is_notebook
 from ruff_like_rules.engine.settings import AnalysisSettings
 from ruff_like_rules.syntax.lines import line_starts, offset_of
 
@@ -228,11 +229,20 @@ def fix_file(path: Path, settings: AnalysisSettings, *, unsafe: bool, write: boo
     """Fix one file; with ``write``, write the result (atomically) when it changed.
 
     Raises ``OSError`` when the file cannot be read or written, ``UnicodeError`` when the
-    fixed text cannot be encoded back (the file is then left as it was).
+    fixed text cannot be encoded back, ``NotebookError`` when a notebook cannot be read or
+    its fixed cells cannot be put back (the file is then left as it was).
     """
-    source = SourceFile.decode(read_source(path))
-    outcome = fix_source(source.text, settings, unsafe=unsafe, origin=path)
-    data = source.encode(outcome.text) if outcome.text != source.text else None
+    raw = read_source(path)
+    if is_notebook(path):  # the cells' Python text is fixed, and written back into the notebook
+        notebook = Notebook.parse(raw)
+        outcome = fix_source(notebook.python, settings, unsafe=unsafe, origin=path)
+        data = notebook.with_python(outcome.text) if outcome.text != notebook.python else None
+        before = notebook.python
+    else:
+        source = SourceFile.decode(raw)
+        outcome = fix_source(source.text, settings, unsafe=unsafe, origin=path)
+        data = source.encode(outcome.text) if outcome.text != source.text else None
+        before = source.text
     if write and data is not None:
         write_atomically(path, data)
-    return FileFix(source.text, outcome, data)
+    return FileFix(before, outcome, data)

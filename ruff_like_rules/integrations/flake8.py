@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ruff_like_rules.engine.diagnostics import PARSE_ERROR_CODE
+from ruff_like_rules.engine.noqa import UNUSED_NOQA_CODE
 from ruff_like_rules.workspace.cache import tool_version
 
 if TYPE_CHECKING:
@@ -36,7 +37,8 @@ def _resolver() -> Resolver:
 def _settings(filename: str) -> AnalysisSettings:
     from ruff_like_rules.rules import ALL_RULES
 
-    stable = tuple(rule for rule in ALL_RULES if not rule.preview)
+    # flake8 applies ``# noqa`` itself (and would let a directive silence PIN100), so PIN100 stays with paraminit
+    stable = tuple(rule for rule in ALL_RULES if not rule.preview and rule.code != UNUSED_NOQA_CODE)
     resolver = _resolver()
     path = resolver.cwd / ("__stdin__.py" if filename in STDIN_NAMES else filename)
     return replace(resolver.settings_for(path), rules=stable)

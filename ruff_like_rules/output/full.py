@@ -15,21 +15,23 @@ if TYPE_CHECKING:
     from ruff_like_rules.workspace.runner import FileResult
 
 
-def snippet(lines: list[str], finding: Finding, paint: Painter) -> list[str]:
-    """The finding's first line with carets under its range (to the line end if it goes on)."""
+def snippet(lines: list[str], finding: Finding, paint: Painter, shown: int | None = None) -> list[str]:
+    """The finding's first line with carets under its range (to the line end if it goes on);
+    ``shown`` is the line number to print (a notebook's counts within the cell)."""
     number = finding.start.line
     if not 1 <= number <= len(lines):
         return []
+    label = str(shown if shown is not None else number)
     line = lines[number - 1].rstrip("\r\n")
     start = min(finding.start.column, len(line))
     end = finding.end.column if finding.end.line == number else len(line)
     width = max(1, min(end, len(line)) - start)
     indent = "".join(char if char == "\t" else " " for char in line[:start])
-    gutter = " " * len(str(number))
+    gutter = " " * len(label)
     bar = paint("|", BLUE, BOLD)
     return [
         f"{gutter} {bar}",
-        f"{paint(str(number), BLUE, BOLD)} {bar} {line}",
+        f"{paint(label, BLUE, BOLD)} {bar} {line}",
         f"{gutter} {bar} {indent}{paint('^' * width + ' ' + finding.code, RED, BOLD)}",
         f"{gutter} {bar}",
     ]
@@ -45,7 +47,7 @@ def write(results: Sequence[FileResult], stream: TextIO, color: bool) -> None:
         except OSError:
             lines = []
         for finding in result.findings:
-            out = [header(result.display, finding, paint), *snippet(lines, finding, paint)]
+            out = [header(result, finding, paint), *snippet(lines, finding, paint, result.locate(finding.start)[1].line)]
             if finding.fix is not None:
                 out.append(f"{' ' * len(str(finding.start.line))} = {paint('help', CYAN, BOLD)}: {finding.fix.message}")
             stream.write("\n".join(out) + "\n\n")

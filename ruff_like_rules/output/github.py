@@ -20,13 +20,15 @@ def escape_property(text: str) -> str:
 def write(results: Sequence[FileResult], stream: TextIO, color: bool) -> None:
     for result in results:
         for f in result.findings:
+            cell, start = result.locate(f.start)
+            end = result.locate(f.end)[1]
             properties = {
-                "title": f"paraminit ({f.code})",
+                "title": f"paraminit ({f.code})" + (f" in cell {cell}" if cell is not None else ""),
                 "file": result.display,
-                "line": f.start.line,
-                "col": f.start.column + 1,
-                "endLine": f.end.line,
-                "endColumn": f.end.column + 1,
+                "line": start.line,
+                "col": start.column + 1,
+                "endLine": end.line,
+                "endColumn": end.column + 1,
             }
             joined = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
             stream.write(f"::error {joined}::{escape_data(f'{f.code} {f.message}')}\n")

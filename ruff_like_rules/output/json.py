@@ -1,4 +1,5 @@
-"""``json``: a list of findings shaped like Ruff's JSON output (1-based columns)."""
+"""``json``: a list of findings shaped like Ruff's JSON output (1-based columns). In a
+notebook, ``cell`` is the cell's number and rows count within that cell, as in Ruff."""
 
 from __future__ import annotations
 
@@ -12,14 +13,16 @@ if TYPE_CHECKING:
     from ruff_like_rules.workspace.runner import FileResult
 
 
-def location(position: Position) -> dict[str, int]:
-    return {"row": position.line, "column": position.column + 1}
-
-
 def finding_object(result: FileResult, finding: Finding) -> dict[str, Any]:
     from ruff_like_rules.rules import rule_by_code
 
     rule = rule_by_code(finding.code)
+    cell, start = result.locate(finding.start)
+
+    def location(position: Position) -> dict[str, int]:
+        local = result.locate(position)[1]
+        return {"row": local.line, "column": local.column + 1}
+
     fix = None
     if finding.fix is not None:
         fix = {
@@ -31,14 +34,14 @@ def finding_object(result: FileResult, finding: Finding) -> dict[str, Any]:
             ],
         }
     return {
-        "cell": None,
+        "cell": cell,
         "code": finding.code,
         "name": finding.name,
         "message": finding.message,
         "filename": str(result.path),
         "location": location(finding.start),
         "end_location": location(finding.end),
-        "noqa_row": finding.start.line,
+        "noqa_row": start.line,
         "fix": fix,
         "url": rule.url() if rule is not None else None,
     }

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 from xml.etree import ElementTree
 
+from ruff_like_rules.output.concise import place
+
 if TYPE_CHECKING:
     from ruff_like_rules.workspace.runner import FileResult
 
@@ -25,16 +27,17 @@ def write(results: Sequence[FileResult], stream: TextIO, color: bool) -> None:
         )
         classname = result.display.rsplit(".", 1)[0].replace("/", ".")
         for f in result.findings:
+            start = result.locate(f.start)[1]
             case = ElementTree.SubElement(
                 suite,
                 "testcase",
                 name=f"{f.code} {f.name}",
                 classname=classname,
                 file=result.display,
-                line=str(f.start.line),
+                line=str(start.line),
             )
             failure = ElementTree.SubElement(case, "failure", message=f.message, type=f.code)
-            failure.text = f"{result.display}:{f.start.line}:{f.start.column + 1}: {f.code} {f.message}"
+            failure.text = f"{place(result, f)}: {f.code} {f.message}"
     if total == 0:
         suite = ElementTree.SubElement(root, "testsuite", name="paraminit", tests="1", failures="0", errors="0")
         ElementTree.SubElement(suite, "testcase", name="No errors found", classname="paraminit")

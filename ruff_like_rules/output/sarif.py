@@ -50,19 +50,24 @@ def artifact_location(path: Path, root: Path) -> dict[str, str]:
         return {"uri": path.as_uri()}
 
 
-def result_object(path: Path, finding: Finding, index: int, root: Path) -> dict[str, Any]:
+def result_object(result: FileResult, finding: Finding, index: int, root: Path) -> dict[str, Any]:
+    """One result; in a notebook the region counts within the cell, named in ``properties.cell``."""
+    cell, start = result.locate(finding.start)
+    end = result.locate(finding.end)[1]
     region = {
-        "startLine": finding.start.line,
-        "startColumn": finding.start.column + 1,
-        "endLine": finding.end.line,
-        "endColumn": finding.end.column + 1,
+        "startLine": start.line,
+        "startColumn": start.column + 1,
+        "endLine": end.line,
+        "endColumn": end.column + 1,
     }
+    extra = {"properties": {"cell": cell}} if cell is not None else {}
     return {
         "ruleId": finding.code,
         "ruleIndex": index,
         "level": "error",
         "message": {"text": finding.message},
-        "locations": [{"physicalLocation": {"artifactLocation": artifact_location(path, root), "region": region}}],
+        "locations": [{"physicalLocation": {"artifactLocation": artifact_location(result.path, root), "region": region}}],
+        **extra,
     }
 
 
@@ -77,7 +82,7 @@ def document(results: Sequence[FileResult], root: Path) -> dict[str, Any]:
             if finding.code not in index:
                 index[finding.code] = len(descriptors)
                 descriptors.append(unlisted_descriptor(finding))
-            sarif_results.append(result_object(result.path, finding, index[finding.code], root))
+            sarif_results.append(result_object(result, finding, index[finding.code], root))
     driver = {"name": "paraminit", "informationUri": INFORMATION_URI, "version": tool_version(), "rules": descriptors}
     return {
         "$schema": SCHEMA,

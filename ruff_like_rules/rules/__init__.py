@@ -10,6 +10,7 @@ from ruff_like_rules.rules.pin004_legacy_tensor_constructor import LegacyTensorC
 from ruff_like_rules.rules.pin005_unregistered_learnable_tensor import UnregisteredLearnableTensor
 from ruff_like_rules.rules.pin006_unregistered_submodule_container import UnregisteredSubmoduleContainer
 from ruff_like_rules.rules.pin007_incomplete_deferred_initializer import IncompleteDeferredInitializer
+from ruff_like_rules.rules.pin100_unused_noqa import UnusedNoqa
 from ruff_like_rules.rules.pin101_missing_reset_parameters import MissingResetParameters
 from ruff_like_rules.rules.pin102_unscaled_random_weight import UnscaledRandomWeight
 from ruff_like_rules.rules.pin103_constant_weight import ConstantWeight
@@ -23,6 +24,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     UnregisteredLearnableTensor,
     UnregisteredSubmoduleContainer,
     IncompleteDeferredInitializer,
+    UnusedNoqa,
     MissingResetParameters,
     UnscaledRandomWeight,
     ConstantWeight,

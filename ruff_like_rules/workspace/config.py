@@ -144,11 +144,19 @@ def selector_matches(selector: str, rule: type[Rule], preview: bool) -> bool:
     return selector == "ALL" or rule.code.startswith(selector)
 
 
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean `x`?)`` for the closest of ``choices``, or nothing when none is close."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
 def check_selector(selector: str, catalogue: Sequence[type[Rule]]) -> str:
     code = selector.strip().upper()
     if code == "ALL" or any(rule.code.startswith(code) for rule in catalogue):
         return code
-    raise ValueError(f"unknown rule selector `{selector}`")
+    raise ValueError(f"unknown rule selector `{selector}`{did_you_mean(code, [r.code for r in catalogue])}")
 
 
 def select_rules(
@@ -180,6 +188,15 @@ class Overrides:
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     preview: bool | None = None
+    # file selection and fixes on the command line, over every settings file
+    exclude: tuple[str, ...] | None = None
+    extend_exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+    extend_per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    respect_gitignore: bool | None = None
+    ignore_noqa: bool = False
+    fixable: tuple[str, ...] | None = None
+    unfixable: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -198,6 +215,11 @@ class Config:
     cache_dir: Path | None = None
     # where the project index looks for first-party imports, relative to ``root`` (as Ruff's ``src``)
     src: tuple[str, ...] = (".", "src")
+    extend_per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    respect_gitignore: bool = True
+    fixable: tuple[str, ...] | None = None  # None: every rule's fixes
+    unfixable: tuple[str, ...] = ()
+    base_selections: tuple[RuleSelection, ...] = ()  # the selections of the files it `extend`s, first first
 
     @functools.cached_property
     def _exclusion(self) -> tuple[frozenset[str], tuple[PathGlob, ...]]:
@@ -259,11 +281,14 @@ def _table_values(table: dict[str, Any], root: Path, label: str, catalogue: Sequ
     known = {
         "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude",
         "initializer-methods", "init-functions", "preview", "cache-dir", "src",
+        "extend-per-file-ignores", "respect-gitignore", "fixable", "unfixable", "extend",
     }  # fmt: skip
     unknown = sorted(set(table) - known)
     if unknown:
+        hint = did_you_mean(unknown[0], known)
         raise ConfigError(
-            f"{label}: unknown key `{unknown[0]}` in [tool.paraminit] (known: {', '.join(sorted(known))})"
+            f"{label}: unknown key `{unknown[0]}` in [tool.paraminit]"
+            + (hint if hint else f" (known: {', '.join(sorted(known))})")
         )
     values: dict[str, Any] = {}
     if "select" in table or "extend-select" in table or "ignore" in table:
@@ -272,13 +297,21 @@ def _table_values(table: dict[str, Any], root: Path, label: str, catalogue: Sequ
             extend_select=_selectors(table.get("extend-select", []), where("extend-select"), catalogue),
             ignore=_selectors(table.get("ignore", []), where("ignore"), catalogue),
         )
-    if "per-file-ignores" in table:
-        mapping = table["per-file-ignores"]
-        if not isinstance(mapping, dict):
-            raise ConfigError(f"{where('per-file-ignores')}: expected a table of glob = [codes], got {mapping!r}")
-        values["per_file_ignores"] = tuple(
-            (glob, _selectors(codes, where(f"per-file-ignores.{glob}"), catalogue)) for glob, codes in mapping.items()
-        )
+    for key in ("per-file-ignores", "extend-per-file-ignores"):
+        if key in table:
+            mapping = table[key]
+            if not isinstance(mapping, dict):
+                raise ConfigError(f"{where(key)}: expected a table of glob = [codes], got {mapping!r}")
+            values[key.replace("-", "_")] = tuple(
+                (glob, _selectors(codes, where(f"{key}.{glob}"), catalogue)) for glob, codes in mapping.items()
+            )
+    for key in ("fixable", "unfixable"):
+        if key in table:
+            values[key] = _selectors(table[key], where(key), catalogue)
+    if "respect-gitignore" in table:
+        if not isinstance(table["respect-gitignore"], bool):
+            raise ConfigError(f"{where('respect-gitignore')}: expected true or false, got {table['respect-gitignore']!r}")
+        values["respect_gitignore"] = table["respect-gitignore"]
     for key, attribute in (
         ("exclude", "exclude"),
         ("extend-exclude", "extend_exclude"),
@@ -300,7 +333,7 @@ def _table_values(table: dict[str, Any], root: Path, label: str, catalogue: Sequ
     return values
 
 
-def read_config_file(path: Path, catalogue: Sequence[type[Rule]]) -> Config | None:
+def read_config_file(path: Path, catalogue: Sequence[type[Rule]], seen: tuple[Path, ...] = ()) -> Config | None:
     """The settings in ``path``; None for a ``pyproject.toml`` without ``[tool.paraminit]``."""
     try:
         with path.open("rb") as stream:
@@ -325,7 +358,51 @@ def read_config_file(path: Path, catalogue: Sequence[type[Rule]]) -> Config | No
         table = document  # like ruff.toml: the keys sit at the top level
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.paraminit] must be a table")
-    return parse_table(table, path.parent.resolve(), path, catalogue)
+    config = parse_table(table, path.parent.resolve(), path, catalogue)
+    return extended(config, table.get("extend"), path, catalogue, seen)
+
+
+def extended(config: Config, base: Any, path: Path, catalogue: Sequence[type[Rule]], seen: tuple[Path, ...]) -> Config:
+    """``extend = "../pyproject.toml"``: the settings of that file (relative to this one), with
+    this file's keys over them; selections stack (the base's first), as do the ``extend-*`` keys."""
+    if base is None:
+        return config
+    if not isinstance(base, str):
+        raise ConfigError(f"{path}: `extend`: expected a path string, got {base!r}")
+    target = (path.parent / Path(base).expanduser()).resolve()
+    if target in seen or target == path.resolve():
+        raise ConfigError(f"{path}: `extend`: {base} extends back to itself")
+    if not target.is_file():
+        raise ConfigError(f"{path}: `extend`: no such settings file: {base}")
+    parent = read_config_file(target, catalogue, (*seen, path.resolve()))
+    if parent is None:
+        raise ConfigError(f"{path}: `extend`: {base} has no [tool.paraminit] settings")
+    mine = {f.name: getattr(config, f.name) for f in dataclasses.fields(Config)
+            if getattr(config, f.name) != f.default and f.name not in ("root", "source", "selection")}
+    mine["extend_exclude"] = parent.extend_exclude + config.extend_exclude
+    mine["extend_per_file_ignores"] = parent.extend_per_file_ignores + config.extend_per_file_ignores
+    mine["base_selections"] = (*parent.base_selections, parent.selection)
+    return dataclasses.replace(parent, root=config.root, source=config.source, selection=config.selection, **mine)
+
+
+def with_command_line(config: Config, cli: Overrides) -> Config:
+    """``config`` with the command line's file-selection and fix options over it."""
+    values: dict[str, Any] = {}
+    if cli.exclude is not None:
+        values["exclude"] = cli.exclude
+    if cli.extend_exclude:
+        values["extend_exclude"] = config.extend_exclude + cli.extend_exclude
+    if cli.per_file_ignores is not None:
+        values["per_file_ignores"] = cli.per_file_ignores
+    if cli.extend_per_file_ignores:
+        values["extend_per_file_ignores"] = config.extend_per_file_ignores + cli.extend_per_file_ignores
+    if cli.respect_gitignore is not None:
+        values["respect_gitignore"] = cli.respect_gitignore
+    if cli.fixable is not None:
+        values["fixable"] = cli.fixable
+    if cli.unfixable:
+        values["unfixable"] = config.unfixable + cli.unfixable
+    return dataclasses.replace(config, **values) if values else config
 
 
 # ---------------------------------------------------------------------------- resolution
@@ -391,15 +468,32 @@ class Resolver:
                 extend_select=tuple(check_selector(s, self.catalogue) for s in self.overrides.extend_select),
                 ignore=tuple(check_selector(s, self.catalogue) for s in self.overrides.ignore),
             )
+            self.overrides = self._checked_command_line(self.overrides)
         except ValueError as error:
             raise ConfigError(f"command line: {error}") from None
         self._inline = inline_overrides(self.inline, self.cwd, self.catalogue)
         if self.explicit is not None:
             found = read_config_file(self.explicit, self.catalogue)
-            self._fixed = with_overrides(
+            self._fixed = with_command_line(with_overrides(
                 found if found is not None else Config(root=self.explicit.parent.resolve(), source=self.explicit),
                 self._inline,
-            )
+            ), self.overrides)
+
+    def _checked_command_line(self, cli: Overrides) -> Overrides:
+        """The command line's per-file and fix selectors, checked and spelled as codes."""
+        def codes(values: Sequence[str]) -> tuple[str, ...]:
+            return tuple(check_selector(s, self.catalogue) for s in values)
+
+        def pairs(values: Sequence[tuple[str, tuple[str, ...]]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+            return tuple((glob, codes(selectors)) for glob, selectors in values)
+
+        return dataclasses.replace(
+            cli,
+            per_file_ignores=pairs(cli.per_file_ignores) if cli.per_file_ignores is not None else None,
+            extend_per_file_ignores=pairs(cli.extend_per_file_ignores),
+            fixable=codes(cli.fixable) if cli.fixable is not None else None,
+            unfixable=codes(cli.unfixable),
+        )
 
     def config_for(self, path: Path) -> Config:
         """The settings that govern ``path`` (a file or directory)."""
@@ -429,7 +523,7 @@ class Resolver:
                 self._by_directory[directory] = found = self.config_in(parent)
                 return found
             found = Config(root=self.cwd)
-        found = with_overrides(found, self._inline)
+        found = with_command_line(with_overrides(found, self._inline), self.overrides)
         self._by_directory[directory] = found
         return found
 
@@ -450,7 +544,8 @@ class Resolver:
     def _rules_for_config(self, config: Config) -> tuple[type[Rule], ...]:
         rules = self._rules_by_config.get(config)
         if rules is None:
-            rules = select_rules((config.selection, self._selection_cli), self.catalogue, self.preview(config))
+            layers = (*config.base_selections, config.selection, self._selection_cli)
+            rules = select_rules(layers, self.catalogue, self.preview(config))
             self._rules_by_config[config] = rules
         return rules
 
@@ -468,13 +563,19 @@ class Resolver:
         if config.initializer_methods is not None:
             extra["initializer_methods"] = frozenset(config.initializer_methods)
         src = tuple(os.path.normpath(config.root / Path(entry).expanduser()) for entry in config.src)
-        return AnalysisSettings(rules=rules, init_functions=frozenset(config.init_functions), src=src, **extra)
+        return AnalysisSettings(rules=rules, init_functions=frozenset(config.init_functions), src=src,
+                                unfixable=self.unfixable(config, rules), ignore_noqa=self.overrides.ignore_noqa, **extra)
+
+    def unfixable(self, config: Config, rules: Sequence[type[Rule]]) -> frozenset[str]:
+        """The codes among ``rules`` whose fixes are withheld (``fixable`` / ``unfixable``)."""
+        fixable = select_rules((RuleSelection(select=config.fixable or ("ALL",), ignore=config.unfixable),), rules, True)
+        return frozenset(rule.code for rule in rules if rule not in fixable)
 
     def ignored_by_path(self, config: Config, path: Path) -> tuple[str, ...]:
         absolute = path if path.is_absolute() else self.cwd / path
         relative = relative_to(absolute, config.root)
         ignored: list[str] = []
-        for pattern, codes in config.per_file_ignores:
+        for pattern, codes in (*config.per_file_ignores, *config.extend_per_file_ignores):
             negated = pattern.startswith("!")
             if PathGlob(pattern[1:] if negated else pattern).matches(relative) != negated:
                 ignored.extend(codes)

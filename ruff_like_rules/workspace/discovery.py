@@ -12,6 +12,8 @@ from pathlib import Path
 from ruff_like_rules.workspace.config import Config, ConfigError, Resolver, glob_regex, relative_to
 
 PYTHON_SUFFIXES = (".py", ".pyi")
+CHECKED_SUFFIXES = (*PYTHON_SUFFIXES, ".ipynb")
+"""What a directory walk checks: Python files and Jupyter notebooks, as Ruff does."""
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,9 @@ class Discovery:
     """(device, inode) of every directory walked: symlink loops and aliases are entered once."""
 
     def excluded(self, path: str | Path, directory: Path, is_directory: bool, config: Config) -> bool:
-        return config.is_excluded(path) or self.gitignore.ignores(path, directory, is_directory)
+        if config.is_excluded(path):
+            return True
+        return config.respect_gitignore and self.gitignore.ignores(path, directory, is_directory)
 
     def excluded_with_parents(self, path: Path) -> bool:
         """For ``--force-exclude``: the path or any directory above it is excluded."""
@@ -169,7 +173,7 @@ class Discovery:
         for entry in entries:
             try:
                 is_directory = entry.is_dir()
-                if not is_directory and not entry.name.endswith(PYTHON_SUFFIXES):
+                if not is_directory and not entry.name.endswith(CHECKED_SUFFIXES):
                     continue
                 if not is_directory and not entry.is_file() and not entry.is_symlink():
                     continue  # FIFOs, sockets and devices named *.py are never opened (a dangling link is reported)

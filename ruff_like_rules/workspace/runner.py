@@ -21,6 +21,7 @@ from ruff_like_rules.engine.diagnostics import PARSE_ERROR_CODE, PARSE_ERROR_NAM
 from ruff_like_rules.workspace.cache import Cache, CacheFile, content_digest
 from ruff_like_rules.workspace.config import ConfigError, Resolver, relative_to
 from ruff_like_rules.workspace.discovery import Candidate, Discovery
+from ruff_like_rules.engine.notebook import Notebook, NotebookError, is_notebook
 
 if TYPE_CHECKING:
     from ruff_like_rules.engine.settings import AnalysisSettings
@@ -55,14 +56,38 @@ class FileResult:
     source: bytes | None = None
 
     def text(self) -> str:
+        """The text the positions count in (a notebook's: its code cells as one Python text)."""
         from ruff_like_rules.engine.analyze import decode, read_source
 
         if self.source is None:
             self.source = read_source(self.path)
+        notebook = self.notebook()
+        if notebook is not None:
+            return notebook.python
         try:
             return decode(self.source)
         except (UnicodeDecodeError, SyntaxError, LookupError):
             return self.source.decode("utf-8", errors="replace")
+
+    def notebook(self) -> Notebook | None:
+        """The notebook this result is of, when it is one and can be read."""
+        if not is_notebook(self.path):
+            return None
+        if "_notebook" not in self.__dict__:
+            try:
+                if self.source is None:
+                    from ruff_like_rules.engine.analyze import read_source
+
+                    self.source = read_source(self.path)
+                self.__dict__["_notebook"] = Notebook.parse(self.source)
+            except (OSError, NotebookError):
+                self.__dict__["_notebook"] = None
+        return self.__dict__["_notebook"]
+
+    def locate(self, position: Position) -> tuple[int | None, Position]:
+        """(notebook cell or None, position in it) — for a plain file, (None, position)."""
+        notebook = self.notebook() if is_notebook(self.path) else None
+        return notebook.locate(position) if notebook is not None else (None, position)
 
 
 # ---------------------------------------------------------------------------- analysis
@@ -83,9 +108,22 @@ def analyze_file(path: Path, settings: AnalysisSettings) -> Outcome:
     except OSError as error:
         message = f"cannot read file: {error.strerror or error}"
         return None, [Finding(PARSE_ERROR_CODE, PARSE_ERROR_NAME, message, Position(1, 0), Position(1, 0))], []
-    findings = analyze_source(source, settings, origin=path)
+    findings = analyze_any(source, settings, path)
     consulted = project_for(settings.options).consulted if settings.project else set()
     return content_digest(source), findings, consulted_stats(consulted - {path.resolve()})
+
+
+def analyze_any(source: bytes, settings: AnalysisSettings, path: Path | None) -> list[Finding]:
+    """A Python file's findings, or a notebook's (positions in its Python text)."""
+    from ruff_like_rules.engine.analyze import analyze_source
+
+    if path is None or not is_notebook(path):
+        return analyze_source(source, settings, origin=path)
+    try:
+        notebook = Notebook.parse(source)
+    except NotebookError as error:
+        return [Finding(PARSE_ERROR_CODE, PARSE_ERROR_NAME, f"cannot parse file: {error}", Position(1, 0), Position(1, 0))]
+    return analyze_source(notebook.python, settings, origin=path) if notebook.python else []
 
 
 @dataclass(frozen=True)
@@ -221,8 +259,6 @@ class Runner:
 
     def check_stdin(self, source: bytes) -> list[FileResult]:
         """Check ``source`` as if it were the file named by ``--stdin-filename``."""
-        from ruff_like_rules.engine.analyze import analyze_source
-
         name = self.options.stdin_filename
         path = Path(os.path.normpath(self.resolver.cwd / name)) if name else self.resolver.cwd / STDIN
         try:
@@ -231,7 +267,7 @@ class Runner:
             settings = self.resolver.settings_for(path)
         except OSError as error:  # a name too long, say: the user's input, not a bug
             raise ConfigError(f"--stdin-filename {name}: {error.strerror or error}") from None
-        findings = analyze_source(source, settings, origin=path if name else None)
+        findings = analyze_any(source, settings, path if name else None)
         return [FileResult(path, name or STDIN, findings, source)]
 
 

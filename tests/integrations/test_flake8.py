@@ -85,3 +85,12 @@ def test_analysis_options_come_from_the_files_paraminit_settings(project: Path) 
     reported = flake8(project, "--select", "PIN", "model.py")
     assert reported == paraminit(project, "model.py")
     assert [line.split(" ")[:2] for line in reported][-1] == ["model.py:21:36:", "PIN003"]
+
+
+@pytest.mark.parametrize("directive", ["# noqa: PIN0", "# noqa: E501,PIN00", "# noqa:PIN0"])
+def test_a_noqa_code_prefix_suppresses_alike_in_both(tmp_path: Path, directive: str) -> None:
+    source = MODEL.replace("a = torch.FloatTensor(2, 2)", "a = torch.FloatTensor(2, 2)  " + directive)
+    (tmp_path / "model.py").write_text(source)
+    reported = flake8(tmp_path, "--select", "PIN", "model.py")
+    assert reported == paraminit(tmp_path, "model.py")
+    assert reported and not any(line.startswith("model.py:4:") for line in reported)  # line 4's PIN002 is silenced

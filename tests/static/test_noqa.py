@@ -30,8 +30,18 @@ def test_line_directive_suppresses_the_finding_on_its_line(comment: str) -> None
 
 
 def test_line_directive_for_other_codes_keeps_the_finding() -> None:
-    source = "w = torch.empty(3)  # noqa: PIN002, PIN0\n"
+    source = "w = torch.empty(3)  # noqa: PIN002, PIN1\n"
     assert kept(source, finding(1)) == [(1, "PIN001")]
+
+
+def test_a_code_prefix_suppresses_the_codes_it_starts_as_flake8_does() -> None:
+    source = "w = torch.empty(3)  # noqa: PIN0\nv = torch.empty(3)  # noqa: pin00\n"
+    assert kept(source, finding(1), finding(2)) == []
+
+
+@pytest.mark.parametrize("comment", ["# noqa: foo bar", "# noqa:", "# noqa: see issue"])
+def test_an_invalid_directive_suppresses_nothing(comment: str) -> None:
+    assert kept(f"w = torch.empty(3)  {comment}\n", finding(1)) == [(1, "PIN001")]
 
 
 def test_noqa_inside_a_string_is_not_a_comment() -> None:
