@@ -201,7 +201,8 @@ class WriteTracker(TorchDispatchMode):
         super().__init__()
         self._allocations: dict[int, Allocation] = {}
         self._effects: dict[Any, tuple] = {}
-        self._history: dict[int, tuple[StorageWeakRef, list[WriteOp]]] = {}
+        # the writes of each storage, oldest first, under its data pointer; tuples (shared, never mutated)
+        self._history: dict[int, tuple[StorageWeakRef, tuple[WriteOp, ...]]] = {}
         self._since_sweep = 0
 
     @classmethod
@@ -291,7 +292,7 @@ class WriteTracker(TorchDispatchMode):
     @staticmethod
     def _storage(tensor: torch.Tensor):
         """``(untyped storage, its data pointer)`` of ``tensor``, or ``None`` when it has none to follow."""
-        if tensor.layout != torch.strided or tensor.device.type == "meta" or tensor.is_nested:
+        if tensor.is_meta or tensor.is_nested or tensor.layout != torch.strided:
             return None
         try:
             storage = tensor.untyped_storage()
@@ -336,25 +337,26 @@ class WriteTracker(TorchDispatchMode):
     def _record_write(self, func, args) -> None:
         """Remember the in-place op that wrote ``args[0]`` and its scalar arguments, per storage."""
         view = args[0] if args else None
-        history = self._history_of(view, create=True) if isinstance(view, torch.Tensor) else None
-        if history is None:
-            return
-        numel = view.untyped_storage().nbytes() // max(view.element_size(), 1)
-        operation = WriteOp(func.__name__.split(".")[0], _scalars(args[1:]), _covers(view, numel))
-        history[:] = (history + [operation])[-HISTORY:]
-
-    def _history_of(self, tensor: torch.Tensor, create: bool) -> list[WriteOp] | None:
-        """The remembered writes of ``tensor``'s storage (a new, empty list when ``create``)."""
-        found_storage = self._storage(tensor)
+        found_storage = self._storage(view) if isinstance(view, torch.Tensor) else None
         if found_storage is None:
-            return None
+            return
+        numel = found_storage[0].nbytes() // max(view.element_size(), 1)
+        operation = WriteOp(func.__name__.split(".")[0], _scalars(args[1:]), _covers(view, numel))
+        self._remember(found_storage, self._writes_of(found_storage) + (operation,))
+
+    def _writes_of(self, found_storage) -> tuple[WriteOp, ...]:
+        """The remembered writes of the storage ``(storage, data pointer)``, oldest first."""
         storage, key = found_storage
         entry = self._history.get(key)
-        if entry is None or entry[0].cdata != storage._cdata:  # a weak reference names its storage (allocation)
-            if not create:
-                return None
-            entry = self._history[key] = (StorageWeakRef(storage), [])
-        return entry[1]
+        # a weak reference names its storage (allocation): a freed storage's address may be reused
+        return entry[1] if entry is not None and entry[0].cdata == storage._cdata else ()
+
+    def _remember(self, found_storage, writes: tuple[WriteOp, ...]) -> None:
+        """Set the remembered writes of the storage ``(storage, data pointer)`` (the last :data:`HISTORY`)."""
+        storage, key = found_storage
+        entry = self._history.get(key)
+        reference = entry[0] if entry is not None and entry[0].cdata == storage._cdata else StorageWeakRef(storage)
+        self._history[key] = (reference, writes[-HISTORY:])
 
     def _record_made(self, args, out, described: tuple[str | None, bool, str]) -> None:
         """Describe a fresh result by writes: a factory's draw, or its input's writes and a scalar step."""
@@ -363,19 +365,20 @@ class WriteTracker(TorchDispatchMode):
         name, full, step = described
         if name is not None:
             scalars = _FACTORY_SCALARS.get(name) or _scalars(args[1:2] if full else args[:2])
-            made = [_full_write(name, scalars if name != "fill_" or scalars else (1.0,))]
+            made = (_full_write(name, scalars if name != "fill_" or scalars else (1.0,)),)
         else:
             sources = [a for a in args[:2] if isinstance(a, torch.Tensor) and a.numel() > 1]
             scalar = _scalars(a for a in args[1:2] if not (isinstance(a, torch.Tensor) and a.numel() > 1))
             if len(sources) != 1 or sources[0] is not args[0] or (step and not scalar):
                 return
-            before = self._history_of(sources[0], create=False)
+            source_storage = self._storage(sources[0])
+            before = self._writes_of(source_storage) if source_storage is not None else ()
             if not before:
                 return
-            made = before + ([_full_write(step, scalar)] if step else [])
-        history = self._history_of(out, create=True)
-        if history is not None:
-            history[:] = made[-HISTORY:]
+            made = before + ((_full_write(step, scalar),) if step else ())
+        found_storage = self._storage(out)
+        if found_storage is not None:
+            self._remember(found_storage, made)
 
     # -- raw memory through out-of-place ops ------------------------------------------------
     def _follow_raw(self, kind: str, func, args, out: torch.Tensor) -> None:
@@ -425,7 +428,8 @@ class WriteTracker(TorchDispatchMode):
     # -- queries ----------------------------------------------------------------------------
     def writes(self, tensor: torch.Tensor) -> tuple[WriteOp, ...]:
         """The last in-place ops that wrote ``tensor``'s storage during the watch, oldest first."""
-        return tuple(self._history_of(tensor, create=False) or ())
+        found_storage = self._storage(tensor)
+        return self._writes_of(found_storage) if found_storage is not None else ()
 
     def unwritten(self, tensor: torch.Tensor) -> tuple[int, str | None]:
         """How many elements of ``tensor`` were never written, and where their storage was created."""
