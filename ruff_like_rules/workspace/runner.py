@@ -101,7 +101,7 @@ def analyze_file(path: Path, settings: AnalysisSettings) -> Outcome:
     """Read and analyse one file: (content digest or None if unreadable, findings, the
     stats of the other files its analysis consulted)."""
     from ruff_like_rules.analysis.project import consulted_stats, project_for
-    from ruff_like_rules.engine.analyze import analyze_source, read_source
+    from ruff_like_rules.engine.analyze import read_source
 
     try:
         source = read_source(path)
