@@ -54,13 +54,15 @@ def run(cwd: Path, *args: str, stdin: str = "", limit_file_size: int | None = No
     )
 
 
-def test_fix_applies_safe_fixes_and_exits_0_when_nothing_remains(tmp_path: Path) -> None:
+def test_fix_applies_fixes_and_exits_0_when_nothing_remains(tmp_path: Path) -> None:
     (tmp_path / "legacy.py").write_text(LEGACY)
-    done = run(tmp_path, "--fix", "legacy.py")
+    assert run(tmp_path, "--fix", "legacy.py").returncode == 1  # PIN002's rewrite is unsafe (issue 12 item 6)
+    assert (tmp_path / "legacy.py").read_text() == LEGACY
+    done = run(tmp_path, "--fix", "--unsafe-fixes", "legacy.py")
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout == "Found 1 error (1 fixed, 0 remaining).\n"
     assert (tmp_path / "legacy.py").read_text() == LEGACY_FIXED
-    again = run(tmp_path, "--fix", "legacy.py")
+    again = run(tmp_path, "--fix", "--unsafe-fixes", "legacy.py")
     assert (again.returncode, again.stdout) == (0, "All checks passed!\n")
 
 
@@ -86,7 +88,8 @@ def test_machine_formats_carry_unsafe_fixes_with_their_applicability(tmp_path: P
 
 
 def test_mixed_summary_counts_shown_and_hidden_fixes(tmp_path: Path) -> None:
-    (tmp_path / "legacy.py").write_text(LEGACY)
+    # a safe fix (PIN004; PIN002's is unsafe since issue 12 item 6) beside two unsafe ones
+    (tmp_path / "legacy.py").write_text("import torch\nx = torch.FloatTensor([1.0, 2.0])\nprint(x)\n")
     (tmp_path / "layer.py").write_text(UNINITIALIZED)
     done = run(tmp_path, "--output-format", "concise")
     assert done.stdout.endswith(
