@@ -23,6 +23,9 @@ a = torch.FloatTensor(2, 2)
 print(a)
 """
 LEGACY_FIXED = LEGACY.replace("torch.FloatTensor(2, 2)", "torch.empty(2, 2, dtype=torch.float32)")
+# the fix machinery's cases use PIN004's safe rewrite (PIN002's is unsafe since issue 12 item 6)
+DATA = LEGACY.replace("torch.FloatTensor(2, 2)", "torch.FloatTensor([1.0, 2.0])")
+DATA_FIXED = DATA.replace("torch.FloatTensor([1.0, 2.0])", "torch.tensor([1.0, 2.0], dtype=torch.float32)")
 UNINITIALIZED = """\
 import torch
 from torch import nn
@@ -54,13 +57,15 @@ def run(cwd: Path, *args: str, stdin: str = "", limit_file_size: int | None = No
     )
 
 
-def test_fix_applies_safe_fixes_and_exits_0_when_nothing_remains(tmp_path: Path) -> None:
+def test_fix_applies_fixes_and_exits_0_when_nothing_remains(tmp_path: Path) -> None:
     (tmp_path / "legacy.py").write_text(LEGACY)
-    done = run(tmp_path, "--fix", "legacy.py")
+    assert run(tmp_path, "--fix", "legacy.py").returncode == 1  # PIN002's rewrite is unsafe (issue 12 item 6)
+    assert (tmp_path / "legacy.py").read_text() == LEGACY
+    done = run(tmp_path, "--fix", "--unsafe-fixes", "legacy.py")
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout == "Found 1 error (1 fixed, 0 remaining).\n"
     assert (tmp_path / "legacy.py").read_text() == LEGACY_FIXED
-    again = run(tmp_path, "--fix", "legacy.py")
+    again = run(tmp_path, "--fix", "--unsafe-fixes", "legacy.py")
     assert (again.returncode, again.stdout) == (0, "All checks passed!\n")
 
 
@@ -86,7 +91,8 @@ def test_machine_formats_carry_unsafe_fixes_with_their_applicability(tmp_path: P
 
 
 def test_mixed_summary_counts_shown_and_hidden_fixes(tmp_path: Path) -> None:
-    (tmp_path / "legacy.py").write_text(LEGACY)
+    # a safe fix (PIN004; PIN002's is unsafe since issue 12 item 6) beside two unsafe ones
+    (tmp_path / "legacy.py").write_text("import torch\nx = torch.FloatTensor([1.0, 2.0])\nprint(x)\n")
     (tmp_path / "layer.py").write_text(UNINITIALIZED)
     done = run(tmp_path, "--output-format", "concise")
     assert done.stdout.endswith(
@@ -117,28 +123,28 @@ def test_unsafe_fix_leaves_a_file_paraminit_accepts(tmp_path: Path) -> None:
 
 
 def test_diff_prints_and_writes_nothing(tmp_path: Path) -> None:
-    (tmp_path / "legacy.py").write_text(LEGACY)
+    (tmp_path / "legacy.py").write_text(DATA)
     done = run(tmp_path, "--diff", "legacy.py")
     assert done.returncode == 1
     assert done.stdout.startswith("--- a/legacy.py\n+++ b/legacy.py\n@@ ")
-    assert "-a = torch.FloatTensor(2, 2)\n+a = torch.empty(2, 2, dtype=torch.float32)\n" in done.stdout
+    assert "-a = torch.FloatTensor([1.0, 2.0])\n+a = torch.tensor([1.0, 2.0], dtype=torch.float32)\n" in done.stdout
     assert done.stderr == "Would fix 1 error.\n"
-    assert (tmp_path / "legacy.py").read_text() == LEGACY
-    (tmp_path / "legacy.py").write_text(LEGACY_FIXED)
+    assert (tmp_path / "legacy.py").read_text() == DATA
+    (tmp_path / "legacy.py").write_text(DATA_FIXED)
     clean = run(tmp_path, "--diff", "legacy.py")
     assert (clean.returncode, clean.stdout) == (0, "")
 
 
 def test_line_endings_bom_and_coding_cookie_are_kept(tmp_path: Path) -> None:
-    crlf = LEGACY.replace("\n", "\r\n").encode()
-    bom = b"\xef\xbb\xbf" + LEGACY.encode()
-    latin = ("# -*- coding: latin-1 -*-\n# caf\u00e9\n" + LEGACY).encode("latin-1")
+    crlf = DATA.replace("\n", "\r\n").encode()
+    bom = b"\xef\xbb\xbf" + DATA.encode()
+    latin = ("# -*- coding: latin-1 -*-\n# caf\u00e9\n" + DATA).encode("latin-1")
     files = {"crlf.py": crlf, "bom.py": bom, "latin.py": latin}
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
     done = run(tmp_path, "--fix", *files)
     assert done.returncode == 0, done.stdout + done.stderr
-    old, new = b"torch.FloatTensor(2, 2)", b"torch.empty(2, 2, dtype=torch.float32)"
+    old, new = b"torch.FloatTensor([1.0, 2.0])", b"torch.tensor([1.0, 2.0], dtype=torch.float32)"
     for name, data in files.items():
         assert (tmp_path / name).read_bytes() == data.replace(old, new), name
 
@@ -152,15 +158,15 @@ def test_crlf_file_gets_crlf_in_synthesized_code(tmp_path: Path) -> None:
 
 def test_file_mode_is_kept(tmp_path: Path) -> None:
     path = tmp_path / "legacy.py"
-    path.write_text(LEGACY)
+    path.write_text(DATA)
     path.chmod(0o750)
     run(tmp_path, "--fix", "legacy.py")
-    assert stat.S_IMODE(path.stat().st_mode) == 0o750 and path.read_text() == LEGACY_FIXED
+    assert stat.S_IMODE(path.stat().st_mode) == 0o750 and path.read_text() == DATA_FIXED
 
 
 def test_a_failing_write_leaves_the_original_intact(tmp_path: Path) -> None:
     # the process may not write files bigger than the original: writing the fix fails halfway
-    original = LEGACY + "#" * 4000 + "\n"
+    original = DATA + "#" * 4000 + "\n"
     path = tmp_path / "legacy.py"
     path.write_text(original)
     done = run(tmp_path, "--fix", "legacy.py", limit_file_size=len(original))
@@ -171,21 +177,21 @@ def test_a_failing_write_leaves_the_original_intact(tmp_path: Path) -> None:
 
 
 def test_fix_from_stdin_writes_the_fixed_source(tmp_path: Path) -> None:
-    done = run(tmp_path, "--fix", "-", stdin=LEGACY)
-    assert (done.returncode, done.stdout) == (0, LEGACY_FIXED)
+    done = run(tmp_path, "--fix", "-", stdin=DATA)
+    assert (done.returncode, done.stdout) == (0, DATA_FIXED)
 
 
 def test_diff_from_stdin_compares_the_input(tmp_path: Path) -> None:
     (tmp_path / "legacy.py").write_text("# a different file on disk\n")
-    done = run(tmp_path, "--diff", "--stdin-filename", "legacy.py", "-", stdin=LEGACY)
+    done = run(tmp_path, "--diff", "--stdin-filename", "legacy.py", "-", stdin=DATA)
     assert done.returncode == 1
-    assert "+a = torch.empty(2, 2, dtype=torch.float32)\n" in done.stdout
+    assert "+a = torch.tensor([1.0, 2.0], dtype=torch.float32)\n" in done.stdout
 
 
 def test_a_symlink_stays_a_link_and_its_target_is_fixed(tmp_path: Path) -> None:
     (tmp_path / "real").mkdir()
-    (tmp_path / "real" / "legacy.py").write_text(LEGACY)
+    (tmp_path / "real" / "legacy.py").write_text(DATA)
     (tmp_path / "link.py").symlink_to(tmp_path / "real" / "legacy.py")
     assert run(tmp_path, "--fix", "link.py").returncode == 0
     assert (tmp_path / "link.py").is_symlink()
-    assert (tmp_path / "real" / "legacy.py").read_text() == LEGACY_FIXED
+    assert (tmp_path / "real" / "legacy.py").read_text() == DATA_FIXED
