@@ -86,6 +86,18 @@ def test_legal_deep_code_is_analysed(tmp_path: Path, name: str) -> None:
     assert [f["code"] for f in found[name]] == ["PIN001"]
 
 
+def test_recursion_that_libcst_reraises_as_another_error_is_retried(tmp_path: Path) -> None:
+    """libcst's position recorder turns a RecursionError into a KeyError on its way out (found
+    by bench/fuzz_hostile.py): that too is retried on the deep stack, not an internal error."""
+    source = MODULE.replace("torch.empty(3, 4))", "torch.empty(3, 4))\n        self.legacy = torch.FloatTensor(3)")
+    source += "        self.deep = a" + ".b" * 956 + "\n\n    def forward(self, x):\n        return x @ self.weight\n"
+    (tmp_path / "chain.py").write_text(source, encoding="utf-8")
+    done = check(tmp_path, "--preview", "--select", "ALL", "--output-format", "json", "chain.py")
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert done.returncode == 1
+    assert "PIN001" in [f["code"] for f in json.loads(done.stdout)]
+
+
 def test_depth_is_measured_outside_strings_and_comments() -> None:
     opened = "(" * (MAX_BRACKETS + 5)
     assert too_deep(f"x = '{opened}'\n# {opened}\ny = '''\n{opened}\n'''\n") is None
@@ -167,10 +179,42 @@ def test_unparsable_file_is_reported_and_never_fixed(tmp_path: Path) -> None:
     path.write_text(source, encoding="utf-8")
     done, found = findings(tmp_path, "broken.py")
     assert [f["code"] for f in found["broken.py"]] == ["PIN000"], done.stdout
-    assert "cannot parse file" in found["broken.py"][0]["message"]
+    [refusal] = found["broken.py"]
+    assert refusal["message"] == "syntax error at 11:12: invalid syntax"
+    assert (refusal["location"]["row"], refusal["location"]["column"]) == (11, 12)
     fixed = check(tmp_path, "--fix", "--unsafe-fixes", "broken.py")
     assert fixed.returncode == 1
     assert path.read_text(encoding="utf-8") == source
+
+
+PIN000_MESSAGES = {
+    "unclosed.py": (b"x = (1,\n\ndef f(:\n    pass\n", "syntax error at 11:1: invalid syntax", (11, 1)),
+    "python2.py": (b"print 'hi'\n", "syntax error at 9:1: Missing parentheses in call to 'print'. Did you mean print(...)?", (9, 1)),
+    "tabs.py": (b"if x:\n\tx = 1\n        y = 2\n", "syntax error at 11:1: inconsistent use of tabs and spaces in indentation", (11, 1)),
+    "fstring.py": (b"x = f'{1 +}'\n", "syntax error at 9:5: f-string: invalid syntax", (9, 5)),
+    "nul.py": (b"# a \x00 in a comment\n", "cannot parse file: source contains a NUL byte", (9, 5)),
+    "latin.py": (b"x = '\xe9'\n", "cannot parse file: 'utf-8' codec can't decode byte 0xe9 in position", (1, 1)),
+    "deep.py": (b"x = " + b"[" * 300 + b"]" * 300 + b"\n", "cannot parse file: too many nested parentheses", (9, 1)),
+}
+
+
+def test_pin000_says_why_in_one_line_and_where(tmp_path: Path) -> None:
+    """Syntax errors in Python's words at Python's 1-based place; other causes as
+    ``cannot parse file: <reason>``; never libcst's dump of expected tokens."""
+    for name, (tail, _, _) in PIN000_MESSAGES.items():
+        (tmp_path / name).write_bytes(MODULE.encode("utf-8") + tail)
+    (tmp_path / "other.py").write_text(MODULE, encoding="utf-8")
+    done, found = findings(tmp_path, ".")
+    assert done.returncode == 1 and "internal error" not in done.stderr, done.stderr
+    assert [f["code"] for f in found["other.py"]] == ["PIN001"]
+    for name, (_, message, place) in PIN000_MESSAGES.items():
+        [refusal] = found[name]
+        assert refusal["code"] == "PIN000" and refusal["message"].startswith(message), (name, refusal["message"])
+        assert "expected one of" not in refusal["message"] and "\n" not in refusal["message"]
+        if place is not None:
+            assert (refusal["location"]["row"], refusal["location"]["column"]) == place, name
+    concise = check(tmp_path, "--output-format", "concise", "unclosed.py")
+    assert "unclosed.py:11:1: PIN000 syntax error at 11:1: invalid syntax" in concise.stdout
 
 
 def test_fifo_is_skipped_by_the_walk_and_reported_when_named(tmp_path: Path) -> None:
