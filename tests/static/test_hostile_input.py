@@ -399,6 +399,36 @@ def test_huge_data_literals_are_checked_and_kept_byte_for_byte_by_fixes(tmp_path
     assert table in text and nested in text and text != source
 
 
+def test_huge_literals_passed_to_calls_keep_their_first_element_and_findings(tmp_path: Path) -> None:
+    """Inside a call's arguments a display keeps its brackets and first element only (it was
+    kept whole, so huge tables passed to calls stayed slow); findings are the exact ones."""
+    from ruff_like_rules.engine.literals import blank_data_literals
+
+    table = ", ".join(f"[{i}, {i}.5]" for i in range(2000))
+    source = MODULE + f"        self.t = torch.tensor([{table}])\n        self.v = nn.Parameter(torch.Tensor([{table}]))\n"
+    path = tmp_path / "calls.py"
+    path.write_text(source, encoding="utf-8")
+    blanked = blank_data_literals(source)
+    assert len(blanked) == len(source)
+    assert "torch.tensor([[0, 0.5]," in blanked and "torch.Tensor([[0, 0.5]," in blanked
+    assert sum(not c.isspace() for c in blanked) < len(MODULE) + 200
+    exact = subprocess.run([sys.executable, "-c", _EXACT_FINDINGS, str(path)], capture_output=True, text=True, timeout=300)
+    assert exact.returncode == 0, exact.stderr
+    done, found = findings(tmp_path, "calls.py")
+    assert "internal error" not in done.stderr and done.returncode == 1, done.stderr
+    assert [[f["code"], f["location"]["row"]] for f in found["calls.py"]] == json.loads(exact.stdout)
+
+
+def test_a_long_word_or_string_costs_linear_time(tmp_path: Path) -> None:
+    """A 60,000-character string beside a finding: the prefilter's call-name pattern
+    backtracked over every suffix of the word (quadratic, minutes; found by fuzzing)."""
+    (tmp_path / "text.py").write_text(MODULE + "\nTEXT = '" + "x" * 60_000 + "'\n", encoding="utf-8")
+    done = check(tmp_path, "--output-format", "json", "text.py", timeout=60)
+    found = {"text.py": json.loads(done.stdout or "[]")}
+    assert done.returncode == 1, done.stderr
+    assert [f["code"] for f in found["text.py"]] == ["PIN001"]
+
+
 _EXACT_FINDINGS = """
 import dataclasses, json, sys
 from pathlib import Path
