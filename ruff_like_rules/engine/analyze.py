@@ -21,6 +21,7 @@ from ruff_like_rules.engine.prefilter import Chunk, select_chunks
 from ruff_like_rules.engine.settings import AnalysisSettings
 from ruff_like_rules.syntax.cpython import compiles
 from ruff_like_rules.syntax.depth import too_deep
+from ruff_like_rules.syntax.errors import Unparsable, cannot_parse, nul_byte, syntax_error
 from ruff_like_rules.syntax.parsed import ParsedChunk
 from ruff_like_rules.syntax.stack import call_with_deep_stack
 
@@ -80,13 +81,16 @@ def analyze_source(
     try:
         text = source if isinstance(source, str) else decode(source)
     except (UnicodeDecodeError, SyntaxError, LookupError) as error:
-        return [_parse_error(f"cannot decode file: {error}", Position(1, 0))]
+        return [_parse_error(cannot_parse(str(error)))]
     selection = settings.selection()
     chunks = (
         select_chunks(text, selection, block_by_block=chunk_cache is not None) if settings.prefilter else [Chunk(1, text)]
     ) if selection is not None else None
     if chunks is None:  # nothing for the rules that read code; stale `# noqa`s can still be reported
         return _apply_noqa([], text, settings)
+    refusal = nul_byte(text)  # libcst takes some, Python none
+    if refusal is not None:
+        return [_parse_error(refusal)]
     try:  # measured before any blanking: what Python refuses is reported
         for chunk in chunks:
             _refuse_if_too_deep(chunk.text, chunk.first_line)
@@ -104,12 +108,28 @@ def analyze_source(
 
     try:
         return analyze()
-    except RecursionError:
-        pass  # a legal but deep tree: again, with room for libcst's recursion
-    try:
+    except Exception as error:
+        if not _out_of_stack(error):
+            raise
+    try:  # a legal but deep tree: again, with room for libcst's recursion
         return call_with_deep_stack(analyze)
-    except RecursionError:
-        return [_parse_error("cannot analyse file: nested too deeply", Position(1, 0))]
+    except Exception as error:
+        if not _out_of_stack(error):
+            raise
+        return [_parse_error(cannot_parse("nested too deeply to analyse"))]
+
+
+def _out_of_stack(error: BaseException) -> bool:
+    """A RecursionError, or an error raised while one unwound: libcst's position recorder
+    turns one into a KeyError on its way out."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, RecursionError):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 class _Unanalysable(Exception):
@@ -165,7 +185,7 @@ def _parse(chunks: list[Chunk], text: str, chunk_cache: ChunkCache | None) -> tu
         return [ParsedChunk(chunk.first_line, cst.parse_module(chunk.text)) for chunk in chunks], whole
     except cst.ParserSyntaxError as error:
         if whole:
-            raise _Unanalysable(_syntax_error(error)) from None
+            raise _Unanalysable(_parse_error(syntax_error(text, error))) from None
     return [ParsedChunk(1, _parse_checked(text))], True
 
 
@@ -175,7 +195,7 @@ def _parse_checked(text: str) -> cst.Module:
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:
-        raise _Unanalysable(_syntax_error(error)) from None
+        raise _Unanalysable(_parse_error(syntax_error(text, error))) from None
 
 
 def _check_parses(text: str) -> None:
@@ -190,13 +210,9 @@ def _refuse_if_too_deep(text: str, first_line: int) -> None:
     """Measured from tokens before parsing: a too deep text would crash the native parser."""
     refusal = too_deep(text, first_line)
     if refusal is not None:
-        raise _Unanalysable(_parse_error(f"cannot analyse file: {refusal.message}", Position(refusal.line, 0)))
+        raise _Unanalysable(_parse_error(cannot_parse(refusal.message, refusal.line)))
 
 
-def _syntax_error(error: cst.ParserSyntaxError) -> Finding:
-    message = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
-    return _parse_error(f"cannot parse file: {message}", Position(error.raw_line, error.raw_column))
-
-
-def _parse_error(message: str, position: Position) -> Finding:
-    return Finding(PARSE_ERROR_CODE, PARSE_ERROR_NAME, message, position, position)
+def _parse_error(refusal: Unparsable) -> Finding:
+    position = Position(refusal.line, refusal.column)
+    return Finding(PARSE_ERROR_CODE, PARSE_ERROR_NAME, refusal.message, position, position)

@@ -4,9 +4,12 @@ libcst spends about a millisecond per element building, visiting and positioning
 like ``TABLE = [0.1, 0.2, ...]``: a 5 MB table with one finding beside it ran for minutes
 and took gigabytes. A bracketed display made only of numbers, strings, ``True``/``False``/
 ``None``, signs, commas, colons, comments and nested brackets holds nothing a rule reads —
-no name, no call, no attribute — so its inside is replaced by spaces (line breaks kept),
-which keeps every position exact. Call arguments and subscripts (a bracket right after a
-name or a closing bracket) are left whole: rules read what is passed to a call.
+no name, no call, no attribute — so all of its inside but the first element is replaced
+by spaces (line breaks kept), which keeps every position exact, and what is left is still a
+display of that kind with that first element: ``torch.tensor([...])`` still reads a list
+of numbers, a huge table passed to a call costs no more than one beside it. The brackets
+of calls and subscripts (a bracket right after a name or a closing bracket) are kept whole:
+rules read what is passed to a call.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ _STRING = r"""(?:[rRbBuU]{0,2})(?:'''(?:[^'\\]|\\[\s\S]|'(?!''))*'''|\"\"\"(?:[^
 _DATA_RUN = re.compile(
     rf"(?:\s+|\#[^\r\n]*|{_STRING}|[-+]?(?:\d[\w.]*(?:[eE][-+]?\d+)?|\.\d[\w]*)[jJ]?|[-+,:\[\]{{}}()]|\b(?:True|False|None)\b)+"
 )
-_BRACKET_OR_SKIP = re.compile(rf"\#[^\r\n]*|{_STRING}|[\[{{(]|[\]}})]")
+_BRACKET_OR_SKIP = re.compile(rf"\#[^\r\n]*|{_STRING}|[\[{{(]|[\]}})]|,")
 _NOT_BLANK = re.compile(r"[^\r\n]")
 _OPENS = {"]": "[", "}": "{", ")": "("}
 
@@ -45,21 +48,29 @@ def blank_data_literals(text: str) -> str:
 
 
 def _displays(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The insides of the outermost balanced brackets within ``text[start:end]`` that are
-    large, and neither call arguments nor subscripts."""
+    """The spans to blank within ``text[start:end]``: in each outermost large display that is
+    neither a call's arguments nor a subscript, everything after its first element. What is
+    kept reads as a display of the same kind with the same first element, wherever it stands
+    (``torch.tensor([...])`` sees a list of numbers still)."""
     found: list[tuple[int, int]] = []
-    stack: list[tuple[str, int]] = []
+    stack: list[list] = []  # [bracket, applied, end of its first element]
     for token in _BRACKET_OR_SKIP.finditer(text, start, end):
         char = token.group()
-        if char in "[{(":
-            stack.append((char, token.end()))
+        if char == ",":
+            if stack and stack[-1][2] is None:
+                stack[-1][2] = token.end()
+        elif char in "[{(":
+            stack.append([char, _applied(text, token.start()), None])
         elif char in "]})":
             if not stack or stack[-1][0] != _OPENS[char]:
                 stack.clear()  # unbalanced inside this run: nothing here is a whole display
                 continue
-            _, inner = stack.pop()
-            if not stack and token.start() - inner >= MIN_BLANKED and not _applied(text, inner - 1):
-                found.append((inner, token.start()))
+            _, applied, first = stack.pop()
+            if applied or first is None or token.start() - first < MIN_BLANKED:
+                continue
+            while found and found[-1][0] >= first:  # displays inside this one: blanked with it
+                found.pop()
+            found.append((first, token.start()))
     return found
 
 

@@ -51,7 +51,7 @@ from ruff_like_rules.vocabulary.triggers import (
 _HEADER = re.compile(r"(?:async\s+def|def|class)\s+([A-Za-z_]\w*)")
 _CONTINUATION = re.compile(r"(?:else\b|elif\b|except\b|finally\b|[)\]}])")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
-_CALLED_OR_PASSED = re.compile(r"(\w+)\s*(?=\()|\(\s*(\w+)\s*[,)]")
+_CALLED_OR_PASSED = re.compile(r"\b(\w++)\s*+(?=\()|\(\s*+(\w++)\s*+[,)]")  # possessive: linear on long words
 _SELF_CALL = re.compile(r"(?:self|super\(\))\.(\w+)\s*[(),]")
 _SELF_CALL_WITH_ARGS = re.compile(r"self\.(\w+)\s*\(([^()]*)")
 _T = TypeVar("_T")

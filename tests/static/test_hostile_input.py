@@ -86,6 +86,18 @@ def test_legal_deep_code_is_analysed(tmp_path: Path, name: str) -> None:
     assert [f["code"] for f in found[name]] == ["PIN001"]
 
 
+def test_recursion_that_libcst_reraises_as_another_error_is_retried(tmp_path: Path) -> None:
+    """libcst's position recorder turns a RecursionError into a KeyError on its way out (found
+    by bench/fuzz_hostile.py): that too is retried on the deep stack, not an internal error."""
+    source = MODULE.replace("torch.empty(3, 4))", "torch.empty(3, 4))\n        self.legacy = torch.FloatTensor(3)")
+    source += "        self.deep = a" + ".b" * 956 + "\n\n    def forward(self, x):\n        return x @ self.weight\n"
+    (tmp_path / "chain.py").write_text(source, encoding="utf-8")
+    done = check(tmp_path, "--preview", "--select", "ALL", "--output-format", "json", "chain.py")
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert done.returncode == 1
+    assert "PIN001" in [f["code"] for f in json.loads(done.stdout)]
+
+
 def test_depth_is_measured_outside_strings_and_comments() -> None:
     opened = "(" * (MAX_BRACKETS + 5)
     assert too_deep(f"x = '{opened}'\n# {opened}\ny = '''\n{opened}\n'''\n") is None
@@ -167,10 +179,42 @@ def test_unparsable_file_is_reported_and_never_fixed(tmp_path: Path) -> None:
     path.write_text(source, encoding="utf-8")
     done, found = findings(tmp_path, "broken.py")
     assert [f["code"] for f in found["broken.py"]] == ["PIN000"], done.stdout
-    assert "cannot parse file" in found["broken.py"][0]["message"]
+    [refusal] = found["broken.py"]
+    assert refusal["message"] == "syntax error at 11:12: invalid syntax"
+    assert (refusal["location"]["row"], refusal["location"]["column"]) == (11, 12)
     fixed = check(tmp_path, "--fix", "--unsafe-fixes", "broken.py")
     assert fixed.returncode == 1
     assert path.read_text(encoding="utf-8") == source
+
+
+PIN000_MESSAGES = {
+    "unclosed.py": (b"x = (1,\n\ndef f(:\n    pass\n", "syntax error at 11:1: invalid syntax", (11, 1)),
+    "python2.py": (b"print 'hi'\n", "syntax error at 9:1: Missing parentheses in call to 'print'. Did you mean print(...)?", (9, 1)),
+    "tabs.py": (b"if x:\n\tx = 1\n        y = 2\n", "syntax error at 11:1: inconsistent use of tabs and spaces in indentation", (11, 1)),
+    "fstring.py": (b"x = f'{1 +}'\n", "syntax error at 9:5: f-string: invalid syntax", (9, 5)),
+    "nul.py": (b"# a \x00 in a comment\n", "cannot parse file: source contains a NUL byte", (9, 5)),
+    "latin.py": (b"x = '\xe9'\n", "cannot parse file: 'utf-8' codec can't decode byte 0xe9 in position", (1, 1)),
+    "deep.py": (b"x = " + b"[" * 300 + b"]" * 300 + b"\n", "cannot parse file: too many nested parentheses", (9, 1)),
+}
+
+
+def test_pin000_says_why_in_one_line_and_where(tmp_path: Path) -> None:
+    """Syntax errors in Python's words at Python's 1-based place; other causes as
+    ``cannot parse file: <reason>``; never libcst's dump of expected tokens."""
+    for name, (tail, _, _) in PIN000_MESSAGES.items():
+        (tmp_path / name).write_bytes(MODULE.encode("utf-8") + tail)
+    (tmp_path / "other.py").write_text(MODULE, encoding="utf-8")
+    done, found = findings(tmp_path, ".")
+    assert done.returncode == 1 and "internal error" not in done.stderr, done.stderr
+    assert [f["code"] for f in found["other.py"]] == ["PIN001"]
+    for name, (_, message, place) in PIN000_MESSAGES.items():
+        [refusal] = found[name]
+        assert refusal["code"] == "PIN000" and refusal["message"].startswith(message), (name, refusal["message"])
+        assert "expected one of" not in refusal["message"] and "\n" not in refusal["message"]
+        if place is not None:
+            assert (refusal["location"]["row"], refusal["location"]["column"]) == place, name
+    concise = check(tmp_path, "--output-format", "concise", "unclosed.py")
+    assert "unclosed.py:11:1: PIN000 syntax error at 11:1: invalid syntax" in concise.stdout
 
 
 def test_fifo_is_skipped_by_the_walk_and_reported_when_named(tmp_path: Path) -> None:
@@ -353,6 +397,36 @@ def test_huge_data_literals_are_checked_and_kept_byte_for_byte_by_fixes(tmp_path
     assert "internal error" not in fixed.stderr
     text = path.read_text(encoding="utf-8")
     assert table in text and nested in text and text != source
+
+
+def test_huge_literals_passed_to_calls_keep_their_first_element_and_findings(tmp_path: Path) -> None:
+    """Inside a call's arguments a display keeps its brackets and first element only (it was
+    kept whole, so huge tables passed to calls stayed slow); findings are the exact ones."""
+    from ruff_like_rules.engine.literals import blank_data_literals
+
+    table = ", ".join(f"[{i}, {i}.5]" for i in range(2000))
+    source = MODULE + f"        self.t = torch.tensor([{table}])\n        self.v = nn.Parameter(torch.Tensor([{table}]))\n"
+    path = tmp_path / "calls.py"
+    path.write_text(source, encoding="utf-8")
+    blanked = blank_data_literals(source)
+    assert len(blanked) == len(source)
+    assert "torch.tensor([[0, 0.5]," in blanked and "torch.Tensor([[0, 0.5]," in blanked
+    assert sum(not c.isspace() for c in blanked) < len(MODULE) + 200
+    exact = subprocess.run([sys.executable, "-c", _EXACT_FINDINGS, str(path)], capture_output=True, text=True, timeout=300)
+    assert exact.returncode == 0, exact.stderr
+    done, found = findings(tmp_path, "calls.py")
+    assert "internal error" not in done.stderr and done.returncode == 1, done.stderr
+    assert [[f["code"], f["location"]["row"]] for f in found["calls.py"]] == json.loads(exact.stdout)
+
+
+def test_a_long_word_or_string_costs_linear_time(tmp_path: Path) -> None:
+    """A 60,000-character string beside a finding: the prefilter's call-name pattern
+    backtracked over every suffix of the word (quadratic, minutes; found by fuzzing)."""
+    (tmp_path / "text.py").write_text(MODULE + "\nTEXT = '" + "x" * 60_000 + "'\n", encoding="utf-8")
+    done = check(tmp_path, "--output-format", "json", "text.py", timeout=60)
+    found = {"text.py": json.loads(done.stdout or "[]")}
+    assert done.returncode == 1, done.stderr
+    assert [f["code"] for f in found["text.py"]] == ["PIN001"]
 
 
 _EXACT_FINDINGS = """
