@@ -216,11 +216,7 @@ _TAKES_SIZES = frozenset({"empty", "zeros", "ones", "rand", "randn", "new", "new
 def _size_use(name: str, root: cst.CSTNode) -> bool:
     """Whether ``name`` is one of two or more sizes handed to an allocation or a reshape
     (``torch.Tensor(d_out, d_in)``, ``torch.zeros(n, d)``, ``x.view(b, n)``) in the scope."""
-    stack = list(children(root))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            continue  # another scope
+    for node in _in_scope(root):
         if isinstance(node, cst.Call):
             parts = dotted_parts(node.func)
             positional = [a for a in node.args if a.keyword is None and not a.star]
@@ -231,16 +227,22 @@ def _size_use(name: str, root: cst.CSTNode) -> bool:
                 and any(is_name(a.value, name) for a in positional)
             ):
                 return True
-        stack.extend(children(node))
     return False
 
 
-def _sequence_use(name: str, root: cst.CSTNode) -> bool:
+def _in_scope(root: cst.CSTNode):
+    """The nodes under ``root`` that belong to its scope (nested functions, classes and lambdas left out)."""
     stack = list(children(root))
     while stack:
         node = stack.pop()
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             continue  # another scope
+        yield node
+        stack.extend(children(node))
+
+
+def _sequence_use(name: str, root: cst.CSTNode) -> bool:
+    for node in _in_scope(root):
         if isinstance(node, cst.Call):
             parts = dotted_parts(node.func)
             if parts is not None and len(parts) == 1 and parts[0] in _SEQUENCE_CALLS and any(is_name(a.value, name) for a in node.args):
@@ -255,5 +257,4 @@ def _sequence_use(name: str, root: cst.CSTNode) -> bool:
             return True
         elif isinstance(node, cst.StarredElement) and is_name(node.value, name):
             return True
-        stack.extend(children(node))
     return False
