@@ -15,6 +15,7 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
+from . import construction
 from .allow import AllowList
 from .capture import watch
 from .checker import check_module, describe_error
@@ -57,7 +58,9 @@ def build_deferred_and_check(
     title = f"{getattr(factory, '__qualname__', repr(factory))} (deferred, {initializer.name})"
     failed = None
     try:
-        with torch.device("meta"):
+        # the meta build is this report's alone: under --check-param-init the flag would check it
+        # (and with --param-init-deferred build it deferred again, inside this device context)
+        with construction.unobserved(), torch.device("meta"):
             module = factory(*args, **kwargs)
         if shard is not None:
             shard(module)

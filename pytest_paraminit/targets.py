@@ -52,15 +52,13 @@ class TargetItem(pytest.Item):
 
     def _deferred_report(self, allow, title: str):
         """``--param-init-deferred``: the same build on the meta device, materialized and initialized."""
-        from . import construction
         from .deferred import build_deferred_and_check
 
         def build():
             return self._build()
 
         build.__qualname__ = title
-        with construction.unobserved():  # the --check-param-init hook must not watch the meta build
-            return build_deferred_and_check(build, allow=allow, initialize=deferred_initializer(self.config))[1]
+        return build_deferred_and_check(build, allow=allow, initialize=deferred_initializer(self.config))[1]
 
     def _build(self):
         """The target built by the ``pytest_paraminit_build`` hook, else with no arguments."""

@@ -37,6 +37,9 @@ class ForeignClasses(Protocol):
     def builds_on_meta(self) -> bool:
         """Whether some file of the project builds modules on the meta device."""
 
+    def classes_built_on_meta(self) -> frozenset[str] | None:
+        """The class names the project's meta builds construct; None: too many files to tell."""
+
 
 @dataclass(frozen=True)
 class Write:

@@ -29,6 +29,7 @@ import libcst as cst
 
 from ruff_like_rules.analysis.collector import index_file
 from ruff_like_rules.analysis.index import ClassInfo, FileIndex
+from ruff_like_rules.analysis.meta_builds import classes_built_on_meta
 from ruff_like_rules.analysis.options import AnalysisOptions
 from ruff_like_rules.syntax.parsed import ParsedChunk
 from ruff_like_rules.vocabulary.torch_names import TorchNames, canonical
@@ -93,6 +94,7 @@ class Project:
         # the ``src`` directories, then the interpreter's path (installed packages)
         self._site = [Path(p) for p in [*options.src, *sys.path] if p and Path(p).is_dir()]
         self._meta: dict[Path, Path | None] = {}
+        self._meta_builds: dict[Path, tuple[frozenset[str], frozenset[Path]] | None] = {}
 
     def meta_evidence(self, root: Path) -> Path | None:
         """A file under ``root`` that builds on the meta device, or ``root`` itself when there
@@ -100,6 +102,13 @@ class Project:
         if root not in self._meta:
             self._meta[root] = _scan_for_meta(root)
         return self._meta[root]
+
+    def meta_builds(self, root: Path) -> tuple[frozenset[str], frozenset[Path]] | None:
+        """The class names the meta builds under ``root`` construct (``analysis.meta_builds``)
+        and the files that build on meta; None when there are too many files to tell."""
+        if root not in self._meta_builds:
+            self._meta_builds[root] = _scan_meta_builds(root)
+        return self._meta_builds[root]
 
     def lookups_for(self, path: Path) -> FileLookups:
         """Start the analysis of the file at ``path``: what it consults is recorded afresh,
@@ -212,6 +221,13 @@ class FileLookups:
         if evidence is not None and evidence.is_file():
             self.project.consulted.add(evidence)
         return evidence is not None
+
+    def classes_built_on_meta(self) -> frozenset[str] | None:
+        found = self.project.meta_builds(self.root)
+        if found is None:
+            return None
+        self.project.consulted |= found[1]
+        return found[0]
 
     def absolute(self, qualified: str) -> str | None:
         target = absolute(qualified, self.package)
@@ -344,7 +360,9 @@ def _keep_lines(keep: list[bool], first: int, last: int) -> None:
         keep[number] = True
 
 
-def _scan_for_meta(root: Path) -> Path | None:
+def _python_files(root: Path):
+    """The ``.py`` files under ``root`` (hidden and build directories aside), then None once
+    there are more than ``MAX_SCANNED_FILES``."""
     scanned = 0
     for directory, subdirectories, files in os.walk(root):
         subdirectories[:] = [d for d in subdirectories if not d.startswith(".") and d not in _NOT_SCANNED]
@@ -353,15 +371,40 @@ def _scan_for_meta(root: Path) -> Path | None:
                 continue
             scanned += 1
             if scanned > MAX_SCANNED_FILES:
-                return root
-            path = Path(directory, name)
-            try:
-                text = path.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
-            if META_EVIDENCE.search(text):
-                return path.resolve()
+                yield None
+                return
+            yield Path(directory, name)
+
+
+def _meta_text(path: Path) -> str | None:
+    """The file's text when it builds on the meta device."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return text if META_EVIDENCE.search(text) else None
+
+
+def _scan_for_meta(root: Path) -> Path | None:
+    for path in _python_files(root):
+        if path is None:
+            return root
+        if _meta_text(path) is not None:
+            return path.resolve()
     return None
+
+
+def _scan_meta_builds(root: Path) -> tuple[frozenset[str], frozenset[Path]] | None:
+    names: set[str] = set()
+    evidence: set[Path] = set()
+    for path in _python_files(root):
+        if path is None:
+            return None
+        text = _meta_text(path)
+        if text is not None:
+            names |= classes_built_on_meta(text)
+            evidence.add(path.resolve())
+    return frozenset(names), frozenset(evidence)
 
 
 _PROJECTS: dict[AnalysisOptions, Project] = {}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from ruff_like_rules.analysis.deferred import LeftBehind, left_behind
 from ruff_like_rules.analysis.index import ClassInfo, Function
+from ruff_like_rules.analysis.meta_builds import reached_on_meta
 from ruff_like_rules.analysis.registration import Facts, Registration, enables_grad
 from ruff_like_rules.analysis.shapes import SizeForm, size_form
 from ruff_like_rules.analysis.storages import Storage, source_of
@@ -92,4 +93,5 @@ __all__ = [
     "LeftBehind",
     "left_behind",
     "statements_at_end",
+    "reached_on_meta",
 ]

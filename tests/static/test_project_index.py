@@ -226,18 +226,47 @@ class Scale(nn.Module):
     def __init__(self, n):
         super().__init__()
         self.gain = nn.Parameter(torch.ones(n))
+
+
+class Tower(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.scales = nn.ModuleList([Scale(n) for _ in range(2)])
+
+
+class Loose(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.gain = nn.Parameter(torch.ones(n))
 """
 
+# (train.py, the classes PIN101 reports): only what a meta build of the project reaches
+MISSING_RESET_CASES = {
+    "meta-context-builds-the-tower": (
+        'import torch\nfrom models.scale import Tower\n\nwith torch.device("meta"):\n    model = Tower(4)\n'
+        'model.to_empty(device="cpu")\n', ["Scale"]),
+    "device-keyword": ('from models import scale\n\nmodel = scale.Loose(4, device="meta")\n', ["Loose"]),
+    "to-empty-on-a-construction": (
+        'from models.scale import Scale\n\ndef build():\n    model = Scale(4)\n    model.to_empty(device="cpu")\n',
+        ["Scale"]),
+    "empty-weights-from-config": (
+        'from accelerate import init_empty_weights\nfrom models.scale import Tower\n\n'
+        'with init_empty_weights():\n    model = Tower.from_config(4)\n', ["Scale"]),
+    "built-through-a-variable": ('import torch\n\ndef build(factory):\n    with torch.device("meta"):\n'
+                                 '        return factory()\n', []),
+    "never-on-meta": ("from models.scale import Tower\n\nTower(4)\n", []),
+}
 
-@pytest.mark.parametrize("meta", [True, False])
-def test_missing_reset_parameters_only_where_the_project_builds_on_meta(tmp_path: Path, meta: bool) -> None:
+
+@pytest.mark.parametrize("case", sorted(MISSING_RESET_CASES))
+def test_missing_reset_parameters_only_for_classes_a_meta_build_reaches(tmp_path: Path, case: str) -> None:
+    train, expected = MISSING_RESET_CASES[case]
     package = tmp_path / "models"
     package.mkdir()
     (package / "__init__.py").write_text("", encoding="utf-8")
     (package / "scale.py").write_text(SCALE, encoding="utf-8")
-    builder = 'with torch.device("meta"):\n    model = build()\nmodel.to_empty(device="cpu")\n' if meta else "build()\n"
-    (package / "train.py").write_text(f"import torch\n\n{builder}", encoding="utf-8")
+    (package / "train.py").write_text(train, encoding="utf-8")
     resolver = Resolver(overrides=Overrides(select=("PIN101",), preview=True), cwd=tmp_path)
     runner = Runner(resolver, RunOptions(jobs=1, use_cache=False))
-    found = [(r.display, f.code) for r in runner.check_paths() for f in r.findings]
-    assert found == ([("models/scale.py", "PIN101")] if meta else [])
+    found = [f.message.split("`")[1] for r in runner.check_paths() for f in r.findings]
+    assert found == expected
