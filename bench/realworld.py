@@ -55,9 +55,10 @@ TREES = WORK / "realworld"
 DIST = TREES / "_dist"
 COLUMNS = ("library", "path", "line", "code", "verdict", "class", "reason")
 VERDICTS = ("TP", "FP", "FN")
-STABLE = ("PIN001", "PIN002", "PIN003", "PIN004", "PIN005", "PIN006")
+STABLE = ("PIN001", "PIN002", "PIN003", "PIN004", "PIN005", "PIN006", "PIN100")  # the default selection
 PREVIEW = ("PIN007", "PIN101", "PIN102", "PIN103", "PIN105")
-# PIN004 flags deprecated spellings; the others flag parameters that are garbage or unregistered
+# PIN004 flags deprecated spellings, PIN100 unused or invalid noqa directives; the others flag parameters
+# that are garbage or unregistered
 BUG_RULES = ("PIN001", "PIN002", "PIN003", "PIN005", "PIN006", "PIN007", "PIN101", "PIN102", "PIN103", "PIN105")
 
 

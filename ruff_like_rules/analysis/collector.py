@@ -10,7 +10,7 @@ legacy constructors, and returned values.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import libcst as cst
 
@@ -24,6 +24,8 @@ from ruff_like_rules.vocabulary.torch_api import (
     APPLY,
     LEGACY_METHODS,
     LOAD_STATE_DICT,
+    MODULE_CONTAINER_CLASSES,
+    PARAMETER_ITERATORS,
     WRAPPING_METHODS,
     WRITER_METHODS,
 )
@@ -67,6 +69,8 @@ class Collector(Walker):
         self._classes: list[ClassInfo | None] = [None]  # None inside a function body
         self._branch: list[str] = []
         self._guards: list[dict[str, frozenset[str]]] = [{}]
+        self._leaf_guarded: list[frozenset[str]] = [frozenset()]  # variables guarded by torch.nn leaf classes only
+        self._loop_guards: dict[int, dict[str, frozenset[str]]] = {}  # id(function) -> loop variable -> guard
         self._if_numbers: dict[int, int] = {}
         self._multi_dim: list[set[str]] = [set()]  # variables an enclosing if requires to be >= 2-D
         self.instance_calls: set[str] = set()  # methods called on something other than self
@@ -109,11 +113,13 @@ class Collector(Walker):
         self._functions.append(function)
         self._classes.append(None)
         self._guards.append({})
+        self._leaf_guarded.append(frozenset())
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._functions.pop()
         self._classes.pop()
         self._guards.pop()
+        self._leaf_guarded.pop()
 
     # branches and guards
     def enter_If(self, node: cst.If) -> bool:
@@ -121,12 +127,16 @@ class Collector(Walker):
         number = self._if_numbers[id(node)] = len(self._if_numbers)
         self.walk(node.test)
         self._branch.append(f"if{number}:body")
-        self._guards.append({**self._guards[-1], **_isinstance_guards(node.test)})
+        self._guards.append({**self._guards[-1], **_isinstance_guards(node.test, _bare_name)})
+        qualified = _isinstance_guards(node.test, lambda value: self.names.qualify(value) or "?")
+        leaf = {name for name, classes in qualified.items() if all(map(_is_torch_leaf_module, classes))}
+        self._leaf_guarded.append((self._leaf_guarded[-1] - qualified.keys()) | leaf)
         test = code_of(node.test)
         guarded = {name for pair in _MULTI_DIM_TEST.findall(test) for name in pair if name}
         self._multi_dim.append(self._multi_dim[-1] | guarded)
         self.walk(node.body)
         self._multi_dim.pop()
+        self._leaf_guarded.pop()
         self._guards.pop()
         self._branch.pop()
         if node.orelse is not None:
@@ -187,6 +197,41 @@ class Collector(Walker):
             target = target.elements[-1].value  # for name, p in named_parameters()
         if aliases and isinstance(target, cst.Name):
             self._function.loop_aliases.setdefault(target.value, []).extend(aliases)
+            loop_guards = self._loop_guards.setdefault(id(self._function), {})
+            guard = self._parameter_loop_guard(node.iter)
+            if guard is None:
+                loop_guards.pop(target.value, None)
+            else:
+                loop_guards[target.value] = guard
+
+    def _parameter_loop_guard(self, iterable: cst.BaseExpression) -> frozenset[str] | None:
+        """The isinstance guard a loop over ``m.parameters()`` of a guarded ``m`` carries to
+        what it binds: only the guarded classes' parameters are written. A loop that recurses
+        into submodules also writes theirs, so it carries the guard only when it does not
+        recurse (``recurse=False``) or the classes are torch's own leaf modules (``nn.LSTM``
+        in Hugging Face's ``_init_weights``), which hold no module of the project."""
+        if not (isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute)):
+            return None
+        owner = iterable.func.value
+        if iterable.func.attr.value not in PARAMETER_ITERATORS or not isinstance(owner, cst.Name):
+            return None
+        guard = self._guards[-1].get(owner.value)
+        method = iterable.func.attr.value
+        recurse = argument(iterable, 1 if method.startswith("named_") else 0, "recurse")  # named_*(prefix, recurse)
+        if guard is None or not (owner.value in self._leaf_guarded[-1] or is_name(recurse, "False")):
+            return None
+        return guard
+
+    def _guard_of(self, variable: str) -> frozenset[str] | None:
+        """The isinstance guard on ``variable`` here: its own, or its parameter loop's."""
+        guard = self._guards[-1].get(variable)
+        if guard is None:
+            guard = self._loop_guards.get(id(self._function), {}).get(variable)
+        return guard
+
+    def _guards_here(self) -> dict[str, frozenset[str]]:
+        """Every guard in force here, for a helper handed a guarded variable."""
+        return {**self._loop_guards.get(id(self._function), {}), **self._guards[-1]}
 
     def _pair_tuple_targets(self, target: cst.BaseExpression, iterable: cst.BaseExpression) -> bool:
         """``for w, b in ((self.w1, self.b1), (self.w2, self.b2))``: element i of the target
@@ -262,7 +307,7 @@ class Collector(Walker):
                 if target is not None:
                     self._write(target)
         elif parts is not None and qualified is None:
-            function.helper_calls.append((".".join(parts), node, branch, self._guards[-1]))
+            function.helper_calls.append((".".join(parts), node, branch, self._guards_here()))
         self._note_construction_call(node, method, parts)
 
     def _copies_parameters(self, target: cst.BaseExpression, call: cst.Call) -> bool:
@@ -329,7 +374,7 @@ class Collector(Walker):
         branch = tuple(self._branch)
         for root, head in roots(target, function):
             multi_dim_only = head in self._multi_dim[-1]
-            function.writes.append(Write(root, branch, self._guards[-1].get(head), rebinding, multi_dim_only))
+            function.writes.append(Write(root, branch, self._guard_of(head), rebinding, multi_dim_only))
             if attach is not None:
                 function.attachments.append((root, attach, branch))
 
@@ -343,12 +388,24 @@ def _decorator_name(decorator: cst.Decorator) -> str:
     return parts[-1] if parts else ""
 
 
-def _isinstance_guards(test: cst.BaseExpression) -> dict[str, frozenset[str]]:
-    """Variables the test admits only as instances of the named classes. Under ``A or B`` a
-    variable is guarded only when both sides guard it: ``isinstance(m, nn.GroupNorm) or
-    "RMSNorm" in type(m).__name__`` admits any class."""
+def _bare_name(value: cst.BaseExpression) -> str | None:
+    parts = dotted_parts(value)
+    return parts[-1] if parts else None
+
+
+def _is_torch_leaf_module(qualified: str) -> bool:
+    return qualified.startswith("torch.nn.") and qualified.rsplit(".", 1)[-1] not in MODULE_CONTAINER_CLASSES
+
+
+def _isinstance_guards(
+    test: cst.BaseExpression, spell: Callable[[cst.BaseExpression], str | None]
+) -> dict[str, frozenset[str]]:
+    """Variables the test admits only as instances of the named classes, each class as
+    ``spell`` names it (one it cannot name is left out). Under ``A or B`` a variable is guarded only
+    when both sides guard it: ``isinstance(m, nn.GroupNorm) or "RMSNorm" in
+    type(m).__name__`` admits any class."""
     if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
-        left, right = _isinstance_guards(test.left), _isinstance_guards(test.right)
+        left, right = _isinstance_guards(test.left, spell), _isinstance_guards(test.right, spell)
         return {name: left[name] | right[name] for name in left.keys() & right.keys()}
     guards: dict[str, frozenset[str]] = {}
     for call in _calls_in_test(test):
@@ -359,9 +416,9 @@ def _isinstance_guards(test: cst.BaseExpression) -> dict[str, frozenset[str]]:
             continue
         names = set()
         for value in _union_members(call.args[1].value):
-            parts = dotted_parts(value)
-            if parts:
-                names.add(parts[-1])
+            name = spell(value)
+            if name:
+                names.add(name)
         guards[variable.value] = guards.get(variable.value, frozenset()) | frozenset(names)
     return guards
 

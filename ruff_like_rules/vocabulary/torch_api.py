@@ -177,6 +177,20 @@ MODULE_METHODS = frozenset(
 )
 PARAMETER_ITERATORS = frozenset({"parameters", "named_parameters", "buffers", "named_buffers"})
 MODULE_ITERATORS = frozenset({"modules", "named_modules", "children", "named_children"})
+# torch.nn classes that may hold modules of any class (the rest hold only torch's own)
+MODULE_CONTAINER_CLASSES = frozenset(
+    {
+        "Module",
+        "Sequential",
+        "ModuleList",
+        "ModuleDict",
+        "Transformer",
+        "TransformerEncoder",
+        "TransformerDecoder",
+        "DataParallel",
+        "DistributedDataParallel",
+    }
+)
 STATE_DICT = "state_dict"  # iterated: every parameter and buffer
 LOAD_STATE_DICT = "load_state_dict"  # a checkpoint overwrites every parameter and buffer
 APPLY = "apply"  # module.apply(fn) runs fn on every submodule

@@ -94,3 +94,57 @@ def test_a_noqa_code_prefix_suppresses_alike_in_both(tmp_path: Path, directive: 
     reported = flake8(tmp_path, "--select", "PIN", "model.py")
     assert reported == paraminit(tmp_path, "model.py")
     assert reported and not any(line.startswith("model.py:4:") for line in reported)  # line 4's PIN002 is silenced
+
+
+BASE = """\
+from torch import nn
+
+
+class ScaledBlock(nn.Module):
+    def reset_parameters(self):
+        nn.init.ones_(self.gamma)
+        nn.init.zeros_(self.beta)
+"""
+
+BLOCK = """\
+import torch
+from torch import nn
+
+from .base import ScaledBlock
+
+
+class GatedBlock(ScaledBlock):
+    def __init__(self, dim):
+        super().__init__()
+        self.gamma = nn.Parameter(torch.empty(dim))
+        self.beta = nn.Parameter(torch.empty(dim))
+        self.gate = nn.Parameter(torch.empty(dim))
+        self.reset_parameters()
+"""
+
+
+def test_a_base_in_another_file_counts_on_disk_and_from_stdin(tmp_path: Path) -> None:
+    """The base's initializer (a relative import) writes gamma and beta, not gate; an editor
+    piping its unsaved buffer to ``flake8 -`` gets the same reading of the base on disk."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "base.py").write_text(BASE)
+    (package / "block.py").write_text(BLOCK)
+    reported = flake8(tmp_path, "--select", "PIN", "pkg/block.py")
+    assert reported == paraminit(tmp_path, "pkg/block.py")
+    assert [line.split(" ")[:2] for line in reported] == [["pkg/block.py:12:34:", "PIN001"]]
+    unsaved = BLOCK.replace("        self.reset_parameters()\n", "")
+    done = subprocess.run(
+        [FLAKE8 or "flake8", "--isolated", "--select", "PIN", "--stdin-display-name", "pkg/block.py", "-"],
+        cwd=tmp_path,
+        input=unsaved,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1, done.stderr
+    assert [line.split(" ")[:2] for line in done.stdout.splitlines()] == [
+        ["pkg/block.py:10:35:", "PIN003"],
+        ["pkg/block.py:11:34:", "PIN003"],
+        ["pkg/block.py:12:34:", "PIN001"],
+    ]

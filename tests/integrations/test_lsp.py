@@ -393,3 +393,44 @@ async def test_crlf_document_keeps_its_line_endings(client: RecordingClient, pro
     assert lines[7].endswith("torch.empty(size))  # noqa: PIN001")
     assert lines[8].endswith("torch.tensor([0.5, 0.25], dtype=torch.float32))")
     editor.close()
+
+
+FRAMEWORK_LAYER = """\
+from torch import nn
+
+
+class FrameworkLayer(nn.Module):
+    def init_weights(self):
+        nn.init.trunc_normal_(self.query, std=0.02)
+        nn.init.zeros_(self.offset)
+"""
+
+POOLER = """\
+import torch
+from torch import nn
+
+from .layers.base import FrameworkLayer
+
+
+class AttentionPooler(FrameworkLayer):
+    def __init__(self, dim):
+        super().__init__()
+        self.query = nn.Parameter(torch.empty(1, dim))
+        self.offset = nn.Parameter(torch.empty(dim))
+        self.init_weights()
+"""
+
+
+async def test_an_unsaved_buffer_is_judged_with_its_bases_on_disk(client: RecordingClient, project: Path):
+    """The initializer lives in a base of another file, found through a relative import; the
+    buffer's unsaved text is analysed as that file, and an edit of the base on disk counts."""
+    write(project, "pkg/__init__.py", "")
+    write(project, "pkg/layers/__init__.py", "")
+    base = write(project, "pkg/layers/base.py", FRAMEWORK_LAYER)
+    editor = Editor(client, write(project, "pkg/pooler.py", POOLER))
+    assert await editor.open() == []  # the base's init_weights writes both
+    unsaved = POOLER.replace("        self.init_weights()\n", "")
+    assert [(d.code, d.range.start.line + 1) for d in await editor.change(unsaved)] == [("PIN003", 10), ("PIN003", 11)]
+    base.write_text(FRAMEWORK_LAYER.replace("        nn.init.zeros_(self.offset)\n", ""), encoding="utf-8")
+    assert [(d.code, d.range.start.line + 1) for d in await editor.change(POOLER)] == [("PIN001", 11)]
+    editor.close()
