@@ -7,7 +7,9 @@
    (time), and of one 200 M-element parameter written half way (peak memory, each build in a fresh process);
 5. distributed (issue 17): ``check_module`` of an FSDP2-sharded and of a replicated (DDP) model under
    ``torchrun --nproc_per_node 2`` (gloo, CPU) vs one ``all_reduce`` of the same bytes on the same ranks,
-   and vs the single-process check of the same model unsharded.
+   and vs the single-process check of the same model unsharded;
+6. fixed (issue 13): ``build_and_check(nn.Linear, 4, 4)`` minus its plain build, first call in a fresh process
+   and later calls, wall and the building thread's CPU time.
 
 Each comparison runs baseline and checked side in turn, ``--repeat`` times, so drift in machine load
 hits both alike, and prints medians, every run, and the ratio of medians.  Wall time is the target;
@@ -238,6 +240,47 @@ def bench_scale(repeat: int) -> None:
           f"{statistics.median(t for _, t in peaks['checked']):.2f} s  [runs baseline/checked: {times}]", flush=True)
 
 
+FIXED_COST = textwrap.dedent('''
+    import json, statistics, time
+    import torch
+    from torch import nn
+    from pytest_paraminit import build_and_check
+
+    def timed(action):
+        cpu, wall = time.thread_time(), time.perf_counter()
+        action()
+        return time.perf_counter() - wall, time.thread_time() - cpu
+
+    def factory():
+        return nn.Linear(4, 4)
+
+    first_plain = timed(factory)
+    first_checked = timed(lambda: build_and_check(factory))  # the first call in this process
+    plain, checked = [], []
+    for index in range(41):
+        for side in (("plain", "checked") if index % 2 else ("checked", "plain")):
+            (plain if side == "plain" else checked).append(timed(factory if side == "plain" else
+                                                                 lambda: build_and_check(factory)))
+    print(json.dumps({"first": [c - p for c, p in zip(first_checked, first_plain)],
+                      "later": [statistics.median(c[i] for c in checked) - statistics.median(p[i] for p in plain)
+                                for i in (0, 1)]}))
+''')
+
+
+def bench_fixed(repeat: int) -> None:
+    """``build_and_check(nn.Linear, 4, 4)`` minus the plain build: the first call in a fresh process, and later."""
+    import json
+
+    runs = [json.loads(subprocess.run([sys.executable, "-c", FIXED_COST], capture_output=True, text=True, check=True,
+                                      env=_code_environment()).stdout) for _ in range(repeat)]
+    for key, label in (("first", "first call in a process"), ("later", "later calls (median of 41 pairs)")):
+        wall = statistics.median(run[key][0] for run in runs) * 1e3
+        cpu = statistics.median(run[key][1] for run in runs) * 1e3
+        every = " ".join(f"{run[key][0] * 1e3:.1f}/{run[key][1] * 1e3:.1f}" for run in runs)
+        print(f"fixed cost, {label}: wall {wall:.2f} ms, CPU of the building thread {cpu:.2f} ms (target <= 5 ms)"
+              f"  [runs wall/cpu ms: {every}]", flush=True)
+
+
 _DISTRIBUTED_WORKER = """
 import json, statistics, sys, time
 import torch, torch.distributed as dist
@@ -312,7 +355,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--width", type=int, default=8192)
     parser.add_argument("--depth", type=int, default=15, help="Linear(width, width) layers; 15 x 8192^2 = 1.007 B")
-    parser.add_argument("--only", choices=["statistics", "deferred", "suite", "scale", "distributed"])
+    parser.add_argument("--only", choices=["statistics", "deferred", "suite", "scale", "distributed", "fixed"])
     parser.add_argument("--code", metavar="REV", help="measure paraminit at this git revision (a worktree under "
                         "bench/_work/revisions) instead of this checkout")
     args = parser.parse_args()
@@ -332,6 +375,8 @@ def main() -> None:
         bench_suite(args.repeat)
     if args.only in (None, "scale"):
         bench_scale(args.repeat)
+    if args.only in (None, "fixed"):
+        bench_fixed(args.repeat)
     if args.only in (None, "distributed"):
         bench_distributed(min(args.width, 2048), min(args.depth, 8), args.repeat)
 

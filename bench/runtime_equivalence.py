@@ -142,7 +142,8 @@ def pytest_paraminit_build(cls, config):
     torch.manual_seed(0)
     return None
 '''
-INI = "[pytest]\nparam_init_targets =\n    buggy_modules\n    no_such_module\n"
+# an unimportable target is a collection error that interrupts the run (9d90384): tests/runtime/test_plugin.py covers it
+INI = "[pytest]\nparam_init_targets =\n    buggy_modules\n"
 PLUGINS = re.compile(r"^plugins: (.*)$", re.M)
 TIMINGS = [
     # the summary line is padded with '=' to the terminal's width around a duration of varying length

@@ -31,16 +31,15 @@ ALPHA = 1e-6  # chance that a correct init falls outside its widened band
 _EXACT_BELOW = 4096  # larger samples use the normal approximation of the χ quantile
 
 
-def _chi2_cdf(dof: int, x: float) -> float:
-    return float(torch.special.gammainc(torch.tensor(dof / 2, dtype=torch.float64),
-                                        torch.tensor(x / 2, dtype=torch.float64)))
-
-
 def _chi2_quantile(dof: int, p: float) -> float:
+    """Bisection on the χ² CDF, ``gammainc(dof/2, x/2)`` on 0-dim float64 tensors (the half-dof tensor made once:
+    the first build that meets a new small size pays 160 of these)."""
     low, high = 0.0, dof + 40.0 * math.sqrt(2.0 * dof) + 40.0
+    half = torch.tensor(dof / 2, dtype=torch.float64)
+    gammainc, tensor, float64 = torch.special.gammainc, torch.tensor, torch.float64
     for _ in range(80):
         middle = (low + high) / 2
-        low, high = (middle, high) if _chi2_cdf(dof, middle) < p else (low, middle)
+        low, high = (middle, high) if float(gammainc(half, tensor(middle / 2, dtype=float64))) < p else (low, middle)
     return (low + high) / 2
 
 

@@ -53,7 +53,7 @@ def check_module(
     report = ModuleReport(title or type(module).__qualname__)
     roles = infer_roles(module, observe_forward(module, example_input) if example_input is not None else None)
     done = {id(t) for m in module.modules() if m in already_checked
-            for t in (*m.parameters(recurse=False), *m.buffers(recurse=False))}
+            for t in (*m.parameters(recurse=False), *m.buffers(recurse=False))} if already_checked else set()
     named = [(name, param) for name, param in module.named_parameters() if id(param) not in done]
     skipped = [skip_reason(param) for _, param in named]
     neighbours = Neighbours(module)

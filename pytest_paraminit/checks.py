@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable
 
 import torch
@@ -45,7 +46,7 @@ class Subject:
     neighbours: Neighbours | None = None
     expected: str = field(default="", init=False)
 
-    @property
+    @cached_property
     def broad(self) -> bool:
         """At least two dimensions larger than 1: a matrix-like tensor."""
         return sum(size > 1 for size in self.tensor.shape) >= 2

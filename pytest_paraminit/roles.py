@@ -91,6 +91,11 @@ def _layer_role(module: nn.Module, name: str, param: torch.Tensor) -> Role | Non
     return None
 
 
+# every type _layer_role knows: an owner of none of them gets no role from it (one isinstance per owner)
+_LAYER_TYPES = (nn.Linear, *_CONVS, nn.Bilinear, nn.RNNBase, nn.MultiheadAttention, nn.Embedding, nn.EmbeddingBag,
+                *NORMS, nn.PReLU)
+
+
 def _broad(shape: torch.Size) -> bool:
     return sum(size > 1 for size in shape) >= 2
 
@@ -117,6 +122,7 @@ def infer_roles(module: nn.Module, observed: dict[str, Role] | None = None) -> d
     observed = observed or {}
     roles: dict[str, Role] = {}
     for prefix, owner in module.named_modules():
+        layer = isinstance(owner, _LAYER_TYPES)
         for name, param in owner.named_parameters(recurse=False):
             qualified = f"{prefix}.{name}" if prefix else name
             if qualified in roles:
@@ -124,7 +130,8 @@ def infer_roles(module: nn.Module, observed: dict[str, Role] | None = None) -> d
             if is_lazy(param) or param.is_nested:
                 roles[qualified] = Role(Kind.UNKNOWN, source="nested" if param.is_nested else "lazy")
                 continue
-            role = _layer_role(owner, name, param) or (_shape_role(name, param) if param.numel() == 1 else None)
+            role = (_layer_role(owner, name, param) if layer else None) or (
+                _shape_role(name, param) if param.numel() == 1 else None)
             role = role or observed.get(qualified)
             if role is None:
                 role = from_usage(use.class_usages(type(owner)).get(name), owner, name, param)

@@ -40,9 +40,7 @@ def _items(container) -> list:
 
 def find_unregistered(module: nn.Module) -> tuple[list[Finding], list[PlainTensor]]:
     """Unregistered learnable state (findings) and plain tensors without grad (notes) in the tree."""
-    registered = {id(obj) for _, obj in module.named_parameters(remove_duplicate=False)}
-    registered |= {id(obj) for _, obj in module.named_buffers(remove_duplicate=False)}
-    registered |= {id(obj) for _, obj in module.named_modules(remove_duplicate=False)}
+    registered = _registered_ids(module)
     findings: list[Finding] = []
     notes: list[PlainTensor] = []
     for prefix, owner in module.named_modules():
@@ -62,6 +60,17 @@ def find_unregistered(module: nn.Module) -> tuple[list[Finding], list[PlainTenso
                 if finding:
                     findings.append(finding)
     return findings, notes
+
+
+def _registered_ids(module: nn.Module) -> set[int]:
+    """Ids of every submodule, parameter and buffer in the tree, duplicates included: what
+    ``named_parameters``/``named_buffers``/``named_modules(remove_duplicate=False)`` yield, in one walk."""
+    registered = set()
+    for _, owner in module.named_modules(remove_duplicate=False):
+        registered.add(id(owner))
+        registered.update(id(obj) for obj in owner._parameters.values() if obj is not None)
+        registered.update(id(obj) for obj in owner._buffers.values() if obj is not None)
+    return registered
 
 
 def _derived_from(tensor: torch.Tensor, registered: set[int]) -> bool:
