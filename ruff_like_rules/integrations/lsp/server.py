@@ -40,7 +40,8 @@ from ruff_like_rules.engine.settings import AnalysisSettings
 from ruff_like_rules.integrations.lsp.text import Comments, LineIndex, Units, noqa_edit, replacement_edit
 from ruff_like_rules.rules import ALL_RULES, rule_by_code
 from ruff_like_rules.workspace.cache import tool_version
-from ruff_like_rules.workspace.config import CONFIG_FILENAMES, ConfigError, Resolver, select_rules
+from ruff_like_rules.workspace.config import CONFIG_FILENAMES, ConfigError, Resolver
+from ruff_like_rules.workspace.selection import select_rules
 from ruff_like_rules.workspace.discovery import PYTHON_SUFFIXES, Discovery
 
 SOURCE = "paraminit"
