@@ -140,7 +140,11 @@ class Analysis:
         return Comments(self.text)
 
     def has_safe_fix(self) -> bool:
-        return any(f.fix is not None and f.fix.applicability is Applicability.SAFE for f in self.findings)
+        """Whether fix-all has work: never in a text that does not parse (the findings are
+        then those of its intact blocks, and fixing needs the whole file)."""
+        return not any(f.code == PARSE_ERROR_CODE for f in self.findings) and any(
+            f.fix is not None and f.fix.applicability is Applicability.SAFE for f in self.findings
+        )
 
 
 def _document_path(uri: str) -> Path | None:
