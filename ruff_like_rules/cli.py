@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from ruff_like_rules.syntax.lines import patch_lines
 from ruff_like_rules.workspace.cache import tool_version
-from ruff_like_rules.workspace.config import ConfigError, Overrides, Resolver, did_you_mean, split_selectors
+from ruff_like_rules.workspace.config import ConfigError, Overrides, Resolver, split_selectors
+from ruff_like_rules.workspace.selection import did_you_mean
 
 if TYPE_CHECKING:
     from ruff_like_rules.engine.rule import Rule

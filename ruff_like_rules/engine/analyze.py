@@ -22,6 +22,7 @@ from ruff_like_rules.engine.settings import AnalysisSettings
 from ruff_like_rules.syntax.cpython import compiles
 from ruff_like_rules.syntax.depth import too_deep
 from ruff_like_rules.syntax.errors import Unparsable, cannot_parse, nul_byte, syntax_error
+from ruff_like_rules.syntax.lines import split_lines
 from ruff_like_rules.syntax.parsed import ParsedChunk
 from ruff_like_rules.syntax.stack import call_with_deep_stack
 
@@ -50,19 +51,24 @@ class ChunkCache:
     def __init__(self) -> None:
         self._by_text: dict[str, ParsedChunk] = {}
 
-    def parse(self, chunks: list[Chunk]) -> list[ParsedChunk]:
+    def parse(self, chunks: list[Chunk]) -> tuple[list[ParsedChunk], list[Chunk]]:
+        """The trees of the chunks that parse, and the chunks that do not."""
         kept: dict[str, ParsedChunk] = {}
-        parsed = []
+        parsed, broken = [], []
         for chunk in chunks:
             previous = self._by_text.get(chunk.text)
             if previous is None or chunk.text in kept:  # a repeated chunk needs a tree of its own
-                current = ParsedChunk(chunk.first_line, cst.parse_module(chunk.text))
+                try:
+                    current = ParsedChunk(chunk.first_line, cst.parse_module(chunk.text))
+                except cst.ParserSyntaxError:
+                    broken.append(chunk)
+                    continue
             else:
                 current = previous.at_line(chunk.first_line)
             kept.setdefault(chunk.text, current)
             parsed.append(current)
         self._by_text = kept
-        return parsed
+        return parsed, broken
 
 
 def analyze_source(
@@ -148,17 +154,32 @@ def _analyze_chunks(
     chunk_cache: ChunkCache | None,
     lookups,
 ) -> list[Finding]:
-    """``parse_text`` is ``text`` as parsed (data literals blanked for a check)."""
+    """``parse_text`` is ``text`` as parsed (data literals blanked for a check).
+
+    With a ``chunk_cache`` (the editor) a file that does not parse keeps the findings of the
+    blocks that do, next to its PIN000; a ``# noqa`` in a broken block is not called unused."""
     try:
-        parsed, whole = _parse(chunks, parse_text, chunk_cache)
-        context = FileContext(parsed, text, settings.options, lookups)
-        findings = [finding for rule in settings.rules for finding in rule().check(context)]
-        if findings and not whole:
-            _check_parses(parse_text)  # the prefilter's chunks parsed; findings (and fixes) need the whole file to
-    except _Unanalysable as refusal:
-        return [refusal.finding]
+        parsed, whole, broken, refusal = _parse(chunks, parse_text, chunk_cache)
+    except _Unanalysable as error:
+        return [error.finding]
+    context = FileContext(parsed, text, settings.options, lookups)
+    findings = [finding for rule in settings.rules for finding in rule().check(context)]
+    if findings and not whole and refusal is None:
+        try:  # the prefilter's chunks parsed; findings (and fixes) need the whole file to
+            _check_parses(parse_text)
+        except _Unanalysable as error:
+            if chunk_cache is None:
+                return [error.finding]
+            refusal = error.finding
     findings = _apply_noqa(findings, text, settings)
+    if refusal is not None:
+        findings = [f for f in findings if f.code != UNUSED_NOQA_CODE or not _within(f.start.line, broken)]
+        findings.append(refusal)
     return sorted(findings, key=lambda f: (f.start, f.code))
+
+
+def _within(line: int, chunks: list[Chunk]) -> bool:
+    return any(c.first_line <= line < c.first_line + len(split_lines(c.text)) for c in chunks)
 
 
 def _apply_noqa(findings: list[Finding], text: str, settings: AnalysisSettings) -> list[Finding]:
@@ -175,18 +196,27 @@ def _apply_noqa(findings: list[Finding], text: str, settings: AnalysisSettings) 
     return findings
 
 
-def _parse(chunks: list[Chunk], text: str, chunk_cache: ChunkCache | None) -> tuple[list[ParsedChunk], bool]:
+def _parse(
+    chunks: list[Chunk], text: str, chunk_cache: ChunkCache | None
+) -> tuple[list[ParsedChunk], bool, list[Chunk], Finding | None]:
     """Parse each chunk alone; if the cut was wrong somewhere, the whole file decides.
-    Also says whether the whole file was parsed."""
+    Also says whether the whole file was parsed. With a ``chunk_cache``, a file that does
+    not parse gives the chunks that do, the chunks that do not, and why the file does not."""
     whole = len(chunks) == 1 and chunks[0].text == text
+    if chunk_cache is not None:
+        parsed, broken = chunk_cache.parse(chunks)
+        if not broken:
+            return parsed, whole, [], None
+        try:
+            return [ParsedChunk(1, _parse_checked(text))], True, [], None
+        except _Unanalysable as refusal:
+            return parsed, False, broken, refusal.finding
     try:
-        if chunk_cache is not None:
-            return chunk_cache.parse(chunks), whole
-        return [ParsedChunk(chunk.first_line, cst.parse_module(chunk.text)) for chunk in chunks], whole
+        return [ParsedChunk(chunk.first_line, cst.parse_module(chunk.text)) for chunk in chunks], whole, [], None
     except cst.ParserSyntaxError as error:
         if whole:
             raise _Unanalysable(_parse_error(syntax_error(text, error))) from None
-    return [ParsedChunk(1, _parse_checked(text))], True
+    return [ParsedChunk(1, _parse_checked(text))], True, [], None
 
 
 def _parse_checked(text: str) -> cst.Module:

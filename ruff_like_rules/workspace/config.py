@@ -1,183 +1,35 @@
-"""``[tool.paraminit]`` settings: find them, check them, and resolve them per file like Ruff.
+"""``[tool.paraminit]`` settings: find them for each checked file and resolve them like Ruff.
 
 A project's settings live in ``.paraminit.toml``, ``paraminit.toml`` or the
 ``[tool.paraminit]`` table of ``pyproject.toml`` (checked in that order in each directory);
-the nearest one above a checked file wins. Mistakes in a settings file are errors that
-name the file and key, never silently ignored: a typo'd ``ignore`` would otherwise hide
-real findings.
+the nearest one above a checked file wins, and the command line goes over it. Reading and
+validating one file is :mod:`.settings_file`; selectors are :mod:`.selection`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import os
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import tomllib
+from ruff_like_rules.workspace.globs import PathGlob, relative_to
+from ruff_like_rules.workspace.selection import RuleSelection, check_selector, select_rules, selector_matches
+from ruff_like_rules.workspace.settings_file import (
+    Config,
+    ConfigError,
+    inline_overrides,
+    read_config_file,
+    with_overrides,
+)
 
 if TYPE_CHECKING:
     from ruff_like_rules.engine.rule import Rule
     from ruff_like_rules.engine.settings import AnalysisSettings
 
 CONFIG_FILENAMES = (".paraminit.toml", "paraminit.toml", "pyproject.toml")
-DEFAULT_CACHE_DIR = ".paraminit_cache"
-DEFAULT_SELECTOR = "PIN"
-DEFAULT_EXCLUDE = (
-    ".bzr",
-    ".direnv",
-    ".eggs",
-    ".git",
-    ".git-rewrite",
-    ".hg",
-    ".ipynb_checkpoints",
-    ".mypy_cache",
-    ".nox",
-    ".pants.d",
-    ".pyenv",
-    ".pytest_cache",
-    ".pytype",
-    ".ruff_cache",
-    ".paraminit_cache",
-    ".svn",
-    ".tox",
-    ".venv",
-    ".vscode",
-    "__pypackages__",
-    "__pycache__",
-    "_build",
-    "buck-out",
-    "build",
-    "dist",
-    "node_modules",
-    "site-packages",
-    "venv",
-)
-
-
-_GLOB_CHARS = re.compile(r"[*?\[/]")
-
-
-class ConfigError(Exception):
-    """A settings file or command-line selection that cannot be used (exit code 2)."""
-
-
-# ---------------------------------------------------------------------------- globs
-
-
-@functools.lru_cache(maxsize=1024)
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """Compile a path glob: ``*`` and ``?`` stay within one path segment, ``**`` spans any."""
-    out: list[str] = []
-    index = 0
-    while index < len(pattern):
-        char = pattern[index]
-        if pattern.startswith("**/", index):
-            out.append("(?:.*/)?")
-            index += 3
-            continue
-        if pattern.startswith("**", index):
-            out.append(".*")
-            index += 2
-            continue
-        if char == "*":
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "[":
-            close = pattern.find("]", index + 2)
-            if close == -1:
-                out.append(re.escape(char))
-            else:
-                body = pattern[index + 1 : close]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
-                index = close + 1
-                continue
-        else:
-            out.append(re.escape(char))
-        index += 1
-    return re.compile("".join(out) + r"\Z")
-
-
-@dataclass(frozen=True)
-class PathGlob:
-    """A Ruff-style file pattern: one without ``/`` matches a file or directory name
-    anywhere; one with ``/`` matches the path relative to the settings' directory."""
-
-    pattern: str
-
-    def matches(self, relative: str) -> bool:
-        if "/" in self.pattern.rstrip("/"):
-            return glob_regex(self.pattern.strip("/")).match(relative) is not None
-        name = relative.rsplit("/", 1)[-1]
-        return glob_regex(self.pattern.rstrip("/")).match(name) is not None
-
-
-# ---------------------------------------------------------------------------- selection
-
-
-@dataclass(frozen=True)
-class RuleSelection:
-    """One layer of selectors (the settings file, then the command line), like Ruff's."""
-
-    select: tuple[str, ...] | None = None
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-
-
-def _specificity(selector: str) -> int:
-    return -1 if selector == "ALL" else len(selector)
-
-
-def selector_matches(selector: str, rule: type[Rule], preview: bool) -> bool:
-    """A full code always selects its rule; a prefix reaches preview rules only in preview."""
-    if selector == rule.code:
-        return True
-    if rule.preview and not preview:
-        return False
-    return selector == "ALL" or rule.code.startswith(selector)
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """`` (did you mean `x`?)`` for the closest of ``choices``, or nothing when none is close."""
-    import difflib
-
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean `{close[0]}`?)" if close else ""
-
-
-def check_selector(selector: str, catalogue: Sequence[type[Rule]]) -> str:
-    code = selector.strip().upper()
-    if code == "ALL" or any(rule.code.startswith(code) for rule in catalogue):
-        return code
-    raise ValueError(f"unknown rule selector `{selector}`{did_you_mean(code, [r.code for r in catalogue])}")
-
-
-def select_rules(
-    layers: Sequence[RuleSelection], catalogue: Sequence[type[Rule]], preview: bool
-) -> tuple[type[Rule], ...]:
-    """Apply each layer in turn; within a layer the more specific selector wins, and on a
-    tie ``ignore`` beats ``select`` (Ruff's rule)."""
-    enabled = {rule for rule in catalogue if selector_matches(DEFAULT_SELECTOR, rule, preview)}
-    for layer in layers:
-        if layer.select is not None:
-            enabled = set()
-        choices = [(s, True) for s in (*(layer.select or ()), *layer.extend_select)]
-        choices += [(s, False) for s in layer.ignore]
-        for selector, enable in sorted(choices, key=lambda c: (_specificity(c[0]), not c[1])):
-            for rule in catalogue:
-                if selector_matches(selector, rule, preview):
-                    (enabled.add if enable else enabled.discard)(rule)
-    return tuple(rule for rule in catalogue if rule in enabled)
-
-
-# ---------------------------------------------------------------------------- settings file
 
 
 @dataclass(frozen=True)
@@ -197,192 +49,6 @@ class Overrides:
     ignore_noqa: bool = False
     fixable: tuple[str, ...] | None = None
     unfixable: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Config:
-    """One settings file, validated; ``root`` is the directory its relative globs start from."""
-
-    root: Path
-    source: Path | None = None
-    selection: RuleSelection = RuleSelection()
-    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
-    extend_exclude: tuple[str, ...] = ()
-    initializer_methods: tuple[str, ...] | None = None
-    init_functions: tuple[str, ...] = ()
-    preview: bool = False
-    cache_dir: Path | None = None
-    # where the project index looks for first-party imports, relative to ``root`` (as Ruff's ``src``)
-    src: tuple[str, ...] = (".", "src")
-    extend_per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    respect_gitignore: bool = True
-    fixable: tuple[str, ...] | None = None  # None: every rule's fixes
-    unfixable: tuple[str, ...] = ()
-    base_selections: tuple[RuleSelection, ...] = ()  # the selections of the files it `extend`s, first first
-
-    @functools.cached_property
-    def _exclusion(self) -> tuple[frozenset[str], tuple[PathGlob, ...]]:
-        # plain names (the usual case) are a set lookup; only real globs go through regexes
-        patterns = (*self.exclude, *self.extend_exclude)
-        names = frozenset(p.rstrip("/") for p in patterns if not _GLOB_CHARS.search(p.rstrip("/")))
-        return names, tuple(PathGlob(p) for p in patterns if p.rstrip("/") not in names)
-
-    def is_excluded(self, path: str | Path) -> bool:
-        names, globs = self._exclusion
-        if os.path.basename(path) in names:
-            return True
-        relative = relative_to(path, self.root)
-        return any(glob.matches(relative) for glob in globs)
-
-    def cache_directory(self) -> Path:
-        return self.cache_dir if self.cache_dir is not None else self.root / DEFAULT_CACHE_DIR
-
-
-def relative_to(path: str | Path, root: Path) -> str:
-    """``path`` relative to ``root`` with ``/`` separators (the absolute path if outside).
-
-    String work rather than ``Path.relative_to``: discovery calls this for every file.
-    """
-    text, base = os.fspath(path), os.fspath(root)
-    prefix = base if base.endswith(os.sep) else base + os.sep
-    if text.startswith(prefix):
-        text = text[len(prefix) :]
-    elif text == base:
-        text = "."
-    return text.replace(os.sep, "/") if os.sep != "/" else text
-
-
-def _string_list(value: Any, where: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ConfigError(f"{where}: expected a list of strings, got {value!r}")
-    return tuple(value)
-
-
-def _selectors(value: Any, where: str, catalogue: Sequence[type[Rule]]) -> tuple[str, ...]:
-    try:
-        return tuple(check_selector(s, catalogue) for s in _string_list(value, where))
-    except ValueError as error:
-        raise ConfigError(f"{where}: {error}") from None
-
-
-def parse_table(table: dict[str, Any], root: Path, source: Path | None, catalogue: Sequence[type[Rule]]) -> Config:
-    """Validate a ``[tool.paraminit]`` table; ``source`` names the file in error messages."""
-    label = str(source) if source is not None else "settings"
-    return Config(root=root, source=source, **_table_values(table, root, label, catalogue))
-
-
-def _table_values(table: dict[str, Any], root: Path, label: str, catalogue: Sequence[type[Rule]]) -> dict[str, Any]:
-    """The :class:`Config` fields a table sets, validated; ``label`` names its origin in error messages."""
-
-    def where(key: str) -> str:
-        return f"{label}: `{key}`"
-
-    known = {
-        "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude",
-        "initializer-methods", "init-functions", "preview", "cache-dir", "src",
-        "extend-per-file-ignores", "respect-gitignore", "fixable", "unfixable", "extend",
-    }  # fmt: skip
-    unknown = sorted(set(table) - known)
-    if unknown:
-        hint = did_you_mean(unknown[0], known)
-        raise ConfigError(
-            f"{label}: unknown key `{unknown[0]}` in [tool.paraminit]"
-            + (hint if hint else f" (known: {', '.join(sorted(known))})")
-        )
-    values: dict[str, Any] = {}
-    if "select" in table or "extend-select" in table or "ignore" in table:
-        values["selection"] = RuleSelection(
-            select=_selectors(table["select"], where("select"), catalogue) if "select" in table else None,
-            extend_select=_selectors(table.get("extend-select", []), where("extend-select"), catalogue),
-            ignore=_selectors(table.get("ignore", []), where("ignore"), catalogue),
-        )
-    for key in ("per-file-ignores", "extend-per-file-ignores"):
-        if key in table:
-            mapping = table[key]
-            if not isinstance(mapping, dict):
-                raise ConfigError(f"{where(key)}: expected a table of glob = [codes], got {mapping!r}")
-            values[key.replace("-", "_")] = tuple(
-                (glob, _selectors(codes, where(f"{key}.{glob}"), catalogue)) for glob, codes in mapping.items()
-            )
-    for key in ("fixable", "unfixable"):
-        if key in table:
-            values[key] = _selectors(table[key], where(key), catalogue)
-    if "respect-gitignore" in table:
-        if not isinstance(table["respect-gitignore"], bool):
-            raise ConfigError(f"{where('respect-gitignore')}: expected true or false, got {table['respect-gitignore']!r}")
-        values["respect_gitignore"] = table["respect-gitignore"]
-    for key, attribute in (
-        ("exclude", "exclude"),
-        ("extend-exclude", "extend_exclude"),
-        ("init-functions", "init_functions"),
-        ("initializer-methods", "initializer_methods"),
-    ):
-        if key in table:
-            values[attribute] = _string_list(table[key], where(key))
-    if "preview" in table:
-        if not isinstance(table["preview"], bool):
-            raise ConfigError(f"{where('preview')}: expected true or false, got {table['preview']!r}")
-        values["preview"] = table["preview"]
-    if "cache-dir" in table:
-        if not isinstance(table["cache-dir"], str):
-            raise ConfigError(f"{where('cache-dir')}: expected a path string, got {table['cache-dir']!r}")
-        values["cache_dir"] = root / Path(table["cache-dir"]).expanduser()
-    if "src" in table:
-        values["src"] = _string_list(table["src"], where("src"))
-    return values
-
-
-def read_config_file(path: Path, catalogue: Sequence[type[Rule]], seen: tuple[Path, ...] = ()) -> Config | None:
-    """The settings in ``path``; None for a ``pyproject.toml`` without ``[tool.paraminit]``."""
-    try:
-        with path.open("rb") as stream:
-            document = tomllib.load(stream)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: invalid TOML: {error}") from None
-    except UnicodeDecodeError as error:
-        raise ConfigError(f"{path}: not valid UTF-8 (byte {error.start}): TOML files must be UTF-8") from None
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
-    tool = document.get("tool")
-    if path.name == "pyproject.toml" and tool is not None and not isinstance(tool, dict):
-        raise ConfigError(f"{path}: [tool] must be a table, got {type(tool).__name__} {tool!r}"[:200])
-    if path.name == "pyproject.toml" or isinstance(tool, dict):
-        table = tool.get("paraminit") if isinstance(tool, dict) else None  # pyproject-style, under any name
-        if table is None and path.name == "pyproject.toml":
-            return None
-        if table is None:
-            raise ConfigError(f"{path}: a [tool] table without [tool.paraminit]; put the settings there, "
-                              "or at the top level as in .paraminit.toml")
-    else:
-        table = document  # like ruff.toml: the keys sit at the top level
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.paraminit] must be a table")
-    config = parse_table(table, path.parent.resolve(), path, catalogue)
-    return extended(config, table.get("extend"), path, catalogue, seen)
-
-
-def extended(config: Config, base: Any, path: Path, catalogue: Sequence[type[Rule]], seen: tuple[Path, ...]) -> Config:
-    """``extend = "../pyproject.toml"``: the settings of that file (relative to this one), with
-    this file's keys over them; selections stack (the base's first), as do the ``extend-*`` keys."""
-    if base is None:
-        return config
-    if not isinstance(base, str):
-        raise ConfigError(f"{path}: `extend`: expected a path string, got {base!r}")
-    target = (path.parent / Path(base).expanduser()).resolve()
-    if target in seen or target == path.resolve():
-        raise ConfigError(f"{path}: `extend`: {base} extends back to itself")
-    if not target.is_file():
-        raise ConfigError(f"{path}: `extend`: no such settings file: {base}")
-    parent = read_config_file(target, catalogue, (*seen, path.resolve()))
-    if parent is None:
-        raise ConfigError(f"{path}: `extend`: {base} has no [tool.paraminit] settings")
-    mine = {f.name: getattr(config, f.name) for f in dataclasses.fields(Config)
-            if getattr(config, f.name) != f.default and f.name not in ("root", "source", "selection")}
-    mine["extend_exclude"] = parent.extend_exclude + config.extend_exclude
-    mine["extend_per_file_ignores"] = parent.extend_per_file_ignores + config.extend_per_file_ignores
-    mine["base_selections"] = (*parent.base_selections, parent.selection)
-    return dataclasses.replace(parent, root=config.root, source=config.source, selection=config.selection, **mine)
 
 
 def with_command_line(config: Config, cli: Overrides) -> Config:
@@ -412,31 +78,6 @@ def _catalogue() -> tuple[type[Rule], ...]:
     from ruff_like_rules.rules import ALL_RULES
 
     return ALL_RULES
-
-
-def inline_overrides(values: Sequence[str], cwd: Path, catalogue: Sequence[type[Rule]]) -> dict[str, Any]:
-    """Ruff-style ``--config 'select = ["PIN001"]'``: each a TOML ``key = value`` of the settings table."""
-    table: dict[str, Any] = {}
-    for value in values:
-        try:
-            table.update(tomllib.loads(value))
-        except tomllib.TOMLDecodeError as error:
-            raise ConfigError(f"--config {value!r}: neither a settings file nor a TOML `key = value` ({error})") from None
-    values = _table_values(table, cwd, "--config", catalogue)
-    if "selection" in values:  # only the selector keys given replace the file's
-        values["selection"] = {key.replace("-", "_"): getattr(values["selection"], key.replace("-", "_"))
-                               for key in ("select", "extend-select", "ignore") if key in table}
-    return values
-
-
-def with_overrides(config: Config, values: dict[str, Any]) -> Config:
-    """``config`` as if the inline ``--config`` keys were written in it (each selector key on its own)."""
-    if not values:
-        return config
-    values = dict(values)
-    if "selection" in values:
-        values["selection"] = dataclasses.replace(config.selection, **values["selection"])
-    return dataclasses.replace(config, **values)
 
 
 @dataclass

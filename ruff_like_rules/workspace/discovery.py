@@ -9,7 +9,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ruff_like_rules.workspace.config import Config, ConfigError, Resolver, glob_regex, relative_to
+from ruff_like_rules.workspace.config import ConfigError, Resolver
+from ruff_like_rules.workspace.globs import glob_regex, relative_to
+from ruff_like_rules.workspace.settings_file import Config
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 CHECKED_SUFFIXES = (*PYTHON_SUFFIXES, ".ipynb")

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 
 from ruff_like_rules.engine.diagnostics import PARSE_ERROR_CODE, PARSE_ERROR_NAME, Finding, Position
 from ruff_like_rules.workspace.cache import Cache, CacheFile, content_digest
-from ruff_like_rules.workspace.config import ConfigError, Resolver, relative_to
+from ruff_like_rules.workspace.config import ConfigError, Resolver
+from ruff_like_rules.workspace.globs import relative_to
 from ruff_like_rules.workspace.discovery import Candidate, Discovery
 from ruff_like_rules.engine.notebook import Notebook, NotebookError, is_notebook
 

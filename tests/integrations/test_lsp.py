@@ -331,6 +331,48 @@ async def test_parse_error_is_an_error(client: RecordingClient, project: Path):
     editor.close()
 
 
+BLOCKS = """\
+import torch
+from torch import nn
+
+
+class Intact(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(3))
+
+
+class Typing(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(torch.Tensor(3, 3))  # noqa: PIN001
+
+
+MEAN = torch.FloatTensor([0.5, 0.25])
+"""
+
+
+async def test_a_syntax_error_in_one_block_keeps_the_other_blocks_findings(client: RecordingClient, project: Path):
+    editor = Editor(client, write(project, "typing_a_block.py", BLOCKS))
+    before = by_code(await editor.open())
+    assert [d.range.start.line + 1 for d in before["PIN001"]] == [8]
+    broken = BLOCKS.replace("torch.Tensor(3, 3))", "torch.Tensor(3, 3)")  # mid-edit: a parenthesis short
+    during = by_code(await editor.change(broken))
+    [error] = during.pop("PIN000")
+    assert error.severity == types.DiagnosticSeverity.Error and error.range.start.line + 1 == 14
+    assert error.message.startswith("syntax error at 14:")
+    # the intact blocks' findings stay, where they were; the broken block's `# noqa` is not called unused
+    kept = {code: [d.range.start.line + 1 for d in found] for code, found in during.items()}
+    assert kept == {code: [d.range.start.line + 1 for d in found] for code, found in before.items()}
+    assert "PIN100" not in kept
+    [fix] = [a for a in await editor.actions(before["PIN004"][0].range) if "torch.tensor" in a.title]
+    whole = types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0))
+    assert await editor.actions(whole, only=[types.CodeActionKind.SourceFixAll]) == []  # fix-all needs the whole file
+    assert fix.edit is not None  # an intact block's own fix is still offered
+    assert by_code(await editor.change(BLOCKS)) == before
+    editor.close()
+
+
 async def test_settings_change_is_picked_up(client: RecordingClient, tmp_path: Path):
     package = tmp_path / "package"
     settings = write(package, "pyproject.toml", "[tool.paraminit]\nignore = []\n")

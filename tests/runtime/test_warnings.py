@@ -48,3 +48,13 @@ def test_the_plugin_is_warning_clean_under_w_error(pytester: pytest.Pytester, mo
     output = result.stdout.str() + result.stderr.str()
     assert "INTERNALERROR" not in output and "Warning" not in output, output
     assert load_report(report)["findings"] == {"uninitialized": 2}
+
+
+@pytest.mark.parametrize("run", ["runpytest_inprocess", "runpytest_subprocess"])
+def test_a_pytester_run_without_an_ini_is_warning_clean(pytester: pytest.Pytester, run: str):
+    # the suite's own runs (tests/conftest.py): a bare directory, as most pytester tests use
+    pytester.makepyfile(test_bare="def test_bare(param_init):\n    pass\n")
+    result = getattr(pytester, run)("-W", "error", "-p", "no:cacheprovider", "--check-param-init")
+    result.assert_outcomes(passed=1)
+    output = result.stdout.str() + result.stderr.str()
+    assert "INTERNALERROR" not in output and "Warning" not in output, output

@@ -8,16 +8,10 @@ from pathlib import Path
 import pytest
 
 from ruff_like_rules.engine.rule import Rule
-from ruff_like_rules.workspace.config import (
-    Config,
-    ConfigError,
-    Overrides,
-    PathGlob,
-    Resolver,
-    RuleSelection,
-    read_config_file,
-    select_rules,
-)
+from ruff_like_rules.workspace.config import ConfigError, Overrides, Resolver
+from ruff_like_rules.workspace.globs import PathGlob
+from ruff_like_rules.workspace.selection import RuleSelection, select_rules
+from ruff_like_rules.workspace.settings_file import Config, read_config_file
 
 
 def make_rule(code: str, preview: bool = False) -> type[Rule]:

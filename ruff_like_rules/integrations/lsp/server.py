@@ -40,7 +40,8 @@ from ruff_like_rules.engine.settings import AnalysisSettings
 from ruff_like_rules.integrations.lsp.text import Comments, LineIndex, Units, noqa_edit, replacement_edit
 from ruff_like_rules.rules import ALL_RULES, rule_by_code
 from ruff_like_rules.workspace.cache import tool_version
-from ruff_like_rules.workspace.config import CONFIG_FILENAMES, ConfigError, Resolver, select_rules
+from ruff_like_rules.workspace.config import CONFIG_FILENAMES, ConfigError, Resolver
+from ruff_like_rules.workspace.selection import select_rules
 from ruff_like_rules.workspace.discovery import PYTHON_SUFFIXES, Discovery
 
 SOURCE = "paraminit"
@@ -139,7 +140,11 @@ class Analysis:
         return Comments(self.text)
 
     def has_safe_fix(self) -> bool:
-        return any(f.fix is not None and f.fix.applicability is Applicability.SAFE for f in self.findings)
+        """Whether fix-all has work: never in a text that does not parse (the findings are
+        then those of its intact blocks, and fixing needs the whole file)."""
+        return not any(f.code == PARSE_ERROR_CODE for f in self.findings) and any(
+            f.fix is not None and f.fix.applicability is Applicability.SAFE for f in self.findings
+        )
 
 
 def _document_path(uri: str) -> Path | None:
