@@ -414,7 +414,17 @@ class Pool:
         self.jobs = list(reversed(jobs))
         self.lock = threading.Lock()
         self.results: list[tuple[str, int, dict]] = []
-        self.threads = [threading.Thread(target=self._feed) for _ in range(workers)]
+        self.threads = [threading.Thread(target=self._feed, daemon=True) for _ in range(workers)]
+        self.processes: set[subprocess.Popen] = set()
+        self.stopped = False
+
+    def stop(self) -> None:
+        """Feed no more programs and end the workers (their current programs are not counted)."""
+        with self.lock:
+            self.stopped = True
+            self.jobs.clear()
+            for process in self.processes:
+                process.kill()
 
     def run(self, progress: int) -> list[tuple[str, int, dict]]:
         for thread in self.threads:
@@ -431,9 +441,12 @@ class Pool:
         return self.results
 
     def _start(self) -> subprocess.Popen:
-        return subprocess.Popen(
+        process = subprocess.Popen(
             [sys.executable, __file__, "--worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
         )
+        with self.lock:
+            self.processes.add(process)
+        return process
 
     def _feed(self) -> None:
         process = self._start()
@@ -451,6 +464,10 @@ class Pool:
                 hung = process.poll() is None
                 process.kill()
                 code = process.wait()
+                with self.lock:
+                    self.processes.discard(process)
+                    if self.stopped:  # the kill was ours
+                        return
                 result = {"problems": [f"hang: over {TIMEOUT:.0f} s" if hung else f"crash: worker died ({code})"]}
                 current = WORK / f"current-{process.pid}.py"
                 if current.exists():
@@ -528,7 +545,14 @@ def main(argv: list[str] | None = None) -> int:
     if not FILES:
         raise SystemExit("no model files to mutate: install torch==2.13.0")
     started = time.perf_counter()
-    results = Pool(plan(arguments.count, arguments.seed), arguments.workers).run(progress=250)
+    pool = Pool(plan(arguments.count, arguments.seed), arguments.workers)
+    try:
+        results = pool.run(progress=100)
+    except KeyboardInterrupt:  # Ctrl-C or kill -INT: the figures of the programs done so far
+        pool.stop()
+        with pool.lock:
+            results = list(pool.results)
+        print(f"stopped after {len(results)} of {arguments.count} programs")
     return report(results, time.perf_counter() - started)
 
 
