@@ -199,8 +199,11 @@ def mutant(rng: random.Random, files: list[Path]) -> bytes:
 
 def generated(seed: int, files: list[Path]) -> bytes:
     """A program hypothesmith draws from Python's grammar, with trigger lines inserted."""
-    rng = random.Random(seed)
-    program = draw_program(seed)
+    return with_triggers(draw_program(seed), random.Random(seed))
+
+
+def with_triggers(program: str, rng: random.Random) -> bytes:
+    """``program`` with torch imported, trigger lines inserted and ``MODULE`` after it."""
     header = "import torch\nfrom torch import nn\n"
     return (header + fast_path_fuzz.mutate(program, rng) + "\n" + MODULE.format("pass")).encode("utf-8")
 
