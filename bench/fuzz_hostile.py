@@ -60,7 +60,7 @@ SETTINGS = AnalysisSettings(rules=ALL_RULES)
 MEMORY_BYTES = 6 * 1024**3
 TIMEOUT = 300.0
 SLOW_SECONDS = 60.0
-"""A program examined for longer than this is reported (and counted as a failure)."""
+"""A program taking more CPU seconds than this is reported (and counted as a failure)."""
 
 
 def _sibling(name: str):
@@ -399,15 +399,15 @@ def worker() -> None:
         kind, seed = line.rstrip("\n").split("\t")
         data = program(kind, int(seed), files)
         current.write_bytes(data)  # kept if this process dies on it
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         try:
             problems = examine(data)
         except MemoryError:
             problems = ["internal error: MemoryError"]
-        seconds = time.perf_counter() - started
-        if seconds > SLOW_SECONDS:
-            problems.append(f"slow: {seconds:.0f} s for {len(data)} bytes")
-        print(json.dumps({"problems": problems, "seconds": seconds, "size": len(data)}), flush=True)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        if cpu > SLOW_SECONDS:  # CPU time: on a shared machine wall time counts the others' load
+            problems.append(f"slow: {cpu:.0f} CPU-s ({seconds:.0f} s) for {len(data)} bytes")
+        print(json.dumps({"problems": problems, "seconds": seconds, "cpu": cpu, "size": len(data)}), flush=True)
 
 
 class Pool:
