@@ -37,6 +37,7 @@ import os
 import random
 import re
 import resource
+import signal
 import subprocess
 import sys
 import threading
@@ -549,9 +550,11 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("no model files to mutate: install torch==2.13.0")
     started = time.perf_counter()
     pool = Pool(plan(arguments.count, arguments.seed), arguments.workers)
+    for stop in (signal.SIGINT, signal.SIGTERM):  # also when started in the background (SIGINT ignored)
+        signal.signal(stop, signal.default_int_handler)
     try:
         results = pool.run(progress=100)
-    except KeyboardInterrupt:  # Ctrl-C or kill -INT: the figures of the programs done so far
+    except KeyboardInterrupt:  # Ctrl-C, kill -INT or kill -TERM: the figures of the programs done so far
         pool.stop()
         with pool.lock:
             results = list(pool.results)
