@@ -58,9 +58,3 @@ def test_mutants_of_real_model_files(path: Path, rng):
 def test_programs_from_pythons_grammar(program: str, rng):
     assert hostile.examine(hostile.with_triggers(program, rng)) == []
 
-
-@settings(CI, max_examples=100)
-@given(randoms)
-def test_odd_bytes_in_model_files(rng):
-    assert hostile.examine(hostile.odd_bytes(rng, MODELS)) == []
-
