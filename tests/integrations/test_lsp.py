@@ -476,3 +476,27 @@ async def test_an_unsaved_buffer_is_judged_with_its_bases_on_disk(client: Record
     base.write_text(FRAMEWORK_LAYER.replace("        nn.init.zeros_(self.offset)\n", ""), encoding="utf-8")
     assert [(d.code, d.range.start.line + 1) for d in await editor.change(POOLER)] == [("PIN001", 11)]
     editor.close()
+
+
+async def test_a_stale_change_never_publishes_an_older_version(client: RecordingClient, project: Path):
+    """Versions arriving out of order (5, then 3): diagnostics for 3 are never published after
+    those for 5, and the server keeps version 5's text (code actions still answer for it)."""
+    newest = "import torch\n\nMEAN = torch.FloatTensor([0.5, 0.25])\n"
+    stale = "import torch\nfrom torch import nn\n\nW = nn.Parameter(torch.empty(3))\n"
+    editor = Editor(client, write(project, "out_of_order.py", "import torch\n"))
+    assert await editor.open() == []
+    editor.version = 4
+    [diagnostic] = await editor.change(newest)
+    assert (diagnostic.code, editor.version) == ("PIN004", 5)
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=editor.uri, version=3),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=stale)],
+        )
+    )
+    actions = await editor.actions(diagnostic.range)  # answered after the stale change was handled
+    assert any("torch.tensor" in action.title for action in actions)
+    [after] = await editor.change(newest.replace("\n\n", "\n\n\n"))  # version 6: queued behind any publish of 3
+    assert (after.code, after.range.start.line) == ("PIN004", 3)
+    assert [p.version for p in client.published if p.uri == editor.uri] == []  # 3 was never published
+    editor.close()

@@ -31,6 +31,7 @@ from typing import Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
@@ -159,9 +160,26 @@ def is_python(document: TextDocument) -> bool:
 # ---------------------------------------------------------------------------- server
 
 
+class InOrderProtocol(LanguageServerProtocol):
+    """pygls' protocol, dropping a ``didChange`` older than the document's version: a change
+    that arrives out of order never replaces newer text, so no analysis (nor any diagnostics
+    published) is ever for a version older than the latest seen."""
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
+        document = self.workspace.text_documents.get(params.text_document.uri)
+        current = document.version if document is not None else None
+        if current is not None and params.text_document.version is not None and params.text_document.version < current:
+            logger.warning("ignored version %s of %s: it has version %s", params.text_document.version, document.uri, current)
+            return
+        yield from super().lsp_text_document__did_change(params)
+
+
 class ParaminitServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__(SOURCE, tool_version(), text_document_sync_kind=types.TextDocumentSyncKind.Full)
+        super().__init__(
+            SOURCE, tool_version(), protocol_cls=InOrderProtocol, text_document_sync_kind=types.TextDocumentSyncKind.Full
+        )
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paraminit-analysis")
         self._analyses: dict[str, Analysis] = {}
         self._chunks: dict[str, ChunkCache] = {}
