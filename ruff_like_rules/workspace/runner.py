@@ -62,7 +62,7 @@ class FileResult:
 
         if self.source is None:
             self.source = read_source(self.path)
-        notebook = self.notebook()
+        notebook = self.notebook
         if notebook is not None:
             return notebook.python
         try:
@@ -70,24 +70,23 @@ class FileResult:
         except (UnicodeDecodeError, SyntaxError, LookupError):
             return self.source.decode("utf-8", errors="replace")
 
+    @cached_property
     def notebook(self) -> Notebook | None:
         """The notebook this result is of, when it is one and can be read."""
         if not is_notebook(self.path):
             return None
-        if "_notebook" not in self.__dict__:
-            try:
-                if self.source is None:
-                    from ruff_like_rules.engine.analyze import read_source
+        try:
+            if self.source is None:
+                from ruff_like_rules.engine.analyze import read_source
 
-                    self.source = read_source(self.path)
-                self.__dict__["_notebook"] = Notebook.parse(self.source)
-            except (OSError, NotebookError):
-                self.__dict__["_notebook"] = None
-        return self.__dict__["_notebook"]
+                self.source = read_source(self.path)
+            return Notebook.parse(self.source)
+        except (OSError, NotebookError):
+            return None
 
     def locate(self, position: Position) -> tuple[int | None, Position]:
         """(notebook cell or None, position in it) — for a plain file, (None, position)."""
-        notebook = self.notebook() if is_notebook(self.path) else None
+        notebook = self.notebook
         return notebook.locate(position) if notebook is not None else (None, position)
 
 
