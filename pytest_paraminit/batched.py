@@ -134,12 +134,16 @@ class BatchedStats:
         return self.exact().units_may_repeat if self._distinct_units is None else not self._distinct_units
 
 
-def batched_stats(subjects: Sequence[tuple[torch.Tensor, int]]) -> list[TensorStats | BatchedStats]:
-    """Statistics of each (tensor, unit dimension); small ones batched by dtype and shape, the others one by one."""
+def batched_stats(subjects: Sequence[tuple[torch.Tensor, int]], unfilled=None) -> list[TensorStats | BatchedStats]:
+    """Statistics of each (tensor, unit dimension); small ones batched by dtype and shape, the others one by one.
+
+    ``unfilled`` (``capture.WriteTracker.unfilled``) gives the written record of a tensor whose never-written
+    elements were not NaN-filled; its statistics leave them out."""
     found: list[TensorStats | BatchedStats | None] = [None] * len(subjects)
     groups: dict[tuple, list[int]] = {}
+    records = [unfilled(tensor) if unfilled is not None else None for tensor, _ in subjects]
     for index, (tensor, unit_dim) in enumerate(subjects):
-        if 0 < tensor.numel() <= SMALL and tensor.dtype in _DTYPES and tensor.device.type == "cpu":
+        if records[index] is None and 0 < tensor.numel() <= SMALL and tensor.dtype in _DTYPES and tensor.device.type == "cpu":
             groups.setdefault((tensor.dtype, tensor.shape, unit_dim == 0), []).append(index)
     with torch.no_grad():
         for (dtype, shape, units_first), members in groups.items():
@@ -150,8 +154,8 @@ def batched_stats(subjects: Sequence[tuple[torch.Tensor, int]]) -> list[TensorSt
                 rows = shape[0] if len(shape) >= 2 and units_first else None
                 for index, stats in zip(batch, _batch(tensors, subjects[batch[0]][1], rows, torch.finfo(dtype).tiny)):
                     found[index] = stats
-    return [stats if stats is not None else tensor_stats(tensor, unit_dim)
-            for stats, (tensor, unit_dim) in zip(found, subjects)]
+    return [stats if stats is not None else tensor_stats(tensor, unit_dim, written=record)
+            for stats, (tensor, unit_dim), record in zip(found, subjects, records)]
 
 
 def _batch(tensors: list[torch.Tensor], unit_dim: int, rows: int | None, tiny: float) -> list[BatchedStats | None]:

@@ -64,7 +64,8 @@ def check_module(
             statistics = iter([group.stats(name) for (name, _), reason in zip(named, skipped) if not reason])
         else:
             judged = [(param, roles[name].unit_dim) for (name, param), reason in zip(named, skipped) if not reason]
-            statistics = iter(batched_stats(judged))
+            lazy = tracker.unfilled if tracker is not None and tracker.any_unfilled else None
+            statistics = iter(batched_stats(judged, lazy))
         for (name, param), reason in zip(named, skipped):
             stats = None if reason else next(statistics)
             report.parameters.append(

@@ -51,7 +51,7 @@ class ParameterRecord:
             return []
         if getattr(self.stats, "counts", None):  # counted over every rank's shard (distributed.GroupStats)
             return self.stats.counts
-        return histogram(self.tensor, self.stats.min, self.stats.max)
+        return histogram(self.tensor, self.stats.min, self.stats.max, written=getattr(self.stats, "written", None))
 
 
 @dataclass

@@ -47,6 +47,8 @@ class TensorStats:
     unit_sums: torch.Tensor | None = None
     tensor: torch.Tensor | None = field(default=None, repr=False)  # read for min/max on first use
     extremes: tuple[float, float] | None = field(default=None, repr=False)
+    # the written record when never-written elements hold what the allocator gave (``capture.LAZY_FILL``)
+    written: object = field(default=None, repr=False)
 
     @property
     def finite(self) -> int:
@@ -103,10 +105,15 @@ def _chunks(tensor: torch.Tensor, chunk: int) -> Iterator[tuple[int, torch.Tenso
         yield start, piece if piece.dtype in (torch.float32, torch.float64) else piece.float()
 
 
-def tensor_stats(tensor: torch.Tensor, unit_dim: int = 0, chunk: int = CHUNK) -> TensorStats:
-    """Statistics of a real floating-point tensor; non-finite elements are left out of mean/std/min/max."""
+def tensor_stats(tensor: torch.Tensor, unit_dim: int = 0, chunk: int = CHUNK, written=None) -> TensorStats:
+    """Statistics of a real floating-point tensor; non-finite elements are left out of mean/std/min/max.
+
+    ``written`` (a ``written.WrittenBits``, or ``False`` for none) marks the elements that hold values when
+    the others were never filled: those count as non-finite, as the NaN they stand for, and are never read."""
     if tensor.numel() == 0:
         return _summary(tensor, chunk, 0, 0.0, 0.0)
+    if written is not None:
+        return _finite_only_stats(tensor, chunk, written)
     fused = _fused_stats(tensor, unit_dim, chunk)
     return fused if fused is not None else _finite_only_stats(tensor, chunk)
 
@@ -136,12 +143,12 @@ def _fused_stats(tensor: torch.Tensor, unit_dim: int, chunk: int) -> TensorStats
                     unit_sums=unit_sums.float() if unit_sums is not None else None)
 
 
-def _finite_only_stats(tensor: torch.Tensor, chunk: int) -> TensorStats:
+def _finite_only_stats(tensor: torch.Tensor, chunk: int, written=None) -> TensorStats:
     """Statistics over the finite elements, chunk by chunk with a mask, in float64: the path for NaN, Inf and overflow."""
     count = 0
     low, high, total, square = math.inf, -math.inf, 0.0, 0.0
-    for _, piece in _chunks(tensor, chunk):
-        values = piece[torch.isfinite(piece)].to(torch.float64)  # one chunk: Σx² of finite fp32 values may overflow
+    for piece in _finite_pieces(tensor, chunk, written):
+        values = piece.to(torch.float64)  # one chunk: Σx² of finite fp32 values may overflow
         if values.numel() == 0:
             continue
         count += values.numel()
@@ -149,7 +156,24 @@ def _finite_only_stats(tensor: torch.Tensor, chunk: int) -> TensorStats:
         low, high = min(low, float(piece_low)), max(high, float(piece_high))
         total += float(values.sum())
         square += float(torch.dot(values, values))
-    return _summary(tensor, chunk, count, total, square, extremes=(low, high))
+    return _summary(tensor, chunk, count, total, square, extremes=(low, high), written=written)
+
+
+def _finite_pieces(tensor: torch.Tensor, chunk: int, written=None) -> Iterator[torch.Tensor]:
+    """The finite (and, with a ``written`` record, written) elements of each chunk, flat."""
+    if written is False:
+        return
+    for start, piece in _chunks(tensor, chunk):
+        keep = torch.isfinite(piece)
+        if written is not None:
+            keep &= written.seen(_slice(tensor, start, piece))
+        yield piece[keep]
+
+
+def _slice(tensor: torch.Tensor, start: int, piece: torch.Tensor) -> torch.Tensor:
+    """The part of ``tensor`` itself (not an fp32 copy) that the chunk ``piece`` starting at ``start`` holds."""
+    data = tensor.detach()
+    return data.reshape(1) if data.dim() == 0 else data[start : start + piece.shape[0]]
 
 
 def _summary(
@@ -160,6 +184,7 @@ def _summary(
     square: float,
     extremes: tuple[float, float] | None = None,
     unit_sums: torch.Tensor | None = None,
+    written=None,
 ) -> TensorStats:
     """The statistics from ``count`` finite elements' sum and sum of squares.  Without known
     ``extremes``, a variance within rounding of zero makes min and max decide whether it is 0."""
@@ -172,8 +197,8 @@ def _summary(
         extremes = finite_extremes(tensor, chunk)
     if extremes is not None and extremes[0] == extremes[1]:
         variance = 0.0
-    return TensorStats(tensor.numel(), nonfinite, _subnormals(tensor, chunk), mean, math.sqrt(variance),
-                       math.sqrt(square), unit_sums, tensor, extremes)
+    return TensorStats(tensor.numel(), nonfinite, _subnormals(tensor, chunk, written), mean, math.sqrt(variance),
+                       math.sqrt(square), unit_sums, tensor, extremes, written)
 
 
 def finite_extremes(tensor: torch.Tensor, chunk: int = CHUNK) -> tuple[float, float]:
@@ -195,14 +220,25 @@ def _combined(values: list[torch.Tensor]) -> float:
     return float(values[0]) if len(values) == 1 else float(torch.stack(values).to(torch.float64).sum())
 
 
-def _subnormals(tensor: torch.Tensor, chunk: int) -> int:
-    """Subnormal elements: raw memory holds them, no initializer writes them."""
+def _subnormals(tensor: torch.Tensor, chunk: int, written=None) -> int:
+    """Subnormal elements: raw memory holds them, no initializer writes them (never-written elements that
+    were not filled, per ``written``, are left out)."""
     tiny = torch.finfo(tensor.dtype).tiny
     if tensor.numel() > SUBNORMAL_PROBE_ABOVE and tensor.is_contiguous():
         flat = tensor.detach().reshape(-1)
         spans = flat[: flat.numel() - flat.numel() % SUBNORMAL_PROBE_SPAN].view(-1, SUBNORMAL_PROBE_SPAN)
-        if not _count_subnormal(spans[:, :SUBNORMAL_PROBE_RUN], tiny):
+        probe = spans[:, :SUBNORMAL_PROBE_RUN]
+        if written is None:
+            found = _count_subnormal(probe, tiny)
+        else:  # the written flags of one block of spans at a time: ``seen`` unpacks all it spans
+            rows = max(1, chunk // SUBNORMAL_PROBE_SPAN)
+            found = written is not False and any(
+                _count_subnormal(block[written.seen(block)], tiny)
+                for block in (probe[start : start + rows] for start in range(0, probe.shape[0], rows)))
+        if not found:
             return 0
+    if written is not None:
+        return sum(_count_subnormal(piece, tiny) for piece in _finite_pieces(tensor, chunk, written))
     return sum(_count_subnormal(piece, tiny) for _, piece in _chunks(tensor, chunk))
 
 
@@ -211,13 +247,13 @@ def _count_subnormal(values: torch.Tensor, tiny: float) -> int:
     return int(torch.count_nonzero((magnitude < tiny) & (magnitude > 0)))
 
 
-def histogram(tensor: torch.Tensor, low: float, high: float, bins: int = 8) -> list[int]:
-    """Counts of finite values in ``bins`` equal bins over [low, high]."""
+def histogram(tensor: torch.Tensor, low: float, high: float, bins: int = 8, written=None) -> list[int]:
+    """Counts of finite (and, per ``written``, written) values in ``bins`` equal bins over [low, high]."""
     counts = torch.zeros(bins, dtype=torch.int64)
     if not (math.isfinite(low) and math.isfinite(high)):
         return counts.tolist()
     if low == high:
         high = low + 1.0
-    for _, piece in _chunks(tensor, CHUNK):
-        counts += torch.histc(piece[torch.isfinite(piece)], bins=bins, min=low, max=high).to(torch.int64)
+    for piece in _finite_pieces(tensor, CHUNK, written):
+        counts += torch.histc(piece, bins=bins, min=low, max=high).to(torch.int64)
     return counts.tolist()

@@ -211,6 +211,13 @@ class WrittenBits:
         flags = _unpack(self.bits[start // 8 : (last + 7) // 8]) if view.numel() else torch.zeros(0, dtype=torch.bool)
         return flags.as_strided(view.shape, view.stride(), first - start)
 
+    def unwritten_windows(self, flat: torch.Tensor) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """``(window, never-written flags)`` over ``flat`` (the whole storage, one element after another),
+        ``CHUNK`` elements at a time: for filling the never-written elements without a full-size mask."""
+        for start in range(0, self.numel, CHUNK):
+            end = min(self.numel, start + CHUNK)
+            yield flat[start:end], ~_unpack(self.bits[start // 8 : (end + 7) // 8])[: end - start]
+
     @classmethod
     def written_except(cls, view: torch.Tensor, raw: torch.Tensor) -> WrittenBits:
         """The bits of ``view``'s storage: every element written but those ``raw`` (a bool of its shape) marks."""
