@@ -217,3 +217,47 @@ def test_dtensor_parameters_are_judged_through_their_shards():
         "w ok", "raw non-finite", "proj.weight ok", "proj.bias ok",
         "0.weight ok", "0.bias ok", "1.weight ok", "1.bias ok",
     ]
+
+
+class _LargeHalfWritten(nn.Module):
+    """A parameter above ``capture.LAZY_FILL``, written half way at an odd width, with a subnormal and an Inf
+    among the written elements."""
+
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(1_100, 4_001))
+        torch.manual_seed(0)
+        nn.init.normal_(self.weight[:, :2_001], std=0.02)
+        with torch.no_grad():
+            self.weight[0, 3] = 1e-40
+            self.weight[5, 9] = float("inf")
+
+
+def _outcome(module_class) -> tuple:
+    module, report = build_and_check(module_class)
+    (record,) = report.parameters
+    stats = record.stats
+    return ([str(finding) for finding in record.findings + report.state_findings],
+            (stats.numel, stats.nonfinite, stats.subnormal, stats.mean, stats.std, stats.min, stats.max),
+            record.histogram())
+
+
+def test_a_lazily_filled_allocation_gives_what_the_eager_fill_gives(monkeypatch):
+    from pytest_paraminit import capture
+
+    assert _LargeHalfWritten().weight.untyped_storage().nbytes() >= capture.LAZY_FILL
+    lazy = _outcome(_LargeHalfWritten)
+    monkeypatch.setattr(capture, "LAZY_FILL", 1 << 62)  # every allocation filled at once, as before
+    assert lazy == _outcome(_LargeHalfWritten)
+    assert "2200000 of 4401100 elements never written" in " ".join(lazy[0])
+
+
+def test_an_op_reading_a_lazily_filled_allocation_reads_nan():
+    with watch() as tracker:
+        big = torch.empty(1 << 23)
+        big[: 1 << 20].normal_()
+        copied = big[(1 << 20) - 4 :].clone()  # reads raw memory: NaN, as under the eager fill
+        big.mul_(2)  # a write that reads: the never-written part stays NaN
+    assert bool(copied[4:].isnan().all()) and not bool(copied[:4].isnan().any())
+    assert int(big.isnan().sum()) == (1 << 23) - (1 << 20)
+    assert tracker.unfilled(big) is None
