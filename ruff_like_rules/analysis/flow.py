@@ -286,8 +286,16 @@ class InitFlow:
                         return Verdict.INITIALIZED, None
                     uncalled_initializer = uncalled_initializer or writer.name
         if uncalled_initializer is not None:
+            if uncalled_initializer in self._called_elsewhere():
+                return Verdict.INITIALIZED, None  # model.init_weights() in the trainer's file
             return Verdict.INITIALIZER_NOT_CALLED, uncalled_initializer
         return Verdict.UNINITIALIZED, None
+
+    def _called_elsewhere(self) -> frozenset[str]:
+        """Initializers other files of the project call on instances; asked only when an
+        initializer construction never calls writes a storage (the scan reads every file)."""
+        foreign = self.index.foreign
+        return foreign.initializers_called_on_instances() if foreign is not None else frozenset()
 
     def _reset_after_attaching(self, storage: Storage, roots: set[str]) -> bool:
         """The storage becomes an attribute of another module whose initializer then runs:
