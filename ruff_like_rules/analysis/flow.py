@@ -105,6 +105,8 @@ class InitFlow:
                 elif head.startswith(ALL):
                     foreign.append((ALL, write.guard, function, write))
                 elif len(parts) >= 2 and (head in function.params or head.startswith(MODULES)):
+                    if head in function.params and self._inherited_off_construction(function):
+                        continue  # PreTrainedModel's resize_token_embeddings helper writes new_embeddings.weight
                     foreign.append((parts[-1], write.guard if len(parts) == 2 else None, function, write))
         return class_writes, foreign
 
@@ -264,6 +266,8 @@ class InitFlow:
                 continue
             if write.multi_dim_only and is_one_dimensional(storage.source.call):
                 continue
+            if self._overridden_here(writer):
+                continue
             if key in wanted and (guard is None or guard & related_names):
                 if self._in_uncalled_initializer(writer) or self._runs_only_before(owner, writer, created):
                     # nanoGPT without apply(), or self.apply(self._init_weights) before the storage exists
@@ -372,6 +376,31 @@ class InitFlow:
             return False
         callee = self._resolve_helper(caller, ".".join(parts))
         return callee is factory
+
+    def _inherited_off_construction(self, function: Function) -> bool:
+        """A method of another file's base that is no initializer and that construction of
+        no class here deriving from it calls: what it writes through its arguments (a
+        resized embedding, a model passed in) is not this file's storages."""
+        base = function.owner
+        if base is None or base.home is self.index or function.name in self.initializer_methods:
+            return False
+        return not any(function.name in self.reachable(klass) for klass in self.index.subclasses(base))
+
+    def _overridden_here(self, writer: Function) -> bool:
+        """A method of another file's class that every class of this file deriving from it
+        overrides without calling it through ``super()``: transformers' ``PreTrainedModel.
+        _init_weights`` under a ``ChatGLMPreTrainedModel._init_weights`` that just returns."""
+        base = writer.owner
+        if base is None or base.home is self.index:
+            return False
+        derived = self.index.subclasses(base)
+        if not derived:
+            return False
+        for klass in derived:
+            method = self.index.method(klass, writer.name)
+            if method is None or method is writer or writer.name in method.super_calls:
+                return False
+        return True
 
     def _in_uncalled_initializer(self, writer: Function) -> bool:
         """An initializer method (``GPT._init_weights``) its own class's construction never runs."""

@@ -3,7 +3,8 @@ builds the model on meta and calls ``model.init_weights()``; the transformer's i
 hands each block to a helper of a third file that calls ``m.init_weights()``. Laid out as a
 package on disk and checked through the CLI: the attention's parameter is initialized, while
 a parameter its class's called initializer never writes (PIN001) and an initializer nobody
-calls (PIN003) are still reported; the cache follows the calling file."""
+calls (PIN003) are still reported; the cache follows the calling file. Also diffusers' Kolors
+encoder: an installed base's methods that never run on the file's models write nothing."""
 
 from __future__ import annotations
 
@@ -126,3 +127,50 @@ def test_the_cache_follows_the_calling_file(tmp_path: Path) -> None:
     assert findings(root) == sorted([*ALWAYS, ("olmo/nn/attention.py", 9, "PIN003")])
     (root / "olmo" / "train.py").unlink()  # gone: no crash, the verdict stays
     assert findings(root) == sorted([*ALWAYS, ("olmo/nn/attention.py", 9, "PIN003")])
+
+
+# diffusers' Kolors text encoder: a raw RMSNorm weight under a transformers PreTrainedModel
+# (an installed package) whose _init_weights the subclass overrides with a bare return
+KOLORS = """\
+import torch
+from torch import nn
+from transformers import PreTrainedModel
+
+
+class RMSNorm(torch.nn.Module):
+    def __init__(self, normalized_shape, eps=1e-5, device=None, dtype=None):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.empty(normalized_shape, device=device, dtype=dtype))
+        self.eps = eps
+
+    def forward(self, x):
+        return x * self.weight
+
+
+class ChatGLMPreTrainedModel(PreTrainedModel):
+    def _init_weights(self, module: nn.Module):
+        return
+
+
+class ChatGLMModel(ChatGLMPreTrainedModel):
+    def __init__(self, config):
+        super().__init__(config)
+        self.norm = RMSNorm(config.hidden_size)
+        self.post_init()
+"""
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [("        return\n", [("kolors/text_encoder.py", 9, "PIN001")]), ("        super()._init_weights(module)\n", [])],
+)
+def test_an_installed_base_initializer_the_subclass_overrides_writes_nothing(
+    tmp_path: Path, override: str, expected: list[tuple[str, int, str]]
+) -> None:
+    package = tmp_path / "kolors"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "text_encoder.py").write_text(KOLORS.replace("        return\n", override), encoding="utf-8")
+    # neither the base's _init_weights (overridden) nor its resize_token_embeddings helper
+    # (which writes the new embedding's weight) initializes the norm; super() restores the base's
+    assert findings(tmp_path, "--no-cache") == expected
