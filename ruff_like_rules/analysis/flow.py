@@ -9,9 +9,10 @@ A storage (``analysis.storages``) is *initialized* when some write reaches it:
   loops over ``self.parameters()``, ``getattr(self, name)``) — a write in an
   initializer-named method (``reset_parameters`` …) counts only when construction reaches
   it, otherwise the storage is *initializer-not-called*;
-* never, by design, in a *load-only* storage: a frozen one (``requires_grad`` anything but
-  ``True``) and every storage of a class holding a quantized-dtype one (int8, FP8 …) exist
-  to receive a checkpoint, so they are not judged;
+* never, by design, in a *load-only* storage: a quantized-dtype one (int8, FP8 …), a frozen
+  one (``requires_grad`` anything but ``True``) of a dtype the caller chooses, and every
+  storage of a class holding one of those exist to receive a checkpoint, so they are not
+  judged (a frozen float storage is: its garbage is read all the same);
 * where a factory function returns it, by what each caller writes to the result
   (``self.prompt = make_prompt(...)``); with no caller in the file, it is not judged;
 * possibly, in another file of the same package, when the class derives from a base
@@ -436,27 +437,34 @@ _LOADED_DTYPE = re.compile(r"(?i)\bu?int\d|float8|fp8|fp4|int4|qu?int|\bbool\b")
 
 
 def _is_load_only(storage: Storage) -> bool:
-    """Frozen (``requires_grad`` anything but ``True``) or of a dtype nothing trains: a
-    container a checkpoint fills."""
+    """Of a dtype nothing trains, or frozen with a dtype the caller chooses: a container a
+    checkpoint fills. A frozen float storage is judged (``Parameter(torch.FloatTensor(n),
+    requires_grad=False)`` holds garbage that forward reads, frozen or not)."""
+    return _has_loaded_dtype(storage) or (_is_frozen(storage) and _caller_chosen_dtype(storage))
+
+
+def _is_frozen(storage: Storage) -> bool:
+    """Wrapped with ``requires_grad`` anything but ``True``."""
     for call in storage.wrap_calls:
         if method_name(call) in WRAPPING_METHODS:
             continue
         requires_grad = argument(call, 1, "requires_grad")
         if requires_grad is not None and not (isinstance(requires_grad, cst.Name) and requires_grad.value == "True"):
             return True
-    return _has_loaded_dtype(storage)
+    return False
+
+
+def _caller_chosen_dtype(storage: Storage) -> bool:
+    """A ``dtype=`` that names no float type (EetqLinear's ``dtype=dtype``, int8 by default)."""
+    dtype = argument(storage.source.call, 99, "dtype")
+    return dtype is not None and not re.search(r"float(?:16|32|64)?\b|bfloat16|half|double", code_of(dtype))
 
 
 def _marks_container(storage: Storage) -> bool:
     """A storage that makes its whole class a checkpoint container: quantized, or frozen
     with a dtype chosen by the caller (EetqLinear's ``dtype=dtype``, int8 by default). A
     frozen float table (MAE's sin-cos positions) says nothing about its siblings."""
-    if _has_loaded_dtype(storage):
-        return True
-    dtype = argument(storage.source.call, 99, "dtype")
-    if dtype is None or not _is_load_only(storage):
-        return False
-    return not re.search(r"float(?:16|32|64)?\b|bfloat16|half|double", code_of(dtype))
+    return _is_load_only(storage)
 
 
 def _has_loaded_dtype(storage: Storage) -> bool:
