@@ -9,9 +9,10 @@ A storage (``analysis.storages``) is *initialized* when some write reaches it:
   loops over ``self.parameters()``, ``getattr(self, name)``) — a write in an
   initializer-named method (``reset_parameters`` …) counts only when construction reaches
   it, otherwise the storage is *initializer-not-called*;
-* never, by design, in a *load-only* storage: a frozen one (``requires_grad`` anything but
-  ``True``) and every storage of a class holding a quantized-dtype one (int8, FP8 …) exist
-  to receive a checkpoint, so they are not judged;
+* never, by design, in a *load-only* storage: a quantized-dtype one (int8, FP8 …), a frozen
+  one (``requires_grad`` anything but ``True``) of a dtype the caller chooses, and every
+  storage of a class holding one of those exist to receive a checkpoint, so they are not
+  judged (a frozen float storage is: its garbage is read all the same);
 * where a factory function returns it, by what each caller writes to the result
   (``self.prompt = make_prompt(...)``); with no caller in the file, it is not judged;
 * possibly, in another file of the same package, when the class derives from a base
@@ -105,6 +106,8 @@ class InitFlow:
                 elif head.startswith(ALL):
                     foreign.append((ALL, write.guard, function, write))
                 elif len(parts) >= 2 and (head in function.params or head.startswith(MODULES)):
+                    if head in function.params and self._inherited_off_construction(function):
+                        continue  # PreTrainedModel's resize_token_embeddings helper writes new_embeddings.weight
                     foreign.append((parts[-1], write.guard if len(parts) == 2 else None, function, write))
         return class_writes, foreign
 
@@ -264,6 +267,8 @@ class InitFlow:
                 continue
             if write.multi_dim_only and is_one_dimensional(storage.source.call):
                 continue
+            if self._overridden_here(writer):
+                continue
             if key in wanted and (guard is None or guard & related_names):
                 if self._in_uncalled_initializer(writer) or self._runs_only_before(owner, writer, created):
                     # nanoGPT without apply(), or self.apply(self._init_weights) before the storage exists
@@ -286,8 +291,16 @@ class InitFlow:
                         return Verdict.INITIALIZED, None
                     uncalled_initializer = uncalled_initializer or writer.name
         if uncalled_initializer is not None:
+            if uncalled_initializer in self._called_elsewhere():
+                return Verdict.INITIALIZED, None  # model.init_weights() in the trainer's file
             return Verdict.INITIALIZER_NOT_CALLED, uncalled_initializer
         return Verdict.UNINITIALIZED, None
+
+    def _called_elsewhere(self) -> frozenset[str]:
+        """Initializers other files of the project call on instances; asked only when an
+        initializer construction never calls writes a storage (the scan reads every file)."""
+        foreign = self.index.foreign
+        return foreign.initializers_called_on_instances() if foreign is not None else frozenset()
 
     def _reset_after_attaching(self, storage: Storage, roots: set[str]) -> bool:
         """The storage becomes an attribute of another module whose initializer then runs:
@@ -365,6 +378,31 @@ class InitFlow:
         callee = self._resolve_helper(caller, ".".join(parts))
         return callee is factory
 
+    def _inherited_off_construction(self, function: Function) -> bool:
+        """A method of another file's base that is no initializer and that construction of
+        no class here deriving from it calls: what it writes through its arguments (a
+        resized embedding, a model passed in) is not this file's storages."""
+        base = function.owner
+        if base is None or base.home is self.index or function.name in self.initializer_methods:
+            return False
+        return not any(function.name in self.reachable(klass) for klass in self.index.subclasses(base))
+
+    def _overridden_here(self, writer: Function) -> bool:
+        """A method of another file's class that every class of this file deriving from it
+        overrides without calling it through ``super()``: transformers' ``PreTrainedModel.
+        _init_weights`` under a ``ChatGLMPreTrainedModel._init_weights`` that just returns."""
+        base = writer.owner
+        if base is None or base.home is self.index:
+            return False
+        derived = self.index.subclasses(base)
+        if not derived:
+            return False
+        for klass in derived:
+            method = self.index.method(klass, writer.name)
+            if method is None or method is writer or writer.name in method.super_calls:
+                return False
+        return True
+
     def _in_uncalled_initializer(self, writer: Function) -> bool:
         """An initializer method (``GPT._init_weights``) its own class's construction never runs."""
         return (
@@ -399,27 +437,34 @@ _LOADED_DTYPE = re.compile(r"(?i)\bu?int\d|float8|fp8|fp4|int4|qu?int|\bbool\b")
 
 
 def _is_load_only(storage: Storage) -> bool:
-    """Frozen (``requires_grad`` anything but ``True``) or of a dtype nothing trains: a
-    container a checkpoint fills."""
+    """Of a dtype nothing trains, or frozen with a dtype the caller chooses: a container a
+    checkpoint fills. A frozen float storage is judged (``Parameter(torch.FloatTensor(n),
+    requires_grad=False)`` holds garbage that forward reads, frozen or not)."""
+    return _has_loaded_dtype(storage) or (_is_frozen(storage) and _caller_chosen_dtype(storage))
+
+
+def _is_frozen(storage: Storage) -> bool:
+    """Wrapped with ``requires_grad`` anything but ``True``."""
     for call in storage.wrap_calls:
         if method_name(call) in WRAPPING_METHODS:
             continue
         requires_grad = argument(call, 1, "requires_grad")
         if requires_grad is not None and not (isinstance(requires_grad, cst.Name) and requires_grad.value == "True"):
             return True
-    return _has_loaded_dtype(storage)
+    return False
+
+
+def _caller_chosen_dtype(storage: Storage) -> bool:
+    """A ``dtype=`` that names no float type (EetqLinear's ``dtype=dtype``, int8 by default)."""
+    dtype = argument(storage.source.call, 99, "dtype")
+    return dtype is not None and not re.search(r"float(?:16|32|64)?\b|bfloat16|half|double", code_of(dtype))
 
 
 def _marks_container(storage: Storage) -> bool:
     """A storage that makes its whole class a checkpoint container: quantized, or frozen
     with a dtype chosen by the caller (EetqLinear's ``dtype=dtype``, int8 by default). A
     frozen float table (MAE's sin-cos positions) says nothing about its siblings."""
-    if _has_loaded_dtype(storage):
-        return True
-    dtype = argument(storage.source.call, 99, "dtype")
-    if dtype is None or not _is_load_only(storage):
-        return False
-    return not re.search(r"float(?:16|32|64)?\b|bfloat16|half|double", code_of(dtype))
+    return _is_load_only(storage)
 
 
 def _has_loaded_dtype(storage: Storage) -> bool:

@@ -40,6 +40,9 @@ class ForeignClasses(Protocol):
     def classes_built_on_meta(self) -> frozenset[str] | None:
         """The class names the project's meta builds construct; None: too many files to tell."""
 
+    def initializers_called_on_instances(self) -> frozenset[str]:
+        """Initializer methods some file of the project calls on an instance (``model.init_weights()``)."""
+
 
 @dataclass(frozen=True)
 class Write:

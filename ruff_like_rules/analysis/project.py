@@ -29,6 +29,7 @@ import libcst as cst
 
 from ruff_like_rules.analysis.collector import index_file
 from ruff_like_rules.analysis.index import ClassInfo, FileIndex
+from ruff_like_rules.analysis.instance_calls import calls_text, initializers_called
 from ruff_like_rules.analysis.meta_builds import classes_built_on_meta
 from ruff_like_rules.analysis.options import AnalysisOptions
 from ruff_like_rules.syntax.parsed import ParsedChunk
@@ -95,6 +96,7 @@ class Project:
         self._site = [Path(p) for p in [*options.src, *sys.path] if p and Path(p).is_dir()]
         self._meta: dict[Path, Path | None] = {}
         self._meta_builds: dict[Path, tuple[frozenset[str], frozenset[Path]] | None] = {}
+        self._initializer_calls: dict[Path, tuple[frozenset[str], frozenset[Path]]] = {}
 
     def meta_evidence(self, root: Path) -> Path | None:
         """A file under ``root`` that builds on the meta device, or ``root`` itself when there
@@ -109,6 +111,13 @@ class Project:
         if root not in self._meta_builds:
             self._meta_builds[root] = _scan_meta_builds(root)
         return self._meta_builds[root]
+
+    def initializer_calls(self, root: Path) -> tuple[frozenset[str], frozenset[Path]]:
+        """The initializer methods files under ``root`` call on instances
+        (``analysis.instance_calls``) and the files that call them; none past ``MAX_SCANNED_FILES``."""
+        if root not in self._initializer_calls:
+            self._initializer_calls[root] = _scan_initializer_calls(root, self.options.initializer_methods)
+        return self._initializer_calls[root]
 
     def lookups_for(self, path: Path) -> FileLookups:
         """Start the analysis of the file at ``path``: what it consults is recorded afresh,
@@ -228,6 +237,11 @@ class FileLookups:
             return None
         self.project.consulted |= found[1]
         return found[0]
+
+    def initializers_called_on_instances(self) -> frozenset[str]:
+        names, evidence = self.project.initializer_calls(self.root)
+        self.project.consulted |= evidence
+        return names
 
     def absolute(self, qualified: str) -> str | None:
         target = absolute(qualified, self.package)
@@ -404,6 +418,27 @@ def _scan_meta_builds(root: Path) -> tuple[frozenset[str], frozenset[Path]] | No
         if text is not None:
             names |= classes_built_on_meta(text)
             evidence.add(path.resolve())
+    return frozenset(names), frozenset(evidence)
+
+
+def _scan_initializer_calls(root: Path, methods: frozenset[str]) -> tuple[frozenset[str], frozenset[Path]]:
+    names: set[str] = set()
+    evidence: set[Path] = set()
+    if not methods:
+        return frozenset(), frozenset()
+    wanted = calls_text(methods)
+    for path in _python_files(root):
+        if path is None:
+            break  # too many files to read: the calls of those read so far
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if wanted.search(text):
+            found = initializers_called(text, methods)
+            if found:
+                names |= found
+                evidence.add(path.resolve())
     return frozenset(names), frozenset(evidence)
 
 
