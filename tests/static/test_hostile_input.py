@@ -194,6 +194,7 @@ PIN000_MESSAGES = {
     "fstring.py": (b"x = f'{1 +}'\n", "syntax error at 9:5: f-string: invalid syntax", (9, 5)),
     "nul.py": (b"# a \x00 in a comment\n", "cannot parse file: source contains a NUL byte", (9, 5)),
     "latin.py": (b"x = '\xe9'\n", "cannot parse file: 'utf-8' codec can't decode byte 0xe9 in position", (1, 1)),
+    "utf16.py": (None, "cannot parse file: invalid or missing encoding declaration", (1, 1)),
     "deep.py": (b"x = " + b"[" * 300 + b"]" * 300 + b"\n", "cannot parse file: too many nested parentheses", (9, 1)),
 }
 
@@ -201,8 +202,8 @@ PIN000_MESSAGES = {
 def test_pin000_says_why_in_one_line_and_where(tmp_path: Path) -> None:
     """Syntax errors in Python's words at Python's 1-based place; other causes as
     ``cannot parse file: <reason>``; never libcst's dump of expected tokens."""
-    for name, (tail, _, _) in PIN000_MESSAGES.items():
-        (tmp_path / name).write_bytes(MODULE.encode("utf-8") + tail)
+    for name, (tail, _, _) in PIN000_MESSAGES.items():  # no tail: the whole module as UTF-16 with its BOM
+        (tmp_path / name).write_bytes(MODULE.encode("utf-16") if tail is None else MODULE.encode("utf-8") + tail)
     (tmp_path / "other.py").write_text(MODULE, encoding="utf-8")
     done, found = findings(tmp_path, ".")
     assert done.returncode == 1 and "internal error" not in done.stderr, done.stderr
