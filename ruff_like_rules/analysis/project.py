@@ -33,6 +33,7 @@ from ruff_like_rules.analysis.instance_calls import calls_text, initializers_cal
 from ruff_like_rules.analysis.meta_builds import classes_built_on_meta
 from ruff_like_rules.analysis.options import AnalysisOptions
 from ruff_like_rules.syntax.parsed import ParsedChunk
+from ruff_like_rules.syntax.trusted import parse_module
 from ruff_like_rules.vocabulary.torch_names import TorchNames, canonical
 
 META_EVIDENCE = re.compile(
@@ -205,7 +206,7 @@ class Project:
     def _indexed(self, path: Path, read: _Read) -> FileIndex | None:
         if read.index is None and not read.unparsable:
             try:
-                module = cst.parse_module(read.inherited or "")
+                module = parse_module(read.inherited or "")
             except cst.ParserSyntaxError:
                 read.unparsable = True
                 return None

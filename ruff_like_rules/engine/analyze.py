@@ -25,6 +25,7 @@ from ruff_like_rules.syntax.errors import Unparsable, cannot_parse, nul_byte, sy
 from ruff_like_rules.syntax.lines import split_lines
 from ruff_like_rules.syntax.parsed import ParsedChunk
 from ruff_like_rules.syntax.stack import call_with_deep_stack
+from ruff_like_rules.syntax.trusted import parse_module
 
 
 def read_source(path: Path) -> bytes:
@@ -59,7 +60,7 @@ class ChunkCache:
             previous = self._by_text.get(chunk.text)
             if previous is None or chunk.text in kept:  # a repeated chunk needs a tree of its own
                 try:
-                    current = ParsedChunk(chunk.first_line, cst.parse_module(chunk.text))
+                    current = ParsedChunk(chunk.first_line, parse_module(chunk.text))
                 except cst.ParserSyntaxError:
                     broken.append(chunk)
                     continue
@@ -212,7 +213,7 @@ def _parse(
         except _Unanalysable as refusal:
             return parsed, False, broken, refusal.finding
     try:
-        return [ParsedChunk(chunk.first_line, cst.parse_module(chunk.text)) for chunk in chunks], whole, [], None
+        return [ParsedChunk(chunk.first_line, parse_module(chunk.text)) for chunk in chunks], whole, [], None
     except cst.ParserSyntaxError as error:
         if whole:
             raise _Unanalysable(_parse_error(syntax_error(text, error))) from None
@@ -223,7 +224,7 @@ def _parse_checked(text: str) -> cst.Module:
     """The whole text parsed, or why it cannot be."""
     _refuse_if_too_deep(text, 1)
     try:
-        return cst.parse_module(text)
+        return parse_module(text)
     except cst.ParserSyntaxError as error:
         raise _Unanalysable(_parse_error(syntax_error(text, error))) from None
 
