@@ -11,8 +11,10 @@ renamed over the original, so an interrupted run leaves the old file or the new 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import os
+import re
 import stat
 import tempfile
 import tokenize
@@ -194,12 +196,56 @@ class SourceFile:
         return text.encode(self.encoding)
 
 
+_TEMPORARY_SUFFIX = ".paraminit-tmp"
+
+
+def _process_is_gone(pid: int) -> bool:
+    """Whether no process ``pid`` exists; signal 0 only asks (on Windows it would send Ctrl-C, so never)."""
+    if os.name == "nt":
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists but belongs to someone else
+        return False
+    return False
+
+
+# A temporary's name: ``.<file name>.<pid of the writer>.<mkstemp's 8 characters><suffix>``.
+_TEMPORARY_NAME = re.compile(rf"\..+\.(?P<pid>\d+)\.[a-z0-9_]{{8}}{re.escape(_TEMPORARY_SUFFIX)}")
+
+
+@functools.cache
+def remove_orphaned_temporaries(directory: Path) -> None:
+    """Remove the temporaries that runs killed between writing and renaming left in ``directory``.
+
+    Each temporary names the process that made it: one whose process is gone can never be
+    renamed, and a live run's temporary (another ``--fix`` at the same time) is left alone.
+    Once per directory and process, so fixing many files of one directory stays linear.
+    """
+    try:
+        names = [entry.name for entry in os.scandir(directory)]
+    except OSError:
+        return
+    for name in names:
+        match = _TEMPORARY_NAME.fullmatch(name)
+        if match and _process_is_gone(int(match["pid"])):
+            try:
+                os.unlink(directory / name)
+            except OSError:
+                pass
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Replace ``path`` by ``data`` through a temporary file in the same directory, keeping
     the file's mode: readers and an interrupted run see the old file or the new one."""
     path = path.resolve()  # through a symlink to the file itself: the link stays a link
     mode = stat.S_IMODE(path.stat().st_mode)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".paraminit-tmp", dir=path.parent)
+    remove_orphaned_temporaries(path.parent)
+    descriptor, temporary = tempfile.mkstemp(
+        prefix=f".{path.name}.{os.getpid()}.", suffix=_TEMPORARY_SUFFIX, dir=path.parent
+    )
     try:
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(data)

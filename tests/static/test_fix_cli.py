@@ -195,3 +195,40 @@ def test_a_symlink_stays_a_link_and_its_target_is_fixed(tmp_path: Path) -> None:
     assert run(tmp_path, "--fix", "link.py").returncode == 0
     assert (tmp_path / "link.py").is_symlink()
     assert (tmp_path / "real" / "legacy.py").read_text() == DATA_FIXED
+
+
+def _gone_pid() -> int:
+    """The pid of a process that has already exited (and been reaped)."""
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
+
+
+def test_a_killed_runs_temporary_is_removed_and_a_live_runs_is_kept(tmp_path: Path) -> None:
+    (tmp_path / "legacy.py").write_text(DATA)
+    orphan = tmp_path / f".legacy.py.{_gone_pid()}.abcd_123.paraminit-tmp"
+    live = tmp_path / f".legacy.py.{os.getpid()}.efgh_456.paraminit-tmp"  # this test process is alive
+    unrelated = tmp_path / ".legacy.py.notes"
+    for path in (orphan, live, unrelated):
+        path.write_text("half a file")
+    assert run(tmp_path, "--fix", "legacy.py").returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["legacy.py", live.name, unrelated.name])
+
+
+def test_kill_9_during_fix_leaves_every_file_old_or_new_and_the_next_run_cleans_up(tmp_path: Path) -> None:
+    sources = tmp_path / "src"
+    sources.mkdir()
+    for index in range(400):
+        (sources / f"m{index:03}.py").write_text(DATA)
+    fixing = subprocess.Popen([EXECUTABLE or "paraminit", "check", "--no-cache", "-j", "1", "--fix", "src"], cwd=tmp_path)
+    while fixing.poll() is None and all(path.read_text() == DATA for path in sources.glob("*.py")):
+        pass
+    fixing.kill()  # SIGKILL: no handler, no cleanup
+    fixing.wait()
+    contents = [path.read_text() for path in sorted(sources.glob("*.py"))]
+    assert set(contents) <= {DATA, DATA_FIXED}
+    assert DATA_FIXED in contents
+    done = run(tmp_path, "--fix", "src")
+    assert done.returncode == 0, done.stderr
+    assert sorted(path.name for path in sources.iterdir()) == [f"m{index:03}.py" for index in range(400)]
+    assert all(path.read_text() == DATA_FIXED for path in sources.glob("*.py"))
